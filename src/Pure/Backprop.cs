@@ -1,0 +1,268 @@
+using System.Collections.Immutable;
+using System.Numerics;
+
+namespace Pure;
+
+/// <summary>
+/// The pure functions of backpropagation. None of them changes its arguments; each returns new values.
+/// Batches hold one sample per column: X is n_0 x m, Y is n_L x m.
+/// </summary>
+public static class Backprop
+{
+    /// <summary>
+    /// The forward pass Z^[l] = W^[l] A^[l-1] + b^[l], A^[l] = σ(Z^[l]) for l = 1..L, with A^[0] = X.
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="input">X, n_0 x m with m ≥ 1, finite.</param>
+    /// <returns>Every Z^[l] and A^[l], each n_l x m.</returns>
+    public static ForwardTrace<T> Forward<T>(Network<T> network, ImmutableMatrix<T> input) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckInput(network, input, nameof(input));
+        var preActivations = ImmutableArray.CreateBuilder<ImmutableMatrix<T>>(network.Layers.Length);
+        var activations = ImmutableArray.CreateBuilder<ImmutableMatrix<T>>(network.Layers.Length);
+        var previous = input;
+        foreach (var layer in network.Layers)
+        {
+            var (z, a) = LayerForward(layer, previous);
+            preActivations.Add(z);
+            activations.Add(a);
+            previous = a;
+        }
+        return new ForwardTrace<T>(input, preActivations.MoveToImmutable(), activations.MoveToImmutable());
+    }
+
+    /// <summary>The network's output A^[L] for X (n_0 x m), n_L x m, without keeping the trace.</summary>
+    public static ImmutableMatrix<T> Predict<T>(Network<T> network, ImmutableMatrix<T> input) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckInput(network, input, nameof(input));
+        var previous = input;
+        foreach (var layer in network.Layers) previous = LayerForward(layer, previous).Activation;
+        return previous;
+    }
+
+    /// <summary>
+    /// The backward pass (the four equations): δ^[L] = ∇_a ℓ ⊙ σ'(Z^[L]) (BP1; a Jacobian-transpose product for
+    /// softmax, and a - y on the fused softmax/cross-entropy and sigmoid/binary-cross-entropy paths);
+    /// δ^[l] = (W^[l+1])^T δ^[l+1] ⊙ σ'(Z^[l]) (BP2); dW^[l] = (1/m) δ^[l] (A^[l-1])^T (BP4);
+    /// db^[l] = (1/m) Σ over columns of δ^[l] (BP3).
+    /// </summary>
+    /// <param name="network">The network that produced <paramref name="trace"/>.</param>
+    /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>
+    /// <param name="target">Y, n_L x m, finite and valid for the loss.</param>
+    /// <param name="loss">The loss ℓ; the cost is its mean over the m samples.</param>
+    /// <returns>The gradients, shaped like the network's parameters, and the cost.</returns>
+    public static Gradients<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckTrace(network, trace);
+        CheckTarget(network, trace.Input.Columns, target, loss);
+        int m = trace.SampleCount;
+        var delta = OutputErrorCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss, out T sum);
+        var layers = new LayerParameters<T>[network.Layers.Length];
+        T inverseM = T.One / T.CreateChecked(m);
+        for (int l = network.Layers.Length - 1; l >= 0; l--)
+        {
+            var layer = network.Layers[l];
+            var previous = l == 0 ? trace.Input : trace.Activations[l - 1];
+            var weightGradient = new T[layer.Weight.Count];
+            Kernels<T>.Multiply(false, delta, layer.OutputSize, m, true, previous.Storage, previous.Rows, m, weightGradient);
+            Kernels<T>.Scale(weightGradient, inverseM);
+            var biasGradient = new T[layer.OutputSize];
+            Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM, biasGradient);
+            layers[l] = new LayerParameters<T>(
+                new ImmutableMatrix<T>(layer.OutputSize, layer.InputSize, weightGradient), new ImmutableVector<T>(biasGradient));
+            if (l > 0)
+                delta = HiddenError(layer, delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1]);
+        }
+        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(layers)), sum * inverseM);
+    }
+
+    /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) at the network's parameters.</summary>
+    public static Gradients<T> Gradient<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Backward(network, Forward(network, input), target, loss);
+
+    /// <summary>
+    /// The output error δ^[L] = ∂ℓ/∂Z^[L] for every sample (n_L x m): a - y on the fused paths, otherwise
+    /// J_σ(Z^[L])^T ∇_a ℓ (BP1).
+    /// </summary>
+    public static ImmutableMatrix<T> OutputError<T>(Activation outputActivation, ImmutableMatrix<T> preActivation, ImmutableMatrix<T> target, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(outputActivation);
+        ArgumentNullException.ThrowIfNull(preActivation);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(loss);
+        Guard.SameShape(preActivation, target, nameof(target));
+        Guard.Finite(preActivation, nameof(preActivation));
+        Guard.Finite(target, nameof(target));
+        loss.CheckOutputActivation(outputActivation);
+        loss.CheckTargets(target, nameof(target));
+        var delta = OutputErrorCore(outputActivation, preActivation, outputActivation.Apply(preActivation), target, loss, out _);
+        return new ImmutableMatrix<T>(preActivation.Rows, preActivation.Columns, delta);
+    }
+
+    /// <summary>The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of the network on (X, Y), computed on the stable fused path where there is one.</summary>
+    public static T Cost<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var trace = Forward(network, input);
+        CheckTarget(network, input.Columns, target, loss);
+        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss);
+    }
+
+    /// <summary>
+    /// The forward-mode derivative of the output with respect to the input: for each sample, J_x A^[L] · t, where
+    /// the tangent t is n_0 x m and the result n_L x m.
+    /// </summary>
+    public static ImmutableMatrix<T> Jvp<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> tangent) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var trace = Forward(network, input);
+        ArgumentNullException.ThrowIfNull(tangent);
+        Guard.SameShape(input, tangent, nameof(tangent));
+        Guard.Finite(tangent, nameof(tangent));
+        int m = input.Columns;
+        var current = tangent.Storage;
+        for (int l = 0; l < network.Layers.Length; l++)
+        {
+            var layer = network.Layers[l];
+            var linear = new T[layer.OutputSize * m];
+            Kernels<T>.Multiply(false, layer.Weight.Storage, layer.OutputSize, layer.InputSize, false, current, layer.InputSize, m, linear);
+            var next = new T[linear.Length];
+            // Every built-in activation has a symmetric Jacobian (diagonal, or diag(a) - a a^T for softmax), so J t = J^T t.
+            layer.Activation.Backward<T>(trace.PreActivations[l].AsSpan(), trace.Activations[l].AsSpan(), linear, next, layer.OutputSize);
+            current = next;
+        }
+        return new ImmutableMatrix<T>(network.OutputSize, m, current);
+    }
+
+    /// <summary>
+    /// The reverse-mode derivative of the output with respect to the input: for each sample, (J_x A^[L])^T · c, where
+    /// the cotangent c is n_L x m and the result n_0 x m. The same propagation as <see cref="Backward{T}"/>.
+    /// </summary>
+    public static ImmutableMatrix<T> Vjp<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> cotangent) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckTrace(network, trace);
+        ArgumentNullException.ThrowIfNull(cotangent);
+        Guard.SameShape(trace.Output, cotangent, nameof(cotangent));
+        Guard.Finite(cotangent, nameof(cotangent));
+        int m = trace.SampleCount;
+        var output = network.Layers[^1];
+        var delta = new T[cotangent.Count];
+        output.Activation.Backward<T>(trace.PreActivations[^1].AsSpan(), trace.Output.AsSpan(), cotangent.AsSpan(), delta, output.OutputSize);
+        for (int l = network.Layers.Length - 1; l > 0; l--)
+            delta = HiddenError(network.Layers[l], delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1]);
+        var first = network.Layers[0];
+        var result = new T[first.InputSize * m];
+        Kernels<T>.Multiply(true, first.Weight.Storage, first.OutputSize, first.InputSize, false, delta, first.OutputSize, m, result);
+        return new ImmutableMatrix<T>(first.InputSize, m, result);
+    }
+
+    /// <summary>
+    /// The error that reaches A^[l-1] from layer l: (W^[l])^T δ^[l], n_{l-1} x m (the first factor of BP2).
+    /// </summary>
+    public static ImmutableMatrix<T> PropagateError<T>(DenseLayer<T> layer, ImmutableMatrix<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(delta);
+        if (delta.Rows != layer.OutputSize)
+            throw new ArgumentException($"Expected delta to be {layer.OutputSize} x m for a {layer.Weight.Shape} layer, got {delta.Shape}.", nameof(delta));
+        return layer.Weight.TransposeThisAndMultiply(delta);
+    }
+
+    /// <summary>
+    /// One optimizer step: asks <paramref name="optimizer"/> for an update from the gradients and its state, and
+    /// returns the network with the update added (θ + u) and the new state.
+    /// </summary>
+    public static StepResult<T> Step<T>(Optimizer optimizer, OptimizerState<T> state, Network<T> network, Gradients<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(gradients);
+        var parameters = network.Parameters;
+        parameters.CheckSameShape(gradients.Gradient, nameof(gradients));
+        foreach (var layer in gradients.Gradient.Layers)
+        {
+            Guard.Finite(layer.Weight, nameof(gradients));
+            Guard.Finite(layer.Bias.AsSpan(), nameof(gradients), "a bias gradient");
+        }
+        var update = optimizer.Update(gradients.Gradient, state, parameters);
+        return new StepResult<T>(network.WithParameters(parameters.Add(update.Updates)), update.State);
+    }
+
+    private static (ImmutableMatrix<T> PreActivation, ImmutableMatrix<T> Activation) LayerForward<T>(DenseLayer<T> layer, ImmutableMatrix<T> previous)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = previous.Columns;
+        var z = new T[layer.OutputSize * m];
+        Kernels<T>.Multiply(false, layer.Weight, false, previous, z);
+        Kernels<T>.AddToEachColumn(z, layer.Bias.AsSpan());
+        var a = new T[z.Length];
+        layer.Activation.Apply<T>(z, a, layer.OutputSize);
+        return (new ImmutableMatrix<T>(layer.OutputSize, m, z), new ImmutableMatrix<T>(layer.OutputSize, m, a));
+    }
+
+    /// <summary>BP2: δ^[l-1] = J_σ(Z^[l-1])^T ((W^[l])^T δ^[l]).</summary>
+    private static T[] HiddenError<T>(DenseLayer<T> layer, T[] delta, int m, Activation previousActivation, ImmutableMatrix<T> previousZ, ImmutableMatrix<T> previousA)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var upstream = new T[layer.InputSize * m];
+        Kernels<T>.Multiply(true, layer.Weight.Storage, layer.OutputSize, layer.InputSize, false, delta, layer.OutputSize, m, upstream);
+        var result = new T[upstream.Length];
+        previousActivation.Backward<T>(previousZ.AsSpan(), previousA.AsSpan(), upstream, result, layer.InputSize);
+        return result;
+    }
+
+    private static T[] OutputErrorCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss, out T sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var delta = new T[z.Count];
+        if (!loss.TryFused<T>(activation, z.AsSpan(), a.AsSpan(), y.AsSpan(), delta, z.Rows, out sum))
+        {
+            var gradient = new T[z.Count];
+            loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);
+            activation.Backward<T>(z.AsSpan(), a.AsSpan(), gradient, delta, z.Rows);
+            sum = loss.Sum<T>(a.AsSpan(), y.AsSpan(), z.Rows);
+        }
+        return delta;
+    }
+
+    internal static T CostCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!loss.TryFused<T>(activation, z.AsSpan(), a.AsSpan(), y.AsSpan(), Span<T>.Empty, z.Rows, out T sum))
+            sum = loss.Sum<T>(a.AsSpan(), y.AsSpan(), z.Rows);
+        return sum / T.CreateChecked(z.Columns);
+    }
+
+    internal static void CheckInput<T>(Network<T> network, ImmutableMatrix<T> input, string parameterName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(input, parameterName);
+        if (input.Rows != network.InputSize)
+            throw new ArgumentException($"Expected {parameterName} to be {network.InputSize} x m (one sample per column), got {input.Shape}.", parameterName);
+        Guard.AtLeastOneSample(input, parameterName);
+        Guard.Finite(input, parameterName);
+    }
+
+    internal static void CheckTarget<T>(Network<T> network, int sampleCount, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(loss);
+        if (target.Rows != network.OutputSize || target.Columns != sampleCount)
+            throw new ArgumentException($"Expected target to be {network.OutputSize} x {sampleCount} (outputs x samples), got {target.Shape}.", nameof(target));
+        Guard.Finite(target, nameof(target));
+        loss.CheckOutputActivation(network.Layers[^1].Activation);
+        loss.CheckTargets(target, nameof(target));
+    }
+
+    private static void CheckTrace<T>(Network<T> network, ForwardTrace<T> trace) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(trace);
+        if (trace.PreActivations.Length != network.Layers.Length || trace.Activations.Length != network.Layers.Length || trace.Input.Rows != network.InputSize)
+            throw new ArgumentException($"Expected a trace of this network's {network.Layers.Length} layers and {network.InputSize} inputs, got {trace.Activations.Length} layers and {trace.Input.Rows} inputs.", nameof(trace));
+        for (int l = 0; l < network.Layers.Length; l++)
+            if (trace.PreActivations[l].Rows != network.Layers[l].OutputSize || trace.Activations[l].Rows != network.Layers[l].OutputSize
+                || trace.PreActivations[l].Columns != trace.SampleCount || trace.Activations[l].Columns != trace.SampleCount)
+                throw new ArgumentException($"Expected layer {l} of trace to be {network.Layers[l].OutputSize} x {trace.SampleCount}, got {trace.Activations[l].Shape}.", nameof(trace));
+    }
+}

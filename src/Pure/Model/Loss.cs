@@ -1,0 +1,312 @@
+using System.Numerics;
+
+namespace Pure;
+
+/// <summary>
+/// A loss ℓ(a, y) of one sample's output column a against its target column y. The cost of a batch is the mean
+/// over its m samples, C = (1/m) Σ_i ℓ(a^(i), y^(i)), where ℓ sums over the n_L outputs of a sample.
+/// <see cref="Gradient{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/> is the per-sample ∂ℓ/∂a (no 1/m: the
+/// mean is taken in dW and db, as in the seeds' tables).
+/// </summary>
+/// <param name="Name">The name used in model files and messages, for example "categorical_cross_entropy".</param>
+public abstract record Loss(string Name)
+{
+    /// <summary>L1 (absolute) loss ℓ = Σ_j |a_j - y_j|; ∂ℓ/∂a_j = sign(a_j - y_j), 0 where a_j = y_j.</summary>
+    public static Loss Absolute { get; } = new AbsoluteLoss();
+
+    /// <summary>L2 (squared) loss ℓ = Σ_j (a_j - y_j)^2; ∂ℓ/∂a_j = 2(a_j - y_j) (seed 002's C0).</summary>
+    public static Loss Squared { get; } = new SquaredLoss();
+
+    /// <summary>Half squared error ℓ = ½ ||a - y||^2 (seed 004's cost 1/(2m) Σ ||h(x) - y||^2); ∂ℓ/∂a = a - y.</summary>
+    public static Loss HalfSquared { get; } = new HalfSquaredLoss();
+
+    /// <summary>
+    /// Binary cross-entropy ℓ = -Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)], targets in [0, 1]; the output layer
+    /// must be sigmoid. ∂ℓ/∂a_j = -[y_j/a_j - (1 - y_j)/(1 - a_j)]; fused with the sigmoid, δ^[L] = a - y and
+    /// ℓ is computed from z as max(z, 0) - z y + log(1 + e^-|z|), never log(0).
+    /// </summary>
+    public static Loss BinaryCrossEntropy { get; } = new BinaryCrossEntropyLoss();
+
+    /// <summary>
+    /// Categorical cross-entropy ℓ = -Σ_j y_j log a_j, each target column a distribution (one-hot or soft); the
+    /// output layer must be softmax. ∂ℓ/∂a_j = -y_j / a_j; fused with the softmax, δ^[L] = a - y and
+    /// ℓ = logsumexp(z) Σ_j y_j - Σ_j y_j z_j, never log(0).
+    /// </summary>
+    public static Loss CategoricalCrossEntropy { get; } = new CategoricalCrossEntropyLoss();
+
+    /// <summary>A user-defined loss that sums an element-wise term ℓ = Σ_j f(a_j, y_j), with ∂ℓ/∂a_j = g(a_j, y_j), in double.</summary>
+    /// <param name="name">A name for messages and model files.</param>
+    /// <param name="value">f(a, y).</param>
+    /// <param name="derivative">g(a, y) = ∂f/∂a.</param>
+    public static Loss Custom(string name, Func<double, double, double> value, Func<double, double, double> derivative) =>
+        new CustomLoss(name, value, derivative);
+
+    /// <summary>Σ over all samples of ℓ(a, y) for rows x m matrices (divide by m for the cost).</summary>
+    public abstract T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Writes ∂ℓ/∂a for every sample of rows x m matrices.</summary>
+    public abstract void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Throws when this loss cannot follow <paramref name="outputActivation"/> (cross-entropies need sigmoid or softmax).</summary>
+    public virtual void CheckOutputActivation(Activation outputActivation)
+    {
+    }
+
+    /// <summary>Throws when a target value is outside what this loss accepts; the caller has already rejected non-finite values.</summary>
+    internal virtual void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+    }
+
+    /// <summary>
+    /// The stable fused path from the pre-activations: writes δ^[L] = ∂ℓ/∂z into <paramref name="delta"/> (when
+    /// not empty) and returns Σ over samples of ℓ, or returns false when this loss has no fused path for
+    /// <paramref name="outputActivation"/>.
+    /// </summary>
+    internal virtual bool TryFused<T>(Activation outputActivation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, out T sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        sum = T.Zero;
+        return false;
+    }
+
+    /// <summary>The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of an output matrix against a target matrix of the same shape.</summary>
+    public T Value<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(target);
+        Guard.SameShape(output, target, nameof(target));
+        Guard.AtLeastOneSample(output, nameof(output));
+        return Sum(output.AsSpan(), target.AsSpan(), output.Rows) / T.CreateChecked(output.Columns);
+    }
+
+    /// <summary>∂ℓ/∂a for every sample (column), the same shape as the output.</summary>
+    public ImmutableMatrix<T> Gradient<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(target);
+        Guard.SameShape(output, target, nameof(target));
+        var result = new T[output.Count];
+        Gradient(output.AsSpan(), target.AsSpan(), result, output.Rows);
+        return new ImmutableMatrix<T>(output.Rows, output.Columns, result);
+    }
+
+    /// <summary>Throws unless every target lies in [0, 1].</summary>
+    private protected static void CheckUnitInterval<T>(ImmutableMatrix<T> target, string parameterName, string lossName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = target.AsSpan();
+        for (int k = 0; k < values.Length; k++)
+            if (values[k] < T.Zero || values[k] > T.One)
+                throw new ArgumentOutOfRangeException(parameterName, values[k],
+                    $"Expected {lossName} targets in [0, 1], got {values[k]} at row {k % target.Rows}, column {k / target.Rows}.");
+    }
+}
+
+/// <summary>ℓ = Σ_j |a_j - y_j|.</summary>
+public sealed record AbsoluteLoss() : Loss("absolute")
+{
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < output.Length; i++) sum += T.Abs(output[i] - target[i]);
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        for (int i = 0; i < output.Length; i++)
+        {
+            T difference = output[i] - target[i];
+            gradient[i] = difference > T.Zero ? T.One : difference < T.Zero ? -T.One : T.Zero;
+        }
+    }
+}
+
+/// <summary>ℓ = Σ_j (a_j - y_j)^2.</summary>
+public sealed record SquaredLoss() : Loss("squared")
+{
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < output.Length; i++)
+        {
+            T difference = output[i] - target[i];
+            sum += difference * difference;
+        }
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        T two = T.CreateChecked(2);
+        for (int i = 0; i < output.Length; i++) gradient[i] = two * (output[i] - target[i]);
+    }
+}
+
+/// <summary>ℓ = ½ Σ_j (a_j - y_j)^2.</summary>
+public sealed record HalfSquaredLoss() : Loss("half_squared")
+{
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < output.Length; i++)
+        {
+            T difference = output[i] - target[i];
+            sum += difference * difference;
+        }
+        return sum / T.CreateChecked(2);
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        for (int i = 0; i < output.Length; i++) gradient[i] = output[i] - target[i];
+    }
+}
+
+/// <summary>ℓ = -Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)] after a sigmoid output layer.</summary>
+public sealed record BinaryCrossEntropyLoss() : Loss("binary_cross_entropy")
+{
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < output.Length; i++)
+            sum -= target[i] * T.Log(output[i]) + (T.One - target[i]) * T.Log(T.One - output[i]);
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        for (int i = 0; i < output.Length; i++)
+            gradient[i] = -(target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));
+    }
+
+    /// <inheritdoc />
+    public override void CheckOutputActivation(Activation outputActivation)
+    {
+        ArgumentNullException.ThrowIfNull(outputActivation);
+        if (outputActivation is not SigmoidActivation)
+            throw new ArgumentException($"Expected a sigmoid output layer for binary cross-entropy, got {outputActivation.Name}.", nameof(outputActivation));
+    }
+
+    internal override void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName) =>
+        CheckUnitInterval(target, parameterName, "binary cross-entropy");
+
+    internal override bool TryFused<T>(Activation outputActivation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, out T sum)
+    {
+        sum = T.Zero;
+        if (outputActivation is not SigmoidActivation) return false;
+        for (int i = 0; i < z.Length; i++)
+        {
+            // -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^-|z|)
+            sum += T.Max(z[i], T.Zero) - z[i] * y[i] + T.LogP1(T.Exp(-T.Abs(z[i])));
+            if (!delta.IsEmpty) delta[i] = a[i] - y[i];
+        }
+        return true;
+    }
+}
+
+/// <summary>ℓ = -Σ_j y_j log a_j after a softmax output layer.</summary>
+public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_entropy")
+{
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < output.Length; i++)
+            if (target[i] != T.Zero) sum -= target[i] * T.Log(output[i]);
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        for (int i = 0; i < output.Length; i++) gradient[i] = -target[i] / output[i];
+    }
+
+    /// <inheritdoc />
+    public override void CheckOutputActivation(Activation outputActivation)
+    {
+        ArgumentNullException.ThrowIfNull(outputActivation);
+        if (outputActivation is not SoftmaxActivation)
+            throw new ArgumentException($"Expected a softmax output layer for categorical cross-entropy, got {outputActivation.Name}.", nameof(outputActivation));
+    }
+
+    internal override void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName)
+    {
+        CheckUnitInterval(target, parameterName, "categorical cross-entropy");
+        T tolerance = T.CreateChecked(1e-6 * Math.Max(1, target.Rows));
+        for (int j = 0; j < target.Columns; j++)
+        {
+            T total = T.Zero;
+            foreach (var value in target.Column(j)) total += value;
+            if (T.Abs(total - T.One) > tolerance)
+                throw new ArgumentException($"Expected each categorical cross-entropy target column to sum to 1 (a one-hot or probability vector), but column {j} sums to {total}.", parameterName);
+        }
+    }
+
+    internal override bool TryFused<T>(Activation outputActivation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, out T sum)
+    {
+        sum = T.Zero;
+        if (outputActivation is not SoftmaxActivation) return false;
+        for (int offset = 0; offset < z.Length; offset += rows)
+        {
+            var zc = z.Slice(offset, rows);
+            var yc = y.Slice(offset, rows);
+            T max = zc[0];
+            for (int i = 1; i < rows; i++) if (zc[i] > max) max = zc[i];
+            T exponentials = T.Zero, targetMass = T.Zero, weighted = T.Zero;
+            for (int i = 0; i < rows; i++)
+            {
+                exponentials += T.Exp(zc[i] - max);
+                targetMass += yc[i];
+                weighted += yc[i] * zc[i];
+            }
+            sum += (max + T.Log(exponentials)) * targetMass - weighted;
+        }
+        if (!delta.IsEmpty)
+            for (int i = 0; i < z.Length; i++) delta[i] = a[i] - y[i];
+        return true;
+    }
+}
+
+/// <summary>A user-defined loss ℓ = Σ_j f(a_j, y_j) with ∂ℓ/∂a_j = g(a_j, y_j), evaluated in double.</summary>
+public sealed record CustomLoss : Loss
+{
+    /// <summary>Creates the loss from f and g.</summary>
+    public CustomLoss(string name, Func<double, double, double> value, Func<double, double, double> derivative) : base(name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(derivative);
+        ElementValue = value;
+        ElementDerivative = derivative;
+    }
+
+    /// <summary>f(a, y).</summary>
+    public Func<double, double, double> ElementValue { get; }
+
+    /// <summary>g(a, y) = ∂f/∂a.</summary>
+    public Func<double, double, double> ElementDerivative { get; }
+
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        double sum = 0;
+        for (int i = 0; i < output.Length; i++) sum += ElementValue(double.CreateChecked(output[i]), double.CreateChecked(target[i]));
+        return T.CreateChecked(sum);
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        for (int i = 0; i < output.Length; i++)
+            gradient[i] = T.CreateChecked(ElementDerivative(double.CreateChecked(output[i]), double.CreateChecked(target[i])));
+    }
+}

@@ -1,0 +1,282 @@
+using System.Collections.Immutable;
+using System.Numerics;
+
+namespace Pure;
+
+/// <summary>
+/// A gradient transformation in the style of Optax: a pure pair <see cref="Init{T}(Parameters{T})"/> (parameters → state) and
+/// <see cref="Update{T}"/> (gradient, state, parameters → update, new state). Transforms compose with
+/// <see cref="Chain"/>; <see cref="Sgd"/> and <see cref="Adam"/> are short chains of them. The final update is
+/// added to the parameters (θ ← θ + u), so the learning-rate transform multiplies by minus the rate.
+/// </summary>
+public abstract record Optimizer
+{
+    /// <summary>The initial state for parameters shaped like <paramref name="parameters"/>.</summary>
+    public abstract OptimizerState<T> Init<T>(Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Transforms <paramref name="gradient"/> into an update and a new state; changes none of its arguments.</summary>
+    /// <param name="gradient">g, shaped like the parameters.</param>
+    /// <param name="state">This optimizer's state from <see cref="Init{T}(Parameters{T})"/> or the previous update.</param>
+    /// <param name="parameters">θ, the current parameters (used by weight decay).</param>
+    public abstract OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The initial state for a network's parameters.</summary>
+    public OptimizerState<T> Init<T>(Network<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return Init(network.Parameters);
+    }
+
+    /// <summary>
+    /// Stochastic gradient descent, with optional momentum, weight decay and clipping:
+    /// chain(clip_by_global_norm, add_decayed_weights, momentum, scale(-learningRate)).
+    /// </summary>
+    /// <param name="learningRate">η &gt; 0.</param>
+    /// <param name="momentum">μ in [0, 1); 0 for plain SGD. Classical: v = μ v + g, u = -η v.</param>
+    /// <param name="nesterov">Nesterov momentum: u = -η (g + μ v) with the updated v, as in PyTorch.</param>
+    /// <param name="weightDecay">λ ≥ 0: adds λ θ to the gradient (L2 regularisation of strength λ/2 ||θ||^2).</param>
+    /// <param name="maxGradientNorm">When set (&gt; 0), gradients whose global norm exceeds it are scaled down to it.</param>
+    public static Optimizer Sgd(double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0, double? maxGradientNorm = null)
+    {
+        Guard.Positive(learningRate, nameof(learningRate));
+        Guard.InUnitInterval(momentum, nameof(momentum));
+        if (nesterov && momentum == 0)
+            throw new ArgumentException("Expected a momentum greater than 0 for Nesterov momentum, got 0.", nameof(momentum));
+        var transforms = Preconditioning(weightDecay, maxGradientNorm);
+        if (momentum > 0) transforms.Add(ScaleByMomentum(momentum, nesterov));
+        transforms.Add(ScaleByLearningRate(learningRate));
+        return Chain([.. transforms]);
+    }
+
+    /// <summary>
+    /// Adam (Kingma and Ba, 2015) with optional weight decay and clipping:
+    /// chain(clip_by_global_norm, add_decayed_weights, scale_by_adam, scale(-learningRate)).
+    /// </summary>
+    /// <param name="learningRate">η &gt; 0.</param>
+    /// <param name="beta1">β1 in [0, 1).</param>
+    /// <param name="beta2">β2 in [0, 1).</param>
+    /// <param name="epsilon">ε &gt; 0.</param>
+    /// <param name="weightDecay">λ ≥ 0: adds λ θ to the gradient before the moments (L2, as in PyTorch's Adam).</param>
+    /// <param name="maxGradientNorm">When set (&gt; 0), gradients whose global norm exceeds it are scaled down to it.</param>
+    public static Optimizer Adam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0, double? maxGradientNorm = null)
+    {
+        Guard.Positive(learningRate, nameof(learningRate));
+        var transforms = Preconditioning(weightDecay, maxGradientNorm);
+        transforms.Add(ScaleByAdam(beta1, beta2, epsilon));
+        transforms.Add(ScaleByLearningRate(learningRate));
+        return Chain([.. transforms]);
+    }
+
+    /// <summary>Applies <paramref name="transforms"/> in order, each to the previous one's output; the state is a <see cref="ChainState{T}"/>.</summary>
+    public static Optimizer Chain(params Optimizer[] transforms) => new ChainOptimizer(transforms);
+
+    /// <summary>u = -η g.</summary>
+    public static Optimizer ScaleByLearningRate(double learningRate) => new ScaleByLearningRateTransform(learningRate);
+
+    /// <summary>Momentum: v = μ v + g; u = v, or g + μ v for Nesterov.</summary>
+    public static Optimizer ScaleByMomentum(double momentum, bool nesterov = false) => new ScaleByMomentumTransform(momentum, nesterov);
+
+    /// <summary>Adam's scaling: u = m̂ / (sqrt(v̂) + ε) with bias-corrected moments m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t).</summary>
+    public static Optimizer ScaleByAdam(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) => new ScaleByAdamTransform(beta1, beta2, epsilon);
+
+    /// <summary>u = g + λ θ.</summary>
+    public static Optimizer AddDecayedWeights(double weightDecay) => new AddDecayedWeightsTransform(weightDecay);
+
+    /// <summary>u = g · min(1, maxNorm / ||g||), where ||g|| is the Euclidean norm over all parameters.</summary>
+    public static Optimizer ClipByGlobalNorm(double maxNorm) => new ClipByGlobalNormTransform(maxNorm);
+
+    private static List<Optimizer> Preconditioning(double weightDecay, double? maxGradientNorm)
+    {
+        Guard.NonNegative(weightDecay, nameof(weightDecay));
+        var transforms = new List<Optimizer>();
+        if (maxGradientNorm is double maxNorm)
+        {
+            Guard.Positive(maxNorm, nameof(maxGradientNorm));
+            transforms.Add(ClipByGlobalNorm(maxNorm));
+        }
+        if (weightDecay > 0) transforms.Add(AddDecayedWeights(weightDecay));
+        return transforms;
+    }
+
+    /// <summary>Returns <paramref name="state"/> as <typeparamref name="TState"/> or throws naming both types.</summary>
+    private protected static TState Expect<TState>(object state, string optimizerName) where TState : class =>
+        state as TState ?? throw new ArgumentException(
+            $"Expected a {typeof(TState).Name.Split('`')[0]} for {optimizerName}, got {state?.GetType().Name.Split('`')[0] ?? "null"}.", nameof(state));
+}
+
+/// <summary>See <see cref="Optimizer.Chain"/>.</summary>
+internal sealed record ChainOptimizer : Optimizer
+{
+    public ChainOptimizer(Optimizer[] transforms)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        for (int i = 0; i < transforms.Length; i++)
+            if (transforms[i] is null) throw new ArgumentNullException(nameof(transforms), $"Transform {i} is null.");
+        Transforms = ImmutableArray.Create(transforms);
+    }
+
+    public ImmutableArray<Optimizer> Transforms { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters) =>
+        new ChainState<T>(Transforms.Select(transform => transform.Init(parameters)).ToImmutableArray());
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        var chain = Expect<ChainState<T>>(state, "a chain");
+        if (chain.States.Length != Transforms.Length)
+            throw new ArgumentException($"Expected a chain state of {Transforms.Length} states, got {chain.States.Length}.", nameof(state));
+        var states = new OptimizerState<T>[Transforms.Length];
+        var current = gradient;
+        for (int i = 0; i < Transforms.Length; i++)
+        {
+            var update = Transforms[i].Update(current, chain.States[i], parameters);
+            current = update.Updates;
+            states[i] = update.State;
+        }
+        return new OptimizerUpdate<T>(current, new ChainState<T>(ImmutableArray.Create(states)));
+    }
+
+    public bool Equals(ChainOptimizer? other) => other is not null && Guard.SequenceEqual(Transforms, other.Transforms);
+
+    public override int GetHashCode() => Guard.SequenceHash(Transforms);
+}
+
+/// <summary>See <see cref="Optimizer.ScaleByLearningRate"/>.</summary>
+internal sealed record ScaleByLearningRateTransform : Optimizer
+{
+    public ScaleByLearningRateTransform(double learningRate)
+    {
+        Guard.Positive(learningRate, nameof(learningRate));
+        LearningRate = learningRate;
+    }
+
+    public double LearningRate { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        Expect<EmptyState<T>>(state, "the learning-rate scaling");
+        return new OptimizerUpdate<T>(gradient.Scale(-T.CreateChecked(LearningRate)), state);
+    }
+}
+
+/// <summary>See <see cref="Optimizer.ScaleByMomentum"/>.</summary>
+internal sealed record ScaleByMomentumTransform : Optimizer
+{
+    public ScaleByMomentumTransform(double momentum, bool nesterov)
+    {
+        Guard.InUnitInterval(momentum, nameof(momentum));
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    public double Momentum { get; }
+
+    public bool Nesterov { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new MomentumState<T>(parameters.ZerosLike());
+    }
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        var momentum = Expect<MomentumState<T>>(state, "momentum");
+        gradient.CheckSameShape(momentum.Velocity, nameof(state));
+        T mu = T.CreateChecked(Momentum);
+        var velocity = momentum.Velocity.Zip(gradient, (v, g) => mu * v + g);
+        var updates = Nesterov ? gradient.Zip(velocity, (g, v) => g + mu * v) : velocity;
+        return new OptimizerUpdate<T>(updates, new MomentumState<T>(velocity));
+    }
+}
+
+/// <summary>See <see cref="Optimizer.ScaleByAdam"/>.</summary>
+internal sealed record ScaleByAdamTransform : Optimizer
+{
+    public ScaleByAdamTransform(double beta1, double beta2, double epsilon)
+    {
+        Guard.InUnitInterval(beta1, nameof(beta1));
+        Guard.InUnitInterval(beta2, nameof(beta2));
+        Guard.Positive(epsilon, nameof(epsilon));
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    public double Beta1 { get; }
+
+    public double Beta2 { get; }
+
+    public double Epsilon { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new AdamState<T>(0, parameters.ZerosLike(), parameters.ZerosLike());
+    }
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        var adam = Expect<AdamState<T>>(state, "Adam");
+        gradient.CheckSameShape(adam.FirstMoment, nameof(state));
+        gradient.CheckSameShape(adam.SecondMoment, nameof(state));
+        T beta1 = T.CreateChecked(Beta1), beta2 = T.CreateChecked(Beta2), epsilon = T.CreateChecked(Epsilon);
+        long count = adam.Count + 1;
+        T firstCorrection = T.CreateChecked(1 - Math.Pow(Beta1, count));
+        T secondCorrection = T.CreateChecked(1 - Math.Pow(Beta2, count));
+        var first = adam.FirstMoment.Zip(gradient, (m, g) => beta1 * m + (T.One - beta1) * g);
+        var second = adam.SecondMoment.Zip(gradient, (v, g) => beta2 * v + (T.One - beta2) * g * g);
+        var updates = first.Zip(second, (m, v) => m / firstCorrection / (T.Sqrt(v / secondCorrection) + epsilon));
+        return new OptimizerUpdate<T>(updates, new AdamState<T>(count, first, second));
+    }
+}
+
+/// <summary>See <see cref="Optimizer.AddDecayedWeights"/>.</summary>
+internal sealed record AddDecayedWeightsTransform : Optimizer
+{
+    public AddDecayedWeightsTransform(double weightDecay)
+    {
+        Guard.NonNegative(weightDecay, nameof(weightDecay));
+        WeightDecay = weightDecay;
+    }
+
+    public double WeightDecay { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        Expect<EmptyState<T>>(state, "weight decay");
+        T decay = T.CreateChecked(WeightDecay);
+        return new OptimizerUpdate<T>(gradient.Zip(parameters, (g, p) => g + decay * p), state);
+    }
+}
+
+/// <summary>See <see cref="Optimizer.ClipByGlobalNorm"/>.</summary>
+internal sealed record ClipByGlobalNormTransform : Optimizer
+{
+    public ClipByGlobalNormTransform(double maxNorm)
+    {
+        Guard.Positive(maxNorm, nameof(maxNorm));
+        MaxNorm = maxNorm;
+    }
+
+    public double MaxNorm { get; }
+
+    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
+
+    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        Expect<EmptyState<T>>(state, "clipping");
+        T norm = gradient.Norm();
+        T maxNorm = T.CreateChecked(MaxNorm);
+        return new OptimizerUpdate<T>(norm > maxNorm ? gradient.Scale(maxNorm / norm) : gradient, state);
+    }
+}

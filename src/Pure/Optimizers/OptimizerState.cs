@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using System.Numerics;
+
+namespace Pure;
+
+/// <summary>The immutable state an <see cref="Optimizer"/> carries from one step to the next.</summary>
+public abstract record OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>The state of a transform that keeps none (plain scaling, weight decay, clipping).</summary>
+public sealed record EmptyState<T>() : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>The state of <see cref="Optimizer.ScaleByMomentum"/>: the velocity v, shaped like the parameters.</summary>
+/// <param name="Velocity">v_t = μ v_{t-1} + g_t.</param>
+public sealed record MomentumState<T>(Parameters<T> Velocity) : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>The state of <see cref="Optimizer.ScaleByAdam"/>.</summary>
+/// <param name="Count">t, the number of updates made so far.</param>
+/// <param name="FirstMoment">m_t = β1 m_{t-1} + (1 - β1) g_t.</param>
+/// <param name="SecondMoment">v_t = β2 v_{t-1} + (1 - β2) g_t^2.</param>
+public sealed record AdamState<T>(long Count, Parameters<T> FirstMoment, Parameters<T> SecondMoment) : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>The state of <see cref="Optimizer.Chain"/>: one state per transform, in order.</summary>
+/// <param name="States">The transforms' states.</param>
+public sealed record ChainState<T>(ImmutableArray<OptimizerState<T>> States) : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>True when both hold equal states in the same order.</summary>
+    public bool Equals(ChainState<T>? other) => other is not null && Guard.SequenceEqual(States, other.States);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Guard.SequenceHash(States);
+}
+
+/// <summary>What <see cref="Optimizer.Update{T}"/> returns: the update u to add to the parameters, and the new state.</summary>
+/// <param name="Updates">u, shaped like the parameters; the new parameters are θ + u.</param>
+/// <param name="State">The optimizer's new state.</param>
+public sealed record OptimizerUpdate<T>(Parameters<T> Updates, OptimizerState<T> State) where T : unmanaged, IFloatingPointIeee754<T>;
