@@ -92,55 +92,33 @@ public sealed record IdentityActivation() : Activation("identity")
 public sealed record SigmoidActivation() : Activation("sigmoid")
 {
     /// <inheritdoc />
-    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) a[i] = Logistic(z[i]);
-    }
-
-    internal static T Logistic<T>(T z) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (z >= T.Zero) return T.One / (T.One + T.Exp(-z));
-        T e = T.Exp(z);
-        return e / (T.One + e);
-    }
+    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.Logistic(z, a);
 
     /// <inheritdoc />
-    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) downstream[i] = upstream[i] * a[i] * (T.One - a[i]);
-    }
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>
+        Kernels<T>.LogisticBackward(a, upstream, downstream);
 }
 
 /// <summary>σ(z) = tanh z, σ'(z) = 1 - tanh^2 z.</summary>
 public sealed record TanhActivation() : Activation("tanh")
 {
     /// <inheritdoc />
-    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) a[i] = T.Tanh(z[i]);
-    }
+    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.Tanh(z, a);
 
     /// <inheritdoc />
-    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) downstream[i] = upstream[i] * (T.One - a[i] * a[i]);
-    }
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>
+        Kernels<T>.TanhBackward(a, upstream, downstream);
 }
 
 /// <summary>σ(z) = max(0, z); σ'(z) = 1 for z &gt; 0, and 0 for z ≤ 0, including exactly 0.</summary>
 public sealed record ReluActivation() : Activation("relu")
 {
     /// <inheritdoc />
-    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) a[i] = z[i] > T.Zero ? z[i] : T.Zero;
-    }
+    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.Rectify(z, a, T.Zero);
 
     /// <inheritdoc />
-    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
-    {
-        for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : T.Zero;
-    }
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>
+        Kernels<T>.RectifyBackward(z, upstream, downstream, T.Zero);
 }
 
 /// <summary>σ(z) = z for z &gt; 0 and Slope · z otherwise; σ'(z) = 1 for z &gt; 0 and Slope for z ≤ 0.</summary>
@@ -159,18 +137,11 @@ public sealed record LeakyReluActivation : Activation
     public double Slope { get; }
 
     /// <inheritdoc />
-    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)
-    {
-        T slope = T.CreateChecked(Slope);
-        for (int i = 0; i < z.Length; i++) a[i] = z[i] > T.Zero ? z[i] : slope * z[i];
-    }
+    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.Rectify(z, a, T.CreateChecked(Slope));
 
     /// <inheritdoc />
-    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
-    {
-        T slope = T.CreateChecked(Slope);
-        for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope * upstream[i];
-    }
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>
+        Kernels<T>.RectifyBackward(z, upstream, downstream, T.CreateChecked(Slope));
 }
 
 /// <summary>
@@ -183,37 +154,11 @@ public sealed record SoftmaxActivation() : Activation("softmax")
     public override bool IsElementwise => false;
 
     /// <inheritdoc />
-    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)
-    {
-        for (int offset = 0; offset < z.Length; offset += rows)
-        {
-            var zc = z.Slice(offset, rows);
-            var ac = a.Slice(offset, rows);
-            T max = zc[0];
-            for (int i = 1; i < rows; i++) if (zc[i] > max) max = zc[i];
-            T sum = T.Zero;
-            for (int i = 0; i < rows; i++)
-            {
-                ac[i] = T.Exp(zc[i] - max);
-                sum += ac[i];
-            }
-            T inverse = T.One / sum;
-            for (int i = 0; i < rows; i++) ac[i] *= inverse;
-        }
-    }
+    public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.SoftmaxColumns(z, a, rows);
 
     /// <inheritdoc />
-    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
-    {
-        for (int offset = 0; offset < z.Length; offset += rows)
-        {
-            var ac = a.Slice(offset, rows);
-            var uc = upstream.Slice(offset, rows);
-            var dc = downstream.Slice(offset, rows);
-            T weighted = Kernels<T>.Dot(ac, uc);
-            for (int i = 0; i < rows; i++) dc[i] = ac[i] * (uc[i] - weighted);
-        }
-    }
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>
+        Kernels<T>.SoftmaxBackwardColumns(a, upstream, downstream, rows);
 }
 
 /// <summary>A user-defined element-wise activation, evaluated in double and converted to the element type.</summary>

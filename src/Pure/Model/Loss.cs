@@ -162,10 +162,8 @@ public sealed record HalfSquaredLoss() : Loss("half_squared")
     }
 
     /// <inheritdoc />
-    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
-    {
-        for (int i = 0; i < output.Length; i++) gradient[i] = output[i] - target[i];
-    }
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
+        Kernels<T>.Subtract(output, target, gradient);
 }
 
 /// <summary>ℓ = -Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)] after a sigmoid output layer.</summary>
@@ -259,19 +257,11 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
         {
             var zc = z.Slice(offset, rows);
             var yc = y.Slice(offset, rows);
-            T max = zc[0];
-            for (int i = 1; i < rows; i++) if (zc[i] > max) max = zc[i];
-            T exponentials = T.Zero, targetMass = T.Zero, weighted = T.Zero;
-            for (int i = 0; i < rows; i++)
-            {
-                exponentials += T.Exp(zc[i] - max);
-                targetMass += yc[i];
-                weighted += yc[i] * zc[i];
-            }
-            sum += (max + T.Log(exponentials)) * targetMass - weighted;
+            T targetMass = T.Zero;
+            foreach (var target in yc) targetMass += target;
+            sum += Kernels<T>.LogSumExp(zc) * targetMass - Kernels<T>.Dot(yc, zc);
         }
-        if (!delta.IsEmpty)
-            for (int i = 0; i < z.Length; i++) delta[i] = a[i] - y[i];
+        if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta);
         return true;
     }
 }

@@ -76,6 +76,108 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < rows; i++) result[i] *= scale;
     }
 
+    /// <summary>a = 1 / (1 + e^-z) for z ≥ 0 and e^z / (1 + e^z) for z &lt; 0, so that e^x never overflows.</summary>
+    public static void Logistic(ReadOnlySpan<T> z, Span<T> a)
+    {
+        for (int i = 0; i < z.Length; i++)
+        {
+            if (z[i] >= T.Zero)
+            {
+                a[i] = T.One / (T.One + T.Exp(-z[i]));
+            }
+            else
+            {
+                T e = T.Exp(z[i]);
+                a[i] = e / (T.One + e);
+            }
+        }
+    }
+
+    /// <summary>downstream = upstream ⊙ a ⊙ (1 - a), the sigmoid's backward product from its output a.</summary>
+    public static void LogisticBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream)
+    {
+        for (int i = 0; i < a.Length; i++) downstream[i] = upstream[i] * a[i] * (T.One - a[i]);
+    }
+
+    /// <summary>a = tanh z.</summary>
+    public static void Tanh(ReadOnlySpan<T> z, Span<T> a)
+    {
+        for (int i = 0; i < z.Length; i++) a[i] = T.Tanh(z[i]);
+    }
+
+    /// <summary>downstream = upstream ⊙ (1 - a^2), tanh's backward product from its output a.</summary>
+    public static void TanhBackward(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream)
+    {
+        for (int i = 0; i < a.Length; i++) downstream[i] = upstream[i] * (T.One - a[i] * a[i]);
+    }
+
+    /// <summary>a = z for z &gt; 0, else slope · z (exactly 0 when slope is 0).</summary>
+    public static void Rectify(ReadOnlySpan<T> z, Span<T> a, T slope)
+    {
+        for (int i = 0; i < z.Length; i++) a[i] = z[i] > T.Zero ? z[i] : slope == T.Zero ? T.Zero : slope * z[i];
+    }
+
+    /// <summary>downstream = upstream where z &gt; 0, else slope · upstream (exactly 0 when slope is 0): the derivative at 0 is the slope.</summary>
+    public static void RectifyBackward(ReadOnlySpan<T> z, ReadOnlySpan<T> upstream, Span<T> downstream, T slope)
+    {
+        for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];
+    }
+
+    /// <summary>Softmax of every column of a rows x m matrix, with the column maximum subtracted before e^x.</summary>
+    public static void SoftmaxColumns(ReadOnlySpan<T> z, Span<T> a, int rows)
+    {
+        for (int offset = 0; offset < z.Length; offset += rows)
+        {
+            var zc = z.Slice(offset, rows);
+            var ac = a.Slice(offset, rows);
+            T max = Max(zc);
+            T sum = T.Zero;
+            for (int i = 0; i < rows; i++)
+            {
+                ac[i] = T.Exp(zc[i] - max);
+                sum += ac[i];
+            }
+            T inverse = T.One / sum;
+            for (int i = 0; i < rows; i++) ac[i] *= inverse;
+        }
+    }
+
+    /// <summary>downstream = a ⊙ (u - (a · u)) per column: softmax's Jacobian (diag(a) - a a^T) times u.</summary>
+    public static void SoftmaxBackwardColumns(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
+    {
+        for (int offset = 0; offset < a.Length; offset += rows)
+        {
+            var ac = a.Slice(offset, rows);
+            var uc = upstream.Slice(offset, rows);
+            var dc = downstream.Slice(offset, rows);
+            T weighted = Dot(ac, uc);
+            for (int i = 0; i < rows; i++) dc[i] = ac[i] * (uc[i] - weighted);
+        }
+    }
+
+    /// <summary>log Σ_i e^{x_i}, computed as max + log Σ_i e^{x_i - max}.</summary>
+    public static T LogSumExp(ReadOnlySpan<T> values)
+    {
+        T max = Max(values);
+        T sum = T.Zero;
+        for (int i = 0; i < values.Length; i++) sum += T.Exp(values[i] - max);
+        return max + T.Log(sum);
+    }
+
+    /// <summary>The largest element of a non-empty span.</summary>
+    public static T Max(ReadOnlySpan<T> values)
+    {
+        T max = values[0];
+        for (int i = 1; i < values.Length; i++) if (values[i] > max) max = values[i];
+        return max;
+    }
+
+    /// <summary>result = x - y.</summary>
+    public static void Subtract(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result)
+    {
+        for (int i = 0; i < x.Length; i++) result[i] = x[i] - y[i];
+    }
+
     /// <summary>Σ_i x_i y_i.</summary>
     public static T Dot(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
     {
