@@ -185,7 +185,16 @@ public static class Backprop
             Guard.Finite(layer.Bias.AsSpan(), nameof(gradients), "a bias gradient");
         }
         var update = optimizer.Update(gradients.Gradient, state, parameters);
-        return new StepResult<T>(network.WithParameters(parameters.Add(update.Updates)), update.State);
+        var next = parameters.Add(update.Updates);
+        for (int l = 0; l < next.Layers.Length; l++)
+        {
+            var layer = next.Layers[l];
+            if (Kernels<T>.IndexOfNonFinite(layer.Weight.AsSpan()) >= 0 || Kernels<T>.IndexOfNonFinite(layer.Bias.AsSpan()) >= 0)
+                throw new ArgumentException(
+                    $"Expected the step to keep the parameters finite, but layer {l} overflowed to NaN or infinity (gradient norm {gradients.Gradient.Norm()}); lower the learning rate or clip the gradients.",
+                    nameof(optimizer));
+        }
+        return new StepResult<T>(network.WithParameters(next), update.State);
     }
 
     private static (ImmutableMatrix<T> PreActivation, ImmutableMatrix<T> Activation) LayerForward<T>(DenseLayer<T> layer, ImmutableMatrix<T> previous)

@@ -1,0 +1,53 @@
+"""Each erratum of ../shared/seeds/README.md, written as the literal code change it would be in src/Pure.
+
+Used by run-errata.sh: it applies one mutation at a time to a scratch clone and runs the whole test suite,
+to show which tests catch each erratum (docs/errata.md records the result)."""
+
+MUTATIONS = {
+    "001-db-divided-by-m-twice": (
+        "src/Pure/Backprop.cs",
+        "Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM, biasGradient);",
+        "Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM * inverseM, biasGradient);",
+    ),
+    "001-dW-uses-a-of-layer-l": (
+        "src/Pure/Backprop.cs",
+        "var previous = l == 0 ? trace.Input : trace.Activations[l - 1];",
+        "var previous = trace.Activations[l];",
+    ),
+    "001-bias-indexed-by-k-not-j": (
+        "src/Pure/Numerics/Kernels.cs",
+        "for (int i = 0; i < rows; i++) column[i] += bias[i];",
+        "for (int i = 0; i < rows; i++) column[i] += bias[rows - 1 - i];",
+    ),
+    "002-dC-da-is-z-minus-y": (
+        "src/Pure/Backprop.cs",
+        "loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);",
+        "if (loss is SquaredLoss) Kernels<T>.Subtract(z.AsSpan(), y.AsSpan(), gradient); else loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);",
+    ),
+    "003-bce-derivative-sign": (
+        "src/Pure/Model/Loss.cs",
+        "gradient[i] = -(target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));",
+        "gradient[i] = (target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));",
+    ),
+    "003-relu-derivative-at-0-is-one-half": (
+        "src/Pure/Numerics/Kernels.cs",
+        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : z[i] == T.Zero ? T.CreateChecked(0.5) * upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+    ),
+    "003-relu-derivative-at-0-is-one": (
+        "src/Pure/Numerics/Kernels.cs",
+        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] >= T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+    ),
+}
+
+if __name__ == "__main__":
+    import sys
+    name, root = sys.argv[1], sys.argv[2]
+    path, old, new = MUTATIONS[name]
+    full = f"{root}/{path}"
+    text = open(full, encoding="utf-8").read()
+    if text.count(old) != 1:
+        sys.exit(f"mutation {name}: expected exactly one match of the original line in {path}, found {text.count(old)}")
+    open(full, "w", encoding="utf-8").write(text.replace(old, new))
+    print(f"applied {name} to {path}")
