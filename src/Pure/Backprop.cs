@@ -259,7 +259,7 @@ public static class Backprop
         if (target.Rows != network.OutputSize || target.Columns != sampleCount)
             throw new ArgumentException($"Expected target to be {network.OutputSize} x {sampleCount} (outputs x samples), got {target.Shape}.", nameof(target));
         Guard.Finite(target, nameof(target));
-        loss.CheckOutputActivation(network.Layers[^1].Activation);
+        loss.CheckOutputActivation(network.Layers[^1].Activation, nameof(loss));
         loss.CheckTargets(target, nameof(target));
     }
 
@@ -273,5 +273,12 @@ public static class Backprop
             if (trace.PreActivations[l].Rows != network.Layers[l].OutputSize || trace.Activations[l].Rows != network.Layers[l].OutputSize
                 || trace.PreActivations[l].Columns != trace.SampleCount || trace.Activations[l].Columns != trace.SampleCount)
                 throw new ArgumentException($"Expected layer {l} of trace to be {network.Layers[l].OutputSize} x {trace.SampleCount}, got {trace.Activations[l].Shape}.", nameof(trace));
+        Guard.AtLeastOneSample(trace.Input, nameof(trace));
+        Guard.Finite(trace.Input, nameof(trace));
+        for (int l = 0; l < network.Layers.Length; l++)
+        {
+            Guard.Finite(trace.PreActivations[l], nameof(trace));
+            Guard.Finite(trace.Activations[l], nameof(trace));
+        }
     }
 }

@@ -50,7 +50,23 @@ public abstract record Loss(string Name)
     /// <summary>Throws when this loss cannot follow <paramref name="outputActivation"/> (cross-entropies need sigmoid or softmax).</summary>
     public virtual void CheckOutputActivation(Activation outputActivation)
     {
+        ArgumentNullException.ThrowIfNull(outputActivation);
+        if (OutputActivationMismatch(outputActivation) is string message) throw new ArgumentException(message, nameof(outputActivation));
     }
+
+    /// <summary>
+    /// The same check for a function whose argument <paramref name="parameterName"/> (usually the loss) is at fault, so that
+    /// the exception names that argument; then runs <see cref="CheckOutputActivation(Activation)"/>, which a derived loss may override.
+    /// </summary>
+    internal void CheckOutputActivation(Activation outputActivation, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(outputActivation);
+        if (OutputActivationMismatch(outputActivation) is string message) throw new ArgumentException(message, parameterName);
+        CheckOutputActivation(outputActivation);
+    }
+
+    /// <summary>Why this loss cannot follow <paramref name="outputActivation"/> (expected and actual), or null when it can.</summary>
+    internal virtual string? OutputActivationMismatch(Activation outputActivation) => null;
 
     /// <summary>Throws when a target value is outside what this loss accepts; the caller has already rejected non-finite values.</summary>
     internal virtual void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName) where T : unmanaged, IFloatingPointIeee754<T>
@@ -185,13 +201,8 @@ public sealed record BinaryCrossEntropyLoss() : Loss("binary_cross_entropy")
             gradient[i] = -(target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));
     }
 
-    /// <inheritdoc />
-    public override void CheckOutputActivation(Activation outputActivation)
-    {
-        ArgumentNullException.ThrowIfNull(outputActivation);
-        if (outputActivation is not SigmoidActivation)
-            throw new ArgumentException($"Expected a sigmoid output layer for binary cross-entropy, got {outputActivation.Name}.", nameof(outputActivation));
-    }
+    internal override string? OutputActivationMismatch(Activation outputActivation) =>
+        outputActivation is SigmoidActivation ? null : $"Expected a sigmoid output layer for binary cross-entropy, got {outputActivation.Name}.";
 
     internal override void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName) =>
         CheckUnitInterval(target, parameterName, "binary cross-entropy");
@@ -228,13 +239,8 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
         for (int i = 0; i < output.Length; i++) gradient[i] = -target[i] / output[i];
     }
 
-    /// <inheritdoc />
-    public override void CheckOutputActivation(Activation outputActivation)
-    {
-        ArgumentNullException.ThrowIfNull(outputActivation);
-        if (outputActivation is not SoftmaxActivation)
-            throw new ArgumentException($"Expected a softmax output layer for categorical cross-entropy, got {outputActivation.Name}.", nameof(outputActivation));
-    }
+    internal override string? OutputActivationMismatch(Activation outputActivation) =>
+        outputActivation is SoftmaxActivation ? null : $"Expected a softmax output layer for categorical cross-entropy, got {outputActivation.Name}.";
 
     internal override void CheckTargets<T>(ImmutableMatrix<T> target, string parameterName)
     {

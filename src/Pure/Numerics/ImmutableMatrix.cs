@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Text;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -161,7 +160,8 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
         var hash = new HashCode();
         hash.Add(Rows);
         hash.Add(Columns);
-        hash.AddBytes(MemoryMarshal.AsBytes(_storage.AsSpan(0, Math.Min(_storage.Length, 64))));
+        // Element hash codes, not raw bytes: Equals treats 0 and -0 (and all NaNs) as equal, and T.GetHashCode agrees.
+        foreach (var value in _storage.AsSpan(0, Math.Min(_storage.Length, 64))) hash.Add(value);
         return hash.ToHashCode();
     }
 

@@ -154,7 +154,7 @@ public static class Training
             throw new ArgumentException($"Expected {name}.Inputs to be {network.InputSize} x m, got {data.Inputs.Shape}.", name);
         if (data.Targets.Rows != network.OutputSize)
             throw new ArgumentException($"Expected {name}.Targets to be {network.OutputSize} x m, got {data.Targets.Shape}.", name);
-        loss.CheckOutputActivation(network.Layers[^1].Activation);
+        loss.CheckOutputActivation(network.Layers[^1].Activation, nameof(loss));
         loss.CheckTargets(data.Targets, name);
     }
 }
