@@ -304,4 +304,25 @@ public class BadInputTests
             var wrongTarget = ImmutableMatrix.Create(c.Network.OutputSize + 1, m, (i, j) => 0.0);
             Rejects(() => Backprop.Backward(c.Network, trace, wrongTarget, c.Loss), "target", [$"{c.Network.OutputSize} x {m}", wrongTarget.Shape], c.Network, trace, wrongTarget);
         }));
+
+    [Fact]
+    public void With_methods_name_their_own_argument()
+    {
+        var layer = Net.Layers[0];
+        Rejects(() => layer.WithWeight(Zeros(2, 4)), "weight", ["Expected weight to be 3 x n", "got 2 x 4"], layer);
+        Rejects(() => layer.WithWeight(With(layer.Weight, 0, 0, double.NaN)), "weight", ["Expected finite values in weight", "NaN"], layer);
+        Rejects(() => layer.WithBias(ImmutableVector.Zeros<double>(2)), "bias", ["Expected bias of length 3", "got length 2"], layer);
+        Rejects(() => Net.WithLayer(1, Net.Layers[0]), "layer", ["Expected layer to be 2 x 3", "got 3 x 4"], Net);
+        var nanWeights = Net.Parameters.Map(w => double.NaN);
+        Rejects(() => Net.WithParameters(nanWeights), "parameters", ["Expected finite values in parameters", "NaN"], Net, nanWeights);
+    }
+
+    [Fact]
+    public void Step_that_overflows_names_the_optimizer()
+    {
+        var gradients = Backprop.Gradient(Net, X, Y, Loss.Squared);
+        var huge = Optimizer.Chain(Optimizer.ScaleByLearningRate(1e300), Optimizer.ScaleByLearningRate(1e300));
+        var state = huge.Init(Net);
+        Rejects(() => Backprop.Step(huge, state, Net, gradients), "optimizer", ["Expected the step to keep the parameters finite", "overflowed"], Net, gradients);
+    }
 }

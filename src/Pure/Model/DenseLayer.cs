@@ -32,14 +32,30 @@ public sealed record DenseLayer<T>(ImmutableMatrix<T> Weight, ImmutableVector<T>
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Weight.Rows != Weight.Rows || parameters.Weight.Columns != Weight.Columns)
             throw new ArgumentException($"Expected a {Weight.Shape} weight, got {parameters.Weight.Shape}.", nameof(parameters));
+        Guard.Finite(parameters.Weight, nameof(parameters));
+        Guard.Finite(parameters.Bias.AsSpan(), nameof(parameters), "the bias");
         return new DenseLayer<T>(parameters.Weight, parameters.Bias, Activation);
     }
 
-    /// <summary>A copy with another weight matrix (any shape that matches the bias).</summary>
-    public DenseLayer<T> WithWeight(ImmutableMatrix<T> weight) => new(weight, Bias, Activation);
+    /// <summary>A copy with another weight matrix: n_l rows to match the bias, any number of inputs.</summary>
+    public DenseLayer<T> WithWeight(ImmutableMatrix<T> weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rows != Bias.Length || weight.Columns == 0)
+            throw new ArgumentException($"Expected weight to be {Bias.Length} x n (n >= 1) to match the bias, got {weight.Shape}.", nameof(weight));
+        Guard.Finite(weight, nameof(weight));
+        return new(weight, Bias, Activation);
+    }
 
-    /// <summary>A copy with another bias.</summary>
-    public DenseLayer<T> WithBias(ImmutableVector<T> bias) => new(Weight, bias, Activation);
+    /// <summary>A copy with another bias of length n_l.</summary>
+    public DenseLayer<T> WithBias(ImmutableVector<T> bias)
+    {
+        ArgumentNullException.ThrowIfNull(bias);
+        if (bias.Length != Weight.Rows)
+            throw new ArgumentException($"Expected bias of length {Weight.Rows} to match a {Weight.Shape} weight, got length {bias.Length}.", nameof(bias));
+        Guard.Finite(bias.AsSpan(), nameof(bias), "the bias");
+        return new(Weight, bias, Activation);
+    }
 
     /// <summary>A copy with another activation.</summary>
     public DenseLayer<T> WithActivation(Activation activation) => new(Weight, Bias, activation);

@@ -38,11 +38,15 @@ public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : 
         return new Network<T>(ImmutableArray.Create(layers));
     }
 
-    /// <summary>A network with layer <paramref name="index"/> (from 0) replaced.</summary>
+    /// <summary>A network with layer <paramref name="index"/> (from 0) replaced by a layer of the same shape.</summary>
     public Network<T> WithLayer(int index, DenseLayer<T> layer)
     {
         if ((uint)index >= (uint)Layers.Length)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected a layer index in [0, {Layers.Length}).");
+        ArgumentNullException.ThrowIfNull(layer);
+        var current = Layers[index];
+        if (layer.InputSize != current.InputSize || layer.OutputSize != current.OutputSize)
+            throw new ArgumentException($"Expected layer to be {current.Weight.Shape} like the layer it replaces, got {layer.Weight.Shape}.", nameof(layer));
         return new Network<T>(Layers.SetItem(index, layer));
     }
 
