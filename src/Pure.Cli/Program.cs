@@ -55,9 +55,10 @@ public static class Program
 
         var network = Network.Create<double>([64, 100, 10], Activation.Relu, Activation.Softmax, seed);
         var optimizer = Optimizer.Adam(learningRate);
+        var run = Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, training, batch, epochs, seed, validation: test);
         Console.WriteLine($"digits: {training.Count} training and {test.Count} test samples, {network}, Adam(lr={learningRate}), batch {batch}, seed {seed}");
         EpochResult<double>? last = null;
-        foreach (var epoch in Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, training, batch, epochs, seed, validation: test))
+        foreach (var epoch in run)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {epoch.Epoch,3}  train loss {epoch.TrainingLoss:F4}  test loss {epoch.ValidationLoss:F4}  test accuracy {epoch.ValidationAccuracy:F4}  ({clock.Elapsed.TotalSeconds:F1} s)"));

@@ -41,10 +41,10 @@ public static class Backprop
     }
 
     /// <summary>
-    /// The backward pass (the four equations): δ^[L] = ∇_a ℓ ⊙ σ'(Z^[L]) (BP1; a Jacobian-transpose product for
-    /// softmax, and a - y on the fused softmax/cross-entropy and sigmoid/binary-cross-entropy paths);
-    /// δ^[l] = (W^[l+1])^T δ^[l+1] ⊙ σ'(Z^[l]) (BP2); dW^[l] = (1/m) δ^[l] (A^[l-1])^T (BP4);
-    /// db^[l] = (1/m) Σ over columns of δ^[l] (BP3).
+    /// The backward pass, equations one to three of seed 001: δ^[L] = ∇_a ℓ ⊙ σ'(Z^[L]) (BP1; a Jacobian-transpose
+    /// product for softmax, and a - y on the fused softmax/cross-entropy and sigmoid/binary-cross-entropy paths);
+    /// δ^[l] = (W^[l+1])^T δ^[l+1] ⊙ σ'(Z^[l]) (BP2); dW^[l] = (1/m) δ^[l] (A^[l-1])^T and
+    /// db^[l] = (1/m) Σ over columns of δ^[l] (BP3). Equation four, the update, is <see cref="Step{T}"/>.
     /// </summary>
     /// <param name="network">The network that produced <paramref name="trace"/>.</param>
     /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>

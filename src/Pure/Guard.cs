@@ -35,25 +35,25 @@ internal static class Guard
     public static void Positive(double value, string parameterName)
     {
         if (!double.IsFinite(value) || value <= 0)
-            throw new ArgumentOutOfRangeException(parameterName, value, $"Expected {parameterName} to be finite and greater than 0, got {value}.");
+            throw new ArgumentOutOfRangeException(parameterName, $"Expected {parameterName} to be finite and greater than 0, got {value}.");
     }
 
     public static void NonNegative(double value, string parameterName)
     {
         if (!double.IsFinite(value) || value < 0)
-            throw new ArgumentOutOfRangeException(parameterName, value, $"Expected {parameterName} to be finite and 0 or more, got {value}.");
+            throw new ArgumentOutOfRangeException(parameterName, $"Expected {parameterName} to be finite and 0 or more, got {value}.");
     }
 
     public static void Positive(int value, string parameterName)
     {
         if (value <= 0)
-            throw new ArgumentOutOfRangeException(parameterName, value, $"Expected {parameterName} to be at least 1, got {value}.");
+            throw new ArgumentOutOfRangeException(parameterName, $"Expected {parameterName} to be at least 1, got {value}.");
     }
 
     public static void InUnitInterval(double value, string parameterName)
     {
         if (!double.IsFinite(value) || value < 0 || value >= 1)
-            throw new ArgumentOutOfRangeException(parameterName, value, $"Expected {parameterName} in [0, 1), got {value}.");
+            throw new ArgumentOutOfRangeException(parameterName, $"Expected {parameterName} in [0, 1), got {value}.");
     }
 
     /// <summary>Equality of two immutable arrays element by element (ImmutableArray's own Equals compares references).</summary>

@@ -129,7 +129,7 @@ public sealed record LeakyReluActivation : Activation
     public LeakyReluActivation(double slope) : base("leaky_relu")
     {
         if (!double.IsFinite(slope) || slope < 0 || slope >= 1)
-            throw new ArgumentOutOfRangeException(nameof(slope), slope, $"Expected a finite slope in [0, 1), got {slope}.");
+            throw new ArgumentOutOfRangeException(nameof(slope), $"Expected a finite slope in [0, 1), got {slope}.");
         Slope = slope;
     }
 

@@ -112,8 +112,7 @@ public abstract record Loss(string Name)
         var values = target.AsSpan();
         for (int k = 0; k < values.Length; k++)
             if (values[k] < T.Zero || values[k] > T.One)
-                throw new ArgumentOutOfRangeException(parameterName, values[k],
-                    $"Expected {lossName} targets in [0, 1], got {values[k]} at row {k % target.Rows}, column {k / target.Rows}.");
+                throw new ArgumentOutOfRangeException(parameterName, $"Expected {lossName} targets in [0, 1], got {values[k]} at row {k % target.Rows}, column {k / target.Rows}.");
     }
 }
 

@@ -42,7 +42,7 @@ public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : 
     public Network<T> WithLayer(int index, DenseLayer<T> layer)
     {
         if ((uint)index >= (uint)Layers.Length)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected a layer index in [0, {Layers.Length}).");
+            throw new ArgumentOutOfRangeException(nameof(index), $"Expected a layer index in [0, {Layers.Length}), got {index}.");
         ArgumentNullException.ThrowIfNull(layer);
         var current = Layers[index];
         if (layer.InputSize != current.InputSize || layer.OutputSize != current.OutputSize)
@@ -112,9 +112,9 @@ public static class Network
             throw new ArgumentException($"Expected {layerSizes.Count - 1} activations for {layerSizes.Count} layer sizes, got {activations.Count}.", nameof(activations));
         for (int l = 0; l < layerSizes.Count; l++)
             if (layerSizes[l] < 1)
-                throw new ArgumentOutOfRangeException(nameof(layerSizes), layerSizes[l], $"Expected every layer size to be at least 1, but size {l} is {layerSizes[l]}.");
+                throw new ArgumentOutOfRangeException(nameof(layerSizes), $"Expected every layer size to be at least 1, got {layerSizes[l]} for size {l}.");
         if (!Enum.IsDefined(initialization))
-            throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Expected a defined Initialization value.");
+            throw new ArgumentOutOfRangeException(nameof(initialization), $"Expected a defined Initialization value, got {initialization}.");
 
         var layers = ImmutableArray.CreateBuilder<DenseLayer<T>>(activations.Count);
         for (int l = 0; l < activations.Count; l++)

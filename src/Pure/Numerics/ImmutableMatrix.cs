@@ -40,8 +40,8 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
     {
         get
         {
-            if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), row, $"Expected a row in [0, {Rows}).");
-            if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), column, $"Expected a column in [0, {Columns}).");
+            if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), $"Expected a row in [0, {Rows}), got {row}.");
+            if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), $"Expected a column in [0, {Columns}), got {column}.");
             return _storage[column * Rows + row];
         }
     }
@@ -52,7 +52,7 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
     /// <summary>A read-only view of column <paramref name="column"/> (one sample of a batch).</summary>
     public ReadOnlySpan<T> Column(int column)
     {
-        if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), column, $"Expected a column in [0, {Columns}).");
+        if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), $"Expected a column in [0, {Columns}), got {column}.");
         return _storage.AsSpan(column * Rows, Rows);
     }
 
@@ -75,7 +75,7 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
         {
             int source = columns[j];
             if ((uint)source >= (uint)Columns)
-                throw new ArgumentOutOfRangeException(nameof(columns), source, $"Expected column indices in [0, {Columns}).");
+                throw new ArgumentOutOfRangeException(nameof(columns), $"Expected column indices in [0, {Columns}), got {source}.");
             _storage.AsSpan(source * Rows, Rows).CopyTo(result.AsSpan(j * Rows, Rows));
         }
         return new ImmutableMatrix<T>(Rows, columns.Length, result);
@@ -289,7 +289,7 @@ public static class ImmutableMatrix
 
     private static void CheckShape(int rows, int columns)
     {
-        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "Expected a row count of 0 or more.");
-        if (columns < 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "Expected a column count of 0 or more.");
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), $"Expected a row count of 0 or more, got {rows}.");
+        if (columns < 0) throw new ArgumentOutOfRangeException(nameof(columns), $"Expected a column count of 0 or more, got {columns}.");
     }
 }

@@ -21,7 +21,7 @@ public sealed class ImmutableVector<T> : IEquatable<ImmutableVector<T>>
     /// <summary>The element at <paramref name="index"/> (from 0).</summary>
     public T this[int index] => (uint)index < (uint)_storage.Length
         ? _storage[index]
-        : throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected an index in [0, {Length}).");
+        : throw new ArgumentOutOfRangeException(nameof(index), $"Expected an index in [0, {Length}), got {index}.");
 
     /// <summary>A read-only view of the elements.</summary>
     public ReadOnlySpan<T> AsSpan() => _storage;
@@ -101,7 +101,7 @@ public static class ImmutableVector
     /// <summary>A vector of <paramref name="length"/> zeros.</summary>
     public static ImmutableVector<T> Zeros<T>(int length) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "Expected a length of 0 or more.");
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"Expected a length of 0 or more, got {length}.");
         return new ImmutableVector<T>(new T[length]);
     }
 

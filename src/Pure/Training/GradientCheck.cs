@@ -57,7 +57,7 @@ public static class GradientCheck
         Guard.Positive(step, "options.Step");
         Guard.Positive(tolerance, "options.Tolerance");
         if (options.MaxParameters < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxParameters, "Expected options.MaxParameters to be 0 (all) or more.");
+            throw new ArgumentOutOfRangeException(nameof(options), $"Expected options.MaxParameters to be 0 (all) or more, got {options.MaxParameters}.");
 
         var analytic = Backprop.Gradient(network, input, target, loss).Gradient.Flatten();
         var selected = Select(analytic.Length, options.MaxParameters, options.Seed);

@@ -23,8 +23,8 @@ public sealed class ConfusionMatrix : IEquatable<ConfusionMatrix>
     {
         get
         {
-            if ((uint)actual >= (uint)ClassCount) throw new ArgumentOutOfRangeException(nameof(actual), actual, $"Expected a class in [0, {ClassCount}).");
-            if ((uint)predicted >= (uint)ClassCount) throw new ArgumentOutOfRangeException(nameof(predicted), predicted, $"Expected a class in [0, {ClassCount}).");
+            if ((uint)actual >= (uint)ClassCount) throw new ArgumentOutOfRangeException(nameof(actual), $"Expected a class in [0, {ClassCount}), got {actual}.");
+            if ((uint)predicted >= (uint)ClassCount) throw new ArgumentOutOfRangeException(nameof(predicted), $"Expected a class in [0, {ClassCount}), got {predicted}.");
             return _counts[actual * ClassCount + predicted];
         }
     }
@@ -148,6 +148,6 @@ public static class Metrics
     {
         for (int i = 0; i < labels.Count; i++)
             if ((uint)labels[i] >= (uint)classCount)
-                throw new ArgumentOutOfRangeException(name, labels[i], $"Expected labels in [0, {classCount}), got {labels[i]} at position {i}.");
+                throw new ArgumentOutOfRangeException(name, $"Expected labels in [0, {classCount}), got {labels[i]} at position {i}.");
     }
 }

@@ -29,10 +29,10 @@ public static class Split
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (!double.IsFinite(testFraction) || testFraction <= 0 || testFraction >= 1)
-            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "Expected a test fraction in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(testFraction), $"Expected a test fraction in (0, 1), got {testFraction}.");
         if (labels.Count < 2) throw new ArgumentException($"Expected at least 2 samples to split, got {labels.Count}.", nameof(labels));
         for (int i = 0; i < labels.Count; i++)
-            if (labels[i] < 0) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Expected labels of 0 or more, got {labels[i]} at position {i}.");
+            if (labels[i] < 0) throw new ArgumentOutOfRangeException(nameof(labels), $"Expected labels of 0 or more, got {labels[i]} at position {i}.");
         var train = new List<int>();
         var test = new List<int>();
         foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))

@@ -85,7 +85,7 @@ public static class Training
     /// <summary>The order in which epoch <paramref name="epoch"/> visits <paramref name="count"/> samples: a permutation derived from (seed, epoch).</summary>
     public static int[] ShuffledOrder(int count, int seed, int epoch)
     {
-        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "Expected a count of 0 or more.");
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), $"Expected a count of 0 or more, got {count}.");
         var order = new int[count];
         for (int i = 0; i < count; i++) order[i] = i;
         SeededRandom.Derive(unchecked((ulong)seed), SeededRandom.ShuffleStream, unchecked((ulong)epoch)).Shuffle(order);
