@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Pure;
@@ -64,7 +63,8 @@ public sealed class ImmutableVector<T> : IEquatable<ImmutableVector<T>>
     {
         var hash = new HashCode();
         hash.Add(Length);
-        hash.AddBytes(MemoryMarshal.AsBytes(_storage.AsSpan(0, Math.Min(_storage.Length, 64))));
+        // Element hashes, not raw bits: Equals treats 0.0 and -0.0 (and any two NaNs) as equal, and so must the hash.
+        foreach (var value in _storage.AsSpan(0, Math.Min(_storage.Length, 64))) hash.Add(value);
         return hash.ToHashCode();
     }
 
