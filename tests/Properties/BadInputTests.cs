@@ -98,7 +98,7 @@ public class BadInputTests
         var second = new DenseLayer<double>(Zeros(2, 2), ImmutableVector.Zeros<double>(2), Activation.Identity);
         Rejects(() => new Network<double>([first, second]), "Layers", ["3 inputs", "2 x 2"], first, second);
         Rejects(() => Network.FromLayers(first, second), "Layers", ["3 inputs", "2 x 2"], first, second);
-        Rejects(() => Network.Create<double>([4, 0, 2], Activation.Tanh, Activation.Identity, 1), "layerSizes", ["at least 1", "is 0"]);
+        Rejects(() => Network.Create<double>([4, 0, 2], Activation.Tanh, Activation.Identity, 1), "layerSizes", ["at least 1", "got 0 for size 1"]);
         Rejects(() => Network.Create<double>([4, 3, 2], [Activation.Tanh], 1), "activations", ["2 activations", "got 1"]);
     }
 

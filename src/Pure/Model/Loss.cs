@@ -189,7 +189,13 @@ public sealed record BinaryCrossEntropyLoss() : Loss("binary_cross_entropy")
     {
         T sum = T.Zero;
         for (int i = 0; i < output.Length; i++)
-            sum -= target[i] * T.Log(output[i]) + (T.One - target[i]) * T.Log(T.One - output[i]);
+        {
+            // 0 · ln 0 = 0: skip a term whose weight is 0, so that a saturated output that is right costs 0, not NaN.
+            T term = T.Zero;
+            if (target[i] != T.Zero) term += target[i] * T.Log(output[i]);
+            if (target[i] != T.One) term += (T.One - target[i]) * T.Log(T.One - output[i]);
+            sum -= term;
+        }
         return sum;
     }
 
