@@ -325,4 +325,15 @@ public class BadInputTests
         var state = huge.Init(Net);
         Rejects(() => Backprop.Step(huge, state, Net, gradients), "optimizer", ["Expected the step to keep the parameters finite", "overflowed"], Net, gradients);
     }
+
+    [Fact]
+    public void Loss_value_and_gradient_check_their_targets()
+    {
+        var output = ImmutableMatrix.FromRows<double>([[0.2, 0.7]]);
+        var outside = ImmutableMatrix.FromRows<double>([[1.5, 0.0]]);
+        Rejects(() => Loss.BinaryCrossEntropy.Value(output, outside), "target", ["[0, 1]", "got 1.5"], output, outside);
+        Rejects(() => Loss.BinaryCrossEntropy.Gradient(output, outside), "target", ["[0, 1]", "got 1.5"], output, outside);
+        var nan = ImmutableMatrix.FromRows<double>([[double.NaN, 0.0]]);
+        Rejects(() => Loss.Squared.Value(nan, output), "output", ["Expected finite values in output", "NaN"], nan, output);
+    }
 }

@@ -90,7 +90,7 @@ public abstract record Loss(string Name)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(target);
-        Guard.SameShape(output, target, nameof(target));
+        CheckPair(output, target);
         Guard.AtLeastOneSample(output, nameof(output));
         return Sum(output.AsSpan(), target.AsSpan(), output.Rows) / T.CreateChecked(output.Columns);
     }
@@ -100,10 +100,18 @@ public abstract record Loss(string Name)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(target);
-        Guard.SameShape(output, target, nameof(target));
+        CheckPair(output, target);
         var result = new T[output.Count];
         Gradient(output.AsSpan(), target.AsSpan(), result, output.Rows);
         return new ImmutableMatrix<T>(output.Rows, output.Columns, result);
+    }
+
+    private void CheckPair<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.SameShape(output, target, nameof(target));
+        Guard.Finite(output, nameof(output));
+        Guard.Finite(target, nameof(target));
+        CheckTargets(target, nameof(target));
     }
 
     /// <summary>Throws unless every target lies in [0, 1].</summary>
