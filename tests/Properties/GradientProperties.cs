@@ -1,0 +1,164 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Pure.Properties.Support;
+
+namespace Pure.Properties;
+
+/// <summary>The analytic gradient of Backward against central differences, through the public GradientCheck.</summary>
+public class GradientProperties
+{
+    /// <summary>Cases closer than this to a ReLU kink (|z|) or an L1 kink (|a - y|) are discarded in double (h = 2^-20).</summary>
+    private const double KinkMargin = 1e-3;
+
+    [Fact]
+    public void Backward_matches_central_differences()
+    {
+        int checkedCases = 0;
+        Checks.Run(Prop.ForAll(Generators.Cases(), c => Prop.When(
+            GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin,
+            () =>
+            {
+                // The defaults for double: h = 2^-20, pass when max |a - n| / max(1, |a|, |n|) <= 1e-6.
+                var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
+                Interlocked.Increment(ref checkedCases);
+                return (report.Step == Math.Pow(2, -20) && report.Tolerance == 1e-6
+                        && report.CheckedCount == c.Network.ParameterCount && report.Passed)
+                    .Label(report.ToString());
+            })));
+        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases were away from the kinks; expected at least 100.");
+    }
+
+    [Fact]
+    public void Backward_relative_error_stays_below_1e_minus_6()
+    {
+        // The same comparison as above, asserting the documented error bound directly rather than through Passed,
+        // with h = 2^-20 and a tolerance given explicitly (so a change of GradientCheck's defaults cannot loosen it).
+        int checkedCases = 0;
+        var options = new GradientCheckOptions(Step: Math.Pow(2, -20), Tolerance: 1e-6);
+        Checks.Run(Prop.ForAll(Generators.Cases(), c => Prop.When(
+            GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin,
+            () =>
+            {
+                var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss, options);
+                Interlocked.Increment(ref checkedCases);
+                double worst = Math.Abs(report.Worst.Analytic - report.Worst.Numeric)
+                    / Math.Max(1, Math.Max(Math.Abs(report.Worst.Analytic), Math.Abs(report.Worst.Numeric)));
+                return (report.MaxRelativeError <= 1e-6 && worst == report.MaxRelativeError).Label(report.ToString());
+            })));
+        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases were away from the kinks; expected at least 100.");
+    }
+
+    [Fact]
+    public void Backward_matches_central_differences_in_float()
+    {
+        // Float defaults: h = 2^-8, tolerance 1e-2. A generated double case is rounded to float and discarded when
+        // the float check could not pass even with a correct gradient:
+        // - a kink within reach: with h this large a fixed margin is not enough (moving a parameter by h can move a
+        //   deep pre-activation by much more than h), so also when moving any single parameter by ±h would put a
+        //   ReLU pre-activation or an L1 residual on the other side of its kink;
+        // - rounding: the cost is summed in float, so the difference quotient carries about 4 ε_f |C| / 2h = 3e-5 |C|
+        //   (ε_f = 6e-8), above the tolerance for costs in the hundreds; discarded when C > 50 (a floor of 1.5e-3);
+        // - truncation: h^2/6 |∂³C/∂θ³| grows with the cube of the activations a weight multiplies (seen: 1.2e-2 with
+        //   hidden activations near 10 feeding a tanh); discarded when, for the same case in double, central
+        //   differences with h = 2^-8 and with h = 2^-20 differ by more than 2e-3 (relative, as in the check). This
+        //   estimate uses no analytic gradient, so a wrong Backward cannot discard its own failures.
+        const double FloatStep = 1.0 / 256;
+        int checkedCases = 0;
+        Checks.Run(Prop.ForAll(Generators.Cases(), d =>
+        {
+            var c = GradientGenerators.ToFloat(d);
+            return Prop.When(
+                GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin
+                && !GradientGenerators.PerturbationCrossesKink(c.Network, c.Input, c.Target, c.Loss, (float)FloatStep)
+                && Backprop.Cost(c.Network, c.Input, c.Target, c.Loss) <= 50
+                && TruncationError(d, FloatStep) <= 2e-3,
+                () =>
+                {
+                    var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
+                    Interlocked.Increment(ref checkedCases);
+                    return (report.Step == FloatStep && report.Tolerance == 1e-2
+                            && report.CheckedCount == c.Network.ParameterCount && report.Passed)
+                        .Label(report.ToString());
+                });
+        }), maxTest: 100);
+        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases could be checked in float; expected at least 100.");
+    }
+
+    /// <summary>max_i |n_i(h) - n_i(2^-20)| / max(1, |n_i(h)|, |n_i(2^-20)|) over the parameters, in double.</summary>
+    private static double TruncationError(NetworkCase c, double step)
+    {
+        var coarse = GradientGenerators.NumericGradient(c.Network, c.Input, c.Target, c.Loss, step);
+        var fine = GradientGenerators.NumericGradient(c.Network, c.Input, c.Target, c.Loss, Math.Pow(2, -20));
+        return coarse.Zip(fine, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)))).Max();
+    }
+
+    [Fact]
+    public void GradientCheck_fails_for_a_wrong_derivative()
+    {
+        // tanh with the square missing from its derivative (1 - tanh z instead of 1 - tanh^2 z), and softplus
+        // log(1 + e^z) with e^z instead of e^z / (1 + e^z): both must be caught; the correct versions must pass.
+        var wrong = new[]
+        {
+            Activation.Custom("tanh", Math.Tanh, z => 1 - Math.Tanh(z)),
+            Activation.Custom("softplus", z => Math.Log(1 + Math.Exp(z)), Math.Exp),
+        };
+        var right = new[]
+        {
+            Activation.Custom("tanh", Math.Tanh, z => 1 - Math.Tanh(z) * Math.Tanh(z)),
+            Activation.Custom("softplus", z => Math.Log(1 + Math.Exp(z)), z => 1 / (1 + Math.Exp(-z))),
+        };
+        var input = ImmutableMatrix.Create<double>(3, 5, (i, j) => Math.Sin(3 * i + j + 1));
+        var target = ImmutableMatrix.Create<double>(2, 5, (i, j) => Math.Cos(2 * i + j));
+        for (int k = 0; k < wrong.Length; k++)
+            for (int seed = 0; seed < 3; seed++)
+            {
+                var bad = Network.Create<double>([3, 4, 2], [wrong[k], Activation.Identity], seed);
+                var good = Network.Create<double>([3, 4, 2], [right[k], Activation.Identity], seed);
+                var badReport = GradientCheck.Run(bad, input, target, Loss.HalfSquared);
+                var goodReport = GradientCheck.Run(good, input, target, Loss.HalfSquared);
+                Assert.False(badReport.Passed, $"{wrong[k].Name}, seed {seed}: {badReport}");
+                Assert.True(badReport.MaxRelativeError > 1e-3, $"{wrong[k].Name}, seed {seed}: {badReport}");
+                Assert.Equal(0, badReport.Worst.Layer); // only the first layer's gradients go through the wrong σ'
+                Assert.True(goodReport.Passed, $"{right[k].Name}, seed {seed}: {goodReport}");
+            }
+    }
+
+    [Fact]
+    public void GradientCheck_sample_is_seeded()
+    {
+        var cases =
+            from c in Generators.Case()
+            from count in Gen.Choose(1, c.Network.ParameterCount - 1)
+            from seed in Gen.Choose(-1_000_000, 1_000_000)
+            select (Case: c, Options: new GradientCheckOptions(MaxParameters: count, Seed: seed));
+        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        {
+            var first = GradientCheck.Run(x.Case.Network, x.Case.Input, x.Case.Target, x.Case.Loss, x.Options);
+            var second = GradientCheck.Run(x.Case.Network, x.Case.Input, x.Case.Target, x.Case.Loss, x.Options);
+            return (first == second && first.CheckedCount == x.Options.MaxParameters && first.ParameterCount == x.Case.Network.ParameterCount)
+                .Label($"{first}\n{second}");
+        }));
+    }
+
+    [Fact]
+    public void GradientCheck_sample_of_one_is_the_same_parameter_for_the_same_seed()
+    {
+        // With MaxParameters = 1 the worst comparison is the one sampled parameter, so its name shows which parameter
+        // was checked: the same seed must name the same parameter, and different seeds must not all pick one.
+        var network = Network.Create<double>([8, 8, 8, 3], Activation.Tanh, Activation.Identity, seed: 5);
+        var input = ImmutableMatrix.Create<double>(8, 4, (i, j) => Math.Sin(i + 7 * j));
+        var target = ImmutableMatrix.Create<double>(3, 4, (i, j) => Math.Cos(i + j));
+        var picked = new HashSet<(int, string)>();
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var options = new GradientCheckOptions(MaxParameters: 1, Seed: seed);
+            var first = GradientCheck.Run(network, input, target, Loss.Squared, options);
+            var second = GradientCheck.Run(network, input, target, Loss.Squared, options);
+            Assert.Equal(1, first.CheckedCount);
+            Assert.Equal((first.Worst.Layer, first.Worst.Name), (second.Worst.Layer, second.Worst.Name));
+            Assert.Equal(first, second);
+            picked.Add((first.Worst.Layer, first.Worst.Name));
+        }
+        Assert.True(picked.Count > 1, "Twenty seeds all sampled the same parameter.");
+    }
+}

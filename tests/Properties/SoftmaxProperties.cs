@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using Pure.Properties.Support;
+
+namespace Pure.Properties;
+
+/// <summary>Softmax is a stable probability map, shift-invariant per column, and its fused cross-entropy path is exact.</summary>
+public class SoftmaxProperties
+{
+    private static Gen<ImmutableMatrix<double>> PreActivations(double bound) =>
+        from rows in Gen.Choose(1, 8)
+        from columns in Gen.Choose(1, 16)
+        from z in Generators.Matrix(rows, columns, bound)
+        select z;
+
+    [Fact]
+    public void Softmax_columns_sum_to_one()
+    {
+        // Values up to ±1000: e^1000 overflows, so this holds only with the column maximum subtracted. Each a_k is
+        // rounded a few times, so a column of at most 8 sums to 1 within about 8 · 3 ε ≈ 5e-15.
+        var inputs = Gen.OneOf(PreActivations(1000), PreActivations(5));
+        Checks.Run(Prop.ForAll(Arb.From(inputs), z =>
+        {
+            var a = Activation.Softmax.Apply(z);
+            var failures = new List<string>();
+            for (int j = 0; j < a.Columns; j++)
+            {
+                double sum = 0;
+                foreach (var value in a.Column(j))
+                {
+                    if (!(value >= 0 && value <= 1)) failures.Add($"column {j}: entry {value:R} outside [0, 1]");
+                    sum += value;
+                }
+                if (!(Math.Abs(sum - 1) <= 1e-12)) failures.Add($"column {j} sums to {sum:R}");
+            }
+            return (a.Rows == z.Rows && a.Columns == z.Columns && failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }));
+    }
+
+    [Fact]
+    public void Softmax_is_invariant_to_adding_a_constant()
+    {
+        // z in ±100 and a constant per column in ±1000: z + c is exact to within ulp(1100) ≈ 2.3e-13, which changes
+        // e^(z - max) by that relative amount, so every entry (at most 1) agrees within 1e-12.
+        var cases =
+            from z in PreActivations(100)
+            from shifts in Gen.ArrayOf(Generators.Value(1000), z.Columns)
+            select (Z: z, Shifts: shifts);
+        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        {
+            var shifted = ImmutableMatrix.Create<double>(x.Z.Rows, x.Z.Columns, (i, j) => x.Z[i, j] + x.Shifts[j]);
+            var expected = Activation.Softmax.Apply(x.Z);
+            var actual = Activation.Softmax.Apply(shifted);
+            double worst = 0;
+            for (int i = 0; i < expected.Rows; i++)
+                for (int j = 0; j < expected.Columns; j++)
+                    worst = Math.Max(worst, Math.Abs(actual[i, j] - expected[i, j]));
+            return (worst <= 1e-12).Label($"largest difference {worst:E3}");
+        }));
+    }
+
+    [Fact]
+    public void Fused_cross_entropy_equals_unfused_jacobian_path()
+    {
+        // |z| <= 5 keeps a away from 0 and 1 (a >= e^-10 / 8 for softmax, 1 - a >= 0.0067 for the sigmoid), so the
+        // unfused path's y / a and (1 - y) / (1 - a) lose nothing: the products that cancel them are exact to a few
+        // ulps of y and a (at most 1), hence 1e-12 absolute for δ, and 1e-12 of max(1, C) for the cost.
+        var pairings = new[] { (Activation: Activation.Softmax, Loss: Loss.CategoricalCrossEntropy), (Activation: Activation.Sigmoid, Loss: Loss.BinaryCrossEntropy) };
+        var cases =
+            from pairing in Gen.Elements(pairings)
+            from z in PreActivations(5)
+            from y in Generators.Target(pairing.Loss, z.Rows, z.Columns)
+            select (pairing.Activation, pairing.Loss, Z: z, Y: y);
+        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        {
+            var fused = Backprop.OutputError(x.Activation, x.Z, x.Y, x.Loss);
+            var unfused = x.Activation.Backward(x.Z, x.Loss.Gradient(x.Activation.Apply(x.Z), x.Y));
+            double worst = 0;
+            for (int i = 0; i < fused.Rows; i++)
+                for (int j = 0; j < fused.Columns; j++)
+                    worst = Math.Max(worst, Math.Abs(fused[i, j] - unfused[i, j]));
+
+            // The fused cost, from Z itself: a one-layer network with W = I and b = 0 has Z^[1] = X exactly.
+            var identity = ImmutableMatrix.Create<double>(x.Z.Rows, x.Z.Rows, (i, k) => i == k ? 1 : 0);
+            var network = new Network<double>([new DenseLayer<double>(identity, ImmutableVector.Zeros<double>(x.Z.Rows), x.Activation)]);
+            double fusedCost = Backprop.Cost(network, x.Z, x.Y, x.Loss);
+            double backwardCost = Backprop.Backward(network, Backprop.Forward(network, x.Z), x.Y, x.Loss).Loss;
+            double unfusedCost = x.Loss.Value(x.Activation.Apply(x.Z), x.Y);
+            double costTolerance = 1e-12 * Math.Max(1, Math.Abs(unfusedCost));
+            return (worst <= 1e-12 && Math.Abs(fusedCost - unfusedCost) <= costTolerance && Math.Abs(backwardCost - unfusedCost) <= costTolerance)
+                .Label($"{x.Loss.Name}: largest δ difference {worst:E3}; cost fused {fusedCost:R}, from Backward {backwardCost:R}, unfused {unfusedCost:R}");
+        }));
+    }
+}
