@@ -73,7 +73,7 @@ public static class Backprop
             if (l > 0)
                 delta = HiddenError(layer, delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1]);
         }
-        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(layers)), sum * inverseM);
+        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(layers)), sum / T.CreateChecked(m));
     }
 
     /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) at the network's parameters.</summary>
@@ -126,8 +126,7 @@ public static class Backprop
             var linear = new T[layer.OutputSize * m];
             Kernels<T>.Multiply(false, layer.Weight.Storage, layer.OutputSize, layer.InputSize, false, current, layer.InputSize, m, linear);
             var next = new T[linear.Length];
-            // Every built-in activation has a symmetric Jacobian (diagonal, or diag(a) - a a^T for softmax), so J t = J^T t.
-            layer.Activation.Backward<T>(trace.PreActivations[l].AsSpan(), trace.Activations[l].AsSpan(), linear, next, layer.OutputSize);
+            layer.Activation.Jvp<T>(trace.PreActivations[l].AsSpan(), trace.Activations[l].AsSpan(), linear, next, layer.OutputSize);
             current = next;
         }
         return new ImmutableMatrix<T>(network.OutputSize, m, current);

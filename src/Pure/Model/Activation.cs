@@ -55,6 +55,21 @@ public abstract record Activation(string Name)
     public abstract void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// Writes the forward-mode product result = J_σ(z) · tangent per column. The default serves element-wise
+    /// activations, whose Jacobian is diagonal and so equals its transpose: it calls
+    /// <see cref="Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>. A vector-valued
+    /// activation must override it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A vector-valued activation did not override this member.</exception>
+    public virtual void Jvp<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> tangent, Span<T> result, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!IsElementwise)
+            throw new InvalidOperationException($"The vector-valued activation {Name} must override Jvp: its Jacobian need not equal its transpose.");
+        Backward(z, a, tangent, result, rows);
+    }
+
     /// <summary>σ(Z) for a whole matrix (each column a sample).</summary>
     public ImmutableMatrix<T> Apply<T>(ImmutableMatrix<T> z) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -155,6 +170,10 @@ public sealed record SoftmaxActivation() : Activation("softmax")
 
     /// <inheritdoc />
     public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.SoftmaxColumns(z, a, rows);
+
+    /// <summary>J t = (diag(a) - a a^T) t = a ⊙ (t - (a · t)) per column; softmax's Jacobian is symmetric, so this is the backward product's formula.</summary>
+    public override void Jvp<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> tangent, Span<T> result, int rows) =>
+        Kernels<T>.SoftmaxBackwardColumns(a, tangent, result, rows);
 
     /// <inheritdoc />
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows) =>

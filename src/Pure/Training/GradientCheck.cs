@@ -41,8 +41,10 @@ public sealed record GradientCheckReport(int CheckedCount, int ParameterCount, d
 /// Compares <see cref="Backprop.Backward{T}"/> with central differences, in the manner of
 /// torch.autograd.gradcheck and JAX's check_grads. For each checked parameter θ_i:
 /// n_i = (C(θ + h e_i) - C(θ - h e_i)) / (2h), error_i = |a_i - n_i| / max(1, |a_i|, |n_i|); the check passes
-/// when the largest error is at most the tolerance. Keep pre-activations of ReLU layers and L1 residuals away
-/// from 0 (the kinks) by more than h times the input scale, or the difference quotient straddles the kink.
+/// when the largest error is at most the tolerance. Keep pre-activations of ReLU layers and L1 residuals far
+/// enough from 0 (the kinks) that no perturbation by h moves them across, or the difference quotient straddles
+/// the kink. In float the rounding error of the cost grows with its size (about 1e-7 · |C| / h): for costs in the
+/// hundreds or strongly curved losses the float defaults can reject correct gradients, so check in double.
 /// </summary>
 public static class GradientCheck
 {
