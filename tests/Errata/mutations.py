@@ -29,6 +29,11 @@ MUTATIONS = {
         "gradient[i] = -(target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));",
         "gradient[i] = (target[i] / output[i] - (T.One - target[i]) / (T.One - output[i]));",
     ),
+    "003-bce-sign-in-fused-delta": (
+        "src/Pure/Model/Loss.cs",
+        "if (!delta.IsEmpty) delta[i] = a[i] - y[i];",
+        "if (!delta.IsEmpty) delta[i] = y[i] - a[i];",
+    ),
     "003-relu-derivative-at-0-is-one-half": (
         "src/Pure/Numerics/Kernels.cs",
         "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
