@@ -1,12 +1,11 @@
 using System.Numerics;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Pure;
 
 /// <summary>
 /// The one seam through which the model does its arithmetic: matrix products with either operand transposed,
-/// bias broadcast, row sums and dot products, all on column-major arrays. Replacing the bodies here (for
-/// example with hand-written SIMD kernels) changes no model code. No switch is exposed to users: the
+/// bias broadcast, row sums and dot products, all on column-major arrays. Products of float and double run on
+/// <see cref="Gemm{T}"/>; replacing the bodies here changes no model code. No switch is exposed to users: the
 /// implementation is fixed per element type.
 /// </summary>
 internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -30,13 +29,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
         {
-            var left = Matrix<T>.Build.Dense(aRows, aColumns, a);
-            var right = Matrix<T>.Build.Dense(bRows, bColumns, b);
-            var product = Matrix<T>.Build.Dense(m, n, result);
-            if (!transposeA && !transposeB) left.Multiply(right, product);
-            else if (transposeA && !transposeB) left.TransposeThisAndMultiply(right, product);
-            else if (!transposeA && transposeB) left.TransposeAndMultiply(right, product);
-            else left.Transpose().TransposeAndMultiply(right, product);
+            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result);
             return;
         }
         for (int j = 0; j < n; j++)

@@ -1,0 +1,398 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Pure;
+
+/// <summary>
+/// The matrix product C = op(A) · op(B) (+ a bias added to every column) on column-major arrays, in the manner
+/// of BLIS: op(A) is packed into micro-panels of <see cref="RowTile"/> rows and op(B) into micro-panels of
+/// <see cref="ColumnTile"/> columns (the transposed forms are read by the packing, never materialised), and a
+/// register-tiled micro-kernel accumulates each RowTile x ColumnTile block of C with fused multiply-adds on
+/// Vector512 (AVX-512), Vector256 (AVX2 + FMA) or, without either, scalars.
+/// <para>
+/// C is cut into tiles by a rule that depends only on (m, n, k), never on the thread count; each tile is computed
+/// by one thread over the whole of k, in blocks of <see cref="DepthBlock"/> taken in order. Every element is
+/// therefore summed in the same order whatever the number of threads, so results are bitwise identical for 1, 2
+/// or any number of threads on the same machine.
+/// </para>
+/// </summary>
+internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private enum KernelKind { Vector512, Vector256, Scalar }
+
+    private static readonly KernelKind Kind = SelectKernel();
+
+    /// <summary>MR: the rows of C held in registers by the micro-kernel (two vectors).</summary>
+    internal static readonly int RowTile = Kind switch
+    {
+        KernelKind.Vector512 => 2 * Vector512<T>.Count,
+        KernelKind.Vector256 => 2 * Vector256<T>.Count,
+        _ => 4,
+    };
+
+    /// <summary>NR: the columns of C held in registers by the micro-kernel.</summary>
+    internal static readonly int ColumnTile = Kind switch
+    {
+        KernelKind.Vector512 => 12,
+        KernelKind.Vector256 => 6,
+        _ => 4,
+    };
+
+    /// <summary>KC: the depth of one packed block, so that an A micro-panel and a B micro-panel stay in L1.</summary>
+    internal const int DepthBlock = 256;
+
+    private const int MaxTileRows = 128;
+    private const int MaxTileColumns = 240;
+    private const int MinTasks = 4;
+    private const long SerialWork = 1L << 18;
+
+    [ThreadStatic] private static T[]? _packedA;
+    [ThreadStatic] private static T[]? _packedB;
+
+    /// <summary>The largest number of threads a product uses; the results do not depend on it.</summary>
+    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The kernel in use, for benchmarks and reports: "Vector512", "Vector256" or "Scalar".</summary>
+    internal static string KernelName => Kind.ToString();
+
+    /// <summary>
+    /// c (m x n) = op(a) · op(b), plus bias[i] on every element of row i when <paramref name="bias"/> is given.
+    /// a is aRows x aColumns and b is bRows x bColumns, all column-major; op transposes when asked.
+    /// </summary>
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null)
+    {
+        int m = transposeA ? aColumns : aRows;
+        int k = transposeA ? aRows : aColumns;
+        int n = transposeB ? bRows : bColumns;
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < m; i++) c[j * m + i] = bias is null ? T.Zero : bias[i];
+            return;
+        }
+
+        var (tileRows, tileColumns) = Tiles(m, n, k);
+        int rowTiles = (m + tileRows - 1) / tileRows;
+        int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
+        var problem = new Problem(transposeA, a, aRows, transposeB, b, bRows, c, bias, m, n, k, tileRows, tileColumns, rowTiles);
+        int threads = Math.Min(MaxThreads, tasks);
+        if (threads <= 1 || 2L * m * n * k < SerialWork)
+        {
+            for (int task = 0; task < tasks; task++) RunTask(problem, task);
+        }
+        else
+        {
+            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, task => RunTask(problem, task));
+        }
+    }
+
+    /// <summary>
+    /// The tile of C each task computes: at most MaxTileRows x MaxTileColumns, halved (columns first, in whole
+    /// micro-panels) until there are at least MinTasks tiles or the tiles are one micro-panel. Depends on the shape only.
+    /// </summary>
+    private static (int Rows, int Columns) Tiles(int m, int n, int k)
+    {
+        int rows = RoundUp(Math.Min(m, MaxTileRows), RowTile);
+        int columns = RoundUp(Math.Min(n, MaxTileColumns), ColumnTile);
+        int Count() => ((m + rows - 1) / rows) * ((n + columns - 1) / columns);
+        while (Count() < MinTasks && columns > ColumnTile) columns = RoundUp(columns / 2, ColumnTile);
+        while (Count() < MinTasks && rows > RowTile) rows = RoundUp(rows / 2, RowTile);
+        return (rows, columns);
+    }
+
+    private static int RoundUp(int value, int multiple) => Math.Max(multiple, (value + multiple - 1) / multiple * multiple);
+
+    private sealed record Problem(
+        bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias,
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles);
+
+    private static void RunTask(Problem problem, int task)
+    {
+        int row0 = task % problem.RowTiles * problem.TileRows;
+        int column0 = task / problem.RowTiles * problem.TileColumns;
+        int rows = Math.Min(problem.TileRows, problem.M - row0);
+        int columns = Math.Min(problem.TileColumns, problem.N - column0);
+        int paddedRows = RoundUp(rows, RowTile);
+        int paddedColumns = RoundUp(columns, ColumnTile);
+        var packedA = Buffer(ref _packedA, paddedRows * DepthBlock);
+        var packedB = Buffer(ref _packedB, paddedColumns * DepthBlock);
+        int m = problem.M;
+
+        fixed (T* a = problem.A, b = problem.B, c = problem.C, bias = problem.Bias, pa = packedA, pb = packedB)
+        {
+            for (int depth0 = 0; depth0 < problem.K; depth0 += DepthBlock)
+            {
+                int depth = Math.Min(DepthBlock, problem.K - depth0);
+                bool first = depth0 == 0;
+                PackA(problem.TransposeA, a, problem.LeadingA, row0, rows, depth0, depth, pa);
+                PackB(problem.TransposeB, b, problem.LeadingB, column0, columns, depth0, depth, pb);
+                for (int jr = 0; jr < columns; jr += ColumnTile)
+                {
+                    for (int ir = 0; ir < rows; ir += RowTile)
+                    {
+                        T* target = c + (long)(column0 + jr) * m + row0 + ir;
+                        T* rowBias = first && bias != null ? bias + row0 + ir : null;
+                        MicroKernel(depth, pa + ir * depth, pb + jr * depth, target, m,
+                            Math.Min(RowTile, rows - ir), Math.Min(ColumnTile, columns - jr), first, rowBias);
+                    }
+                }
+            }
+        }
+    }
+
+    private static T[] Buffer(ref T[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new T[Math.Max(length, MaxTileRows * DepthBlock)];
+        return buffer;
+    }
+
+    /// <summary>
+    /// Packs rows [row0, row0 + rows) and depth [depth0, depth0 + depth) of op(A) into micro-panels of RowTile rows:
+    /// panel r starts at r · depth and holds element (row, p) at p · RowTile + row, zero-padded to whole panels.
+    /// </summary>
+    private static void PackA(bool transpose, T* a, int lead, int row0, int rows, int depth0, int depth, T* packed)
+    {
+        int tile = RowTile;
+        for (int panel = 0; panel < rows; panel += tile)
+        {
+            T* destination = packed + panel * depth;
+            int valid = Math.Min(tile, rows - panel);
+            if (!transpose)
+            {
+                // op(A)(i, p) = a[p · lead + i]: each depth step copies a contiguous run of rows.
+                for (int p = 0; p < depth; p++)
+                {
+                    T* source = a + (long)(depth0 + p) * lead + row0 + panel;
+                    T* target = destination + p * tile;
+                    int r = 0;
+                    for (; r < valid; r++) target[r] = source[r];
+                    for (; r < tile; r++) target[r] = T.Zero;
+                }
+            }
+            else
+            {
+                // op(A)(i, p) = a[i · lead + p]: each row of op(A) is contiguous in p.
+                for (int r = 0; r < tile; r++)
+                {
+                    if (r < valid)
+                    {
+                        T* source = a + (long)(row0 + panel + r) * lead + depth0;
+                        for (int p = 0; p < depth; p++) destination[p * tile + r] = source[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < depth; p++) destination[p * tile + r] = T.Zero;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs depth [depth0, depth0 + depth) and columns [column0, column0 + columns) of op(B) into micro-panels of
+    /// ColumnTile columns: panel j starts at j · depth and holds element (p, column) at p · ColumnTile + column.
+    /// </summary>
+    private static void PackB(bool transpose, T* b, int lead, int column0, int columns, int depth0, int depth, T* packed)
+    {
+        int tile = ColumnTile;
+        for (int panel = 0; panel < columns; panel += tile)
+        {
+            T* destination = packed + panel * depth;
+            int valid = Math.Min(tile, columns - panel);
+            if (!transpose)
+            {
+                // op(B)(p, j) = b[j · lead + p]: each column of op(B) is contiguous in p.
+                for (int col = 0; col < tile; col++)
+                {
+                    if (col < valid)
+                    {
+                        T* source = b + (long)(column0 + panel + col) * lead + depth0;
+                        for (int p = 0; p < depth; p++) destination[p * tile + col] = source[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < depth; p++) destination[p * tile + col] = T.Zero;
+                    }
+                }
+            }
+            else
+            {
+                // op(B)(p, j) = b[p · lead + j]: each depth step copies a contiguous run of columns.
+                for (int p = 0; p < depth; p++)
+                {
+                    T* source = b + (long)(depth0 + p) * lead + column0 + panel;
+                    T* target = destination + p * tile;
+                    int col = 0;
+                    for (; col < valid; col++) target[col] = source[col];
+                    for (; col < tile; col++) target[col] = T.Zero;
+                }
+            }
+        }
+    }
+
+    private static void MicroKernel(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    {
+        switch (Kind)
+        {
+            case KernelKind.Vector512:
+                Kernel512(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                break;
+            case KernelKind.Vector256:
+                Kernel256(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                break;
+            default:
+                KernelScalar(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
+    /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
+    [SkipLocalsInit]
+    private static void Kernel512(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    {
+        int lanes = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+        Vector512<T> c06 = default, c07 = default, c08 = default, c09 = default, c0A = default, c0B = default;
+        Vector512<T> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        Vector512<T> c16 = default, c17 = default, c18 = default, c19 = default, c1A = default, c1B = default;
+        for (int p = 0; p < depth; p++)
+        {
+            var a0 = Vector512.Load(pa);
+            var a1 = Vector512.Load(pa + lanes);
+            Vector512<T> b;
+            b = Vector512.Create(pb[0]); c00 = Fma(a0, b, c00); c10 = Fma(a1, b, c10);
+            b = Vector512.Create(pb[1]); c01 = Fma(a0, b, c01); c11 = Fma(a1, b, c11);
+            b = Vector512.Create(pb[2]); c02 = Fma(a0, b, c02); c12 = Fma(a1, b, c12);
+            b = Vector512.Create(pb[3]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
+            b = Vector512.Create(pb[4]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
+            b = Vector512.Create(pb[5]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
+            b = Vector512.Create(pb[6]); c06 = Fma(a0, b, c06); c16 = Fma(a1, b, c16);
+            b = Vector512.Create(pb[7]); c07 = Fma(a0, b, c07); c17 = Fma(a1, b, c17);
+            b = Vector512.Create(pb[8]); c08 = Fma(a0, b, c08); c18 = Fma(a1, b, c18);
+            b = Vector512.Create(pb[9]); c09 = Fma(a0, b, c09); c19 = Fma(a1, b, c19);
+            b = Vector512.Create(pb[10]); c0A = Fma(a0, b, c0A); c1A = Fma(a1, b, c1A);
+            b = Vector512.Create(pb[11]); c0B = Fma(a0, b, c0B); c1B = Fma(a1, b, c1B);
+            pa += 2 * lanes;
+            pb += 12;
+        }
+        T* block = stackalloc T[2 * lanes * 12];
+        StoreColumn(block, 0, lanes, c00, c10); StoreColumn(block, 1, lanes, c01, c11); StoreColumn(block, 2, lanes, c02, c12);
+        StoreColumn(block, 3, lanes, c03, c13); StoreColumn(block, 4, lanes, c04, c14); StoreColumn(block, 5, lanes, c05, c15);
+        StoreColumn(block, 6, lanes, c06, c16); StoreColumn(block, 7, lanes, c07, c17); StoreColumn(block, 8, lanes, c08, c18);
+        StoreColumn(block, 9, lanes, c09, c19); StoreColumn(block, 10, lanes, c0A, c1A); StoreColumn(block, 11, lanes, c0B, c1B);
+        WriteBack(block, 2 * lanes, c, ldc, validRows, validColumns, first, bias);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreColumn(T* block, int column, int lanes, Vector512<T> top, Vector512<T> bottom)
+    {
+        top.Store(block + column * 2 * lanes);
+        bottom.Store(block + column * 2 * lanes + lanes);
+    }
+
+    /// <summary>2 x 6 accumulators of Vector256: a (2 · Vector256 lanes) x 6 block of C.</summary>
+    [SkipLocalsInit]
+    private static void Kernel256(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    {
+        int lanes = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+        Vector256<T> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            var a0 = Vector256.Load(pa);
+            var a1 = Vector256.Load(pa + lanes);
+            Vector256<T> b;
+            b = Vector256.Create(pb[0]); c00 = Fma(a0, b, c00); c10 = Fma(a1, b, c10);
+            b = Vector256.Create(pb[1]); c01 = Fma(a0, b, c01); c11 = Fma(a1, b, c11);
+            b = Vector256.Create(pb[2]); c02 = Fma(a0, b, c02); c12 = Fma(a1, b, c12);
+            b = Vector256.Create(pb[3]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
+            b = Vector256.Create(pb[4]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
+            b = Vector256.Create(pb[5]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
+            pa += 2 * lanes;
+            pb += 6;
+        }
+        T* block = stackalloc T[2 * lanes * 6];
+        int height = 2 * lanes;
+        c00.Store(block); c10.Store(block + lanes);
+        c01.Store(block + height); c11.Store(block + height + lanes);
+        c02.Store(block + 2 * height); c12.Store(block + 2 * height + lanes);
+        c03.Store(block + 3 * height); c13.Store(block + 3 * height + lanes);
+        c04.Store(block + 4 * height); c14.Store(block + 4 * height + lanes);
+        c05.Store(block + 5 * height); c15.Store(block + 5 * height + lanes);
+        WriteBack(block, height, c, ldc, validRows, validColumns, first, bias);
+    }
+
+    /// <summary>The portable micro-kernel: a 4 x 4 block of C with plain multiply and add.</summary>
+    [SkipLocalsInit]
+    private static void KernelScalar(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    {
+        T* block = stackalloc T[16];
+        for (int i = 0; i < 16; i++) block[i] = T.Zero;
+        for (int p = 0; p < depth; p++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                T bj = pb[j];
+                for (int i = 0; i < 4; i++) block[j * 4 + i] += pa[i] * bj;
+            }
+            pa += 4;
+            pb += 4;
+        }
+        WriteBack(block, 4, c, ldc, validRows, validColumns, first, bias);
+    }
+
+    /// <summary>
+    /// C block = (first ? bias : C block) + accumulated block, for the valid rows and columns. The sum is taken in
+    /// the same order for every block, so tiles computed by different threads round alike.
+    /// </summary>
+    private static void WriteBack(T* block, int height, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    {
+        for (int j = 0; j < validColumns; j++)
+        {
+            T* target = c + (long)j * ldc;
+            T* source = block + j * height;
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                int lanes = Vector256<T>.Count;
+                for (; i + lanes <= validRows; i += lanes)
+                {
+                    var start = first ? (bias != null ? Vector256.Load(bias + i) : Vector256<T>.Zero) : Vector256.Load(target + i);
+                    (start + Vector256.Load(source + i)).Store(target + i);
+                }
+            }
+            for (; i < validRows; i++)
+            {
+                T start = first ? (bias != null ? bias[i] : T.Zero) : target[i];
+                target[i] = start + source[i];
+            }
+        }
+    }
+
+    private static KernelKind SelectKernel()
+    {
+        bool supported = typeof(T) == typeof(float) || typeof(T) == typeof(double);
+        if (supported && Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return KernelKind.Vector512;
+        if (supported && Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported) return KernelKind.Vector256;
+        return KernelKind.Scalar;
+    }
+}
