@@ -20,25 +20,34 @@ namespace Pure;
 /// </summary>
 internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private enum KernelKind { Vector512, Vector256, Scalar }
+    /// <summary>The micro-kernel chosen for this machine: the widest one its processor supports.</summary>
+    internal static readonly GemmKernel Kind = SelectKernel();
 
-    private static readonly KernelKind Kind = SelectKernel();
-
-    /// <summary>MR: the rows of C held in registers by the micro-kernel (two vectors).</summary>
-    internal static readonly int RowTile = Kind switch
+    /// <summary>MR: the rows of C held in registers by a micro-kernel (two vectors).</summary>
+    internal static int RowTile(GemmKernel kind) => kind switch
     {
-        KernelKind.Vector512 => 2 * Vector512<T>.Count,
-        KernelKind.Vector256 => 2 * Vector256<T>.Count,
+        GemmKernel.Vector512 => 2 * Vector512<T>.Count,
+        GemmKernel.Vector256 => 2 * Vector256<T>.Count,
         _ => 4,
     };
 
     /// <summary>NR: the columns of C held in registers by the micro-kernel.</summary>
-    internal static readonly int ColumnTile = Kind switch
+    internal static int ColumnTile(GemmKernel kind) => kind switch
     {
-        KernelKind.Vector512 => 12,
-        KernelKind.Vector256 => 6,
+        GemmKernel.Vector512 => 12,
+        GemmKernel.Vector256 => 6,
         _ => 4,
     };
+
+    /// <summary>Whether this machine can run <paramref name="kind"/>.</summary>
+    internal static bool IsSupported(GemmKernel kind) => kind switch
+    {
+        GemmKernel.Vector512 => IsFloatOrDouble && Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmKernel.Vector256 => IsFloatOrDouble && Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported,
+        _ => true,
+    };
+
+    private static bool IsFloatOrDouble => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
     /// <summary>KC: the depth of one packed block, so that an A micro-panel and a B micro-panel stay in L1.</summary>
     internal const int DepthBlock = 256;
@@ -61,8 +70,13 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// c (m x n) = op(a) · op(b), plus bias[i] on every element of row i when <paramref name="bias"/> is given.
     /// a is aRows x aColumns and b is bRows x bColumns, all column-major; op transposes when asked.
     /// </summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null)
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null) =>
+        Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias);
+
+    /// <summary>The same product with a given micro-kernel, which must be supported here (for tests and benchmarks).</summary>
+    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null)
     {
+        if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
         int m = transposeA ? aColumns : aRows;
         int k = transposeA ? aRows : aColumns;
         int n = transposeB ? bRows : bColumns;
@@ -74,10 +88,11 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             return;
         }
 
-        var (tileRows, tileColumns) = Tiles(m, n, k);
+        int rowTile = RowTile(kind), columnTile = ColumnTile(kind);
+        var (tileRows, tileColumns) = Tiles(m, n, rowTile, columnTile);
         int rowTiles = (m + tileRows - 1) / tileRows;
         int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
-        var problem = new Problem(transposeA, a, aRows, transposeB, b, bRows, c, bias, m, n, k, tileRows, tileColumns, rowTiles);
+        var problem = new Problem(kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, m, n, k, tileRows, tileColumns, rowTiles);
         int threads = Math.Min(MaxThreads, tasks);
         if (threads <= 1 || 2L * m * n * k < SerialWork)
         {
@@ -93,20 +108,20 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// The tile of C each task computes: at most MaxTileRows x MaxTileColumns, halved (columns first, in whole
     /// micro-panels) until there are at least MinTasks tiles or the tiles are one micro-panel. Depends on the shape only.
     /// </summary>
-    private static (int Rows, int Columns) Tiles(int m, int n, int k)
+    private static (int Rows, int Columns) Tiles(int m, int n, int rowTile, int columnTile)
     {
-        int rows = RoundUp(Math.Min(m, MaxTileRows), RowTile);
-        int columns = RoundUp(Math.Min(n, MaxTileColumns), ColumnTile);
+        int rows = RoundUp(Math.Min(m, MaxTileRows), rowTile);
+        int columns = RoundUp(Math.Min(n, MaxTileColumns), columnTile);
         int Count() => ((m + rows - 1) / rows) * ((n + columns - 1) / columns);
-        while (Count() < MinTasks && columns > ColumnTile) columns = RoundUp(columns / 2, ColumnTile);
-        while (Count() < MinTasks && rows > RowTile) rows = RoundUp(rows / 2, RowTile);
+        while (Count() < MinTasks && columns > columnTile) columns = RoundUp(columns / 2, columnTile);
+        while (Count() < MinTasks && rows > rowTile) rows = RoundUp(rows / 2, rowTile);
         return (rows, columns);
     }
 
     private static int RoundUp(int value, int multiple) => Math.Max(multiple, (value + multiple - 1) / multiple * multiple);
 
     private sealed record Problem(
-        bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias,
+        GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias,
         int M, int N, int K, int TileRows, int TileColumns, int RowTiles);
 
     private static void RunTask(Problem problem, int task)
@@ -115,8 +130,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         int column0 = task / problem.RowTiles * problem.TileColumns;
         int rows = Math.Min(problem.TileRows, problem.M - row0);
         int columns = Math.Min(problem.TileColumns, problem.N - column0);
-        int paddedRows = RoundUp(rows, RowTile);
-        int paddedColumns = RoundUp(columns, ColumnTile);
+        int rowTile = problem.RowTile, columnTile = problem.ColumnTile;
+        int paddedRows = RoundUp(rows, rowTile);
+        int paddedColumns = RoundUp(columns, columnTile);
         var packedA = Buffer(ref _packedA, paddedRows * DepthBlock);
         var packedB = Buffer(ref _packedB, paddedColumns * DepthBlock);
         int m = problem.M;
@@ -127,16 +143,16 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             {
                 int depth = Math.Min(DepthBlock, problem.K - depth0);
                 bool first = depth0 == 0;
-                PackA(problem.TransposeA, a, problem.LeadingA, row0, rows, depth0, depth, pa);
-                PackB(problem.TransposeB, b, problem.LeadingB, column0, columns, depth0, depth, pb);
-                for (int jr = 0; jr < columns; jr += ColumnTile)
+                PackA(rowTile, problem.TransposeA, a, problem.LeadingA, row0, rows, depth0, depth, pa);
+                PackB(columnTile, problem.TransposeB, b, problem.LeadingB, column0, columns, depth0, depth, pb);
+                for (int jr = 0; jr < columns; jr += columnTile)
                 {
-                    for (int ir = 0; ir < rows; ir += RowTile)
+                    for (int ir = 0; ir < rows; ir += rowTile)
                     {
                         T* target = c + (long)(column0 + jr) * m + row0 + ir;
                         T* rowBias = first && bias != null ? bias + row0 + ir : null;
-                        MicroKernel(depth, pa + ir * depth, pb + jr * depth, target, m,
-                            Math.Min(RowTile, rows - ir), Math.Min(ColumnTile, columns - jr), first, rowBias);
+                        MicroKernel(problem.Kind, depth, pa + ir * depth, pb + jr * depth, target, m,
+                            Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias);
                     }
                 }
             }
@@ -153,9 +169,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// Packs rows [row0, row0 + rows) and depth [depth0, depth0 + depth) of op(A) into micro-panels of RowTile rows:
     /// panel r starts at r · depth and holds element (row, p) at p · RowTile + row, zero-padded to whole panels.
     /// </summary>
-    private static void PackA(bool transpose, T* a, int lead, int row0, int rows, int depth0, int depth, T* packed)
+    private static void PackA(int tile, bool transpose, T* a, int lead, int row0, int rows, int depth0, int depth, T* packed)
     {
-        int tile = RowTile;
         for (int panel = 0; panel < rows; panel += tile)
         {
             T* destination = packed + panel * depth;
@@ -195,9 +210,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// Packs depth [depth0, depth0 + depth) and columns [column0, column0 + columns) of op(B) into micro-panels of
     /// ColumnTile columns: panel j starts at j · depth and holds element (p, column) at p · ColumnTile + column.
     /// </summary>
-    private static void PackB(bool transpose, T* b, int lead, int column0, int columns, int depth0, int depth, T* packed)
+    private static void PackB(int tile, bool transpose, T* b, int lead, int column0, int columns, int depth0, int depth, T* packed)
     {
-        int tile = ColumnTile;
         for (int panel = 0; panel < columns; panel += tile)
         {
             T* destination = packed + panel * depth;
@@ -233,14 +247,14 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    private static void MicroKernel(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    private static void MicroKernel(GemmKernel kind, int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
     {
-        switch (Kind)
+        switch (kind)
         {
-            case KernelKind.Vector512:
+            case GemmKernel.Vector512:
                 Kernel512(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
                 break;
-            case KernelKind.Vector256:
+            case GemmKernel.Vector256:
                 Kernel256(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
                 break;
             default:
@@ -388,11 +402,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    private static KernelKind SelectKernel()
-    {
-        bool supported = typeof(T) == typeof(float) || typeof(T) == typeof(double);
-        if (supported && Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return KernelKind.Vector512;
-        if (supported && Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported) return KernelKind.Vector256;
-        return KernelKind.Scalar;
-    }
+    private static GemmKernel SelectKernel() =>
+        IsSupported(GemmKernel.Vector512) ? GemmKernel.Vector512
+        : IsSupported(GemmKernel.Vector256) ? GemmKernel.Vector256
+        : GemmKernel.Scalar;
+}
+
+/// <summary>The micro-kernels of <see cref="Gemm{T}"/>.</summary>
+internal enum GemmKernel
+{
+    /// <summary>AVX-512: 2 x 12 accumulators of Vector512.</summary>
+    Vector512,
+
+    /// <summary>AVX2 with FMA: 2 x 6 accumulators of Vector256.</summary>
+    Vector256,
+
+    /// <summary>Portable: a 4 x 4 block of scalars.</summary>
+    Scalar,
 }
