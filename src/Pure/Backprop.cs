@@ -56,7 +56,9 @@ public static class Backprop
         CheckTrace(network, trace);
         CheckTarget(network, trace.Input.Columns, target, loss);
         int m = trace.SampleCount;
-        var delta = OutputErrorCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss, out T sum);
+        var output = network.Layers[^1];
+        var delta = new T[output.OutputSize * m];
+        T sum = OutputErrorInto(output.Activation, trace.PreActivations[^1].AsSpan(), trace.Output.AsSpan(), target.AsSpan(), delta, new T[delta.Length], output.OutputSize, loss);
         var layers = new LayerParameters<T>[network.Layers.Length];
         T inverseM = T.One / T.CreateChecked(m);
         for (int l = network.Layers.Length - 1; l >= 0; l--)
@@ -64,10 +66,8 @@ public static class Backprop
             var layer = network.Layers[l];
             var previous = l == 0 ? trace.Input : trace.Activations[l - 1];
             var weightGradient = new T[layer.Weight.Count];
-            Kernels<T>.Multiply(false, delta, layer.OutputSize, m, true, previous.Storage, previous.Rows, m, weightGradient);
-            Kernels<T>.Scale(weightGradient, inverseM);
             var biasGradient = new T[layer.OutputSize];
-            Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM, biasGradient);
+            LayerGradientInto(delta, layer.OutputSize, m, previous.Storage, layer.InputSize, inverseM, weightGradient, biasGradient);
             layers[l] = new LayerParameters<T>(
                 new ImmutableMatrix<T>(layer.OutputSize, layer.InputSize, weightGradient), new ImmutableVector<T>(biasGradient));
             if (l > 0)
@@ -96,7 +96,8 @@ public static class Backprop
         Guard.Finite(target, nameof(target));
         loss.CheckOutputActivation(outputActivation);
         loss.CheckTargets(target, nameof(target));
-        var delta = OutputErrorCore(outputActivation, preActivation, outputActivation.Apply(preActivation), target, loss, out _);
+        var delta = new T[preActivation.Count];
+        OutputErrorInto(outputActivation, preActivation.AsSpan(), outputActivation.Apply(preActivation).AsSpan(), target.AsSpan(), delta, new T[delta.Length], preActivation.Rows, loss);
         return new ImmutableMatrix<T>(preActivation.Rows, preActivation.Columns, delta);
     }
 
@@ -201,10 +202,8 @@ public static class Backprop
     {
         int m = previous.Columns;
         var z = new T[layer.OutputSize * m];
-        Kernels<T>.Multiply(false, layer.Weight, false, previous, z);
-        Kernels<T>.AddToEachColumn(z, layer.Bias.AsSpan());
         var a = new T[z.Length];
-        layer.Activation.Apply<T>(z, a, layer.OutputSize);
+        LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous.Storage, m, z, a);
         return (new ImmutableMatrix<T>(layer.OutputSize, m, z), new ImmutableMatrix<T>(layer.OutputSize, m, a));
     }
 
@@ -212,25 +211,51 @@ public static class Backprop
     private static T[] HiddenError<T>(DenseLayer<T> layer, T[] delta, int m, Activation previousActivation, ImmutableMatrix<T> previousZ, ImmutableMatrix<T> previousA)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var upstream = new T[layer.InputSize * m];
-        Kernels<T>.Multiply(true, layer.Weight.Storage, layer.OutputSize, layer.InputSize, false, delta, layer.OutputSize, m, upstream);
-        var result = new T[upstream.Length];
-        previousActivation.Backward<T>(previousZ.AsSpan(), previousA.AsSpan(), upstream, result, layer.InputSize);
+        var result = new T[layer.InputSize * m];
+        HiddenErrorInto(layer.Weight.Storage, layer.OutputSize, layer.InputSize, delta, m, previousActivation, previousZ.AsSpan(), previousA.AsSpan(), new T[result.Length], result);
         return result;
     }
 
-    private static T[] OutputErrorCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss, out T sum)
+    // The array cores below are shared by the pure functions above (on fresh arrays) and by the training loop (on
+    // pooled buffers), so that both compute every value with the same operations in the same order, bit for bit.
+    // Buffers may be longer than needed; only the leading elements are read and written.
+
+    /// <summary>Z = W A_prev + b (the bias added in the product's epilogue), A = σ(Z); Z and A are outputSize x m.</summary>
+    internal static void LayerForwardInto<T>(T[] weight, T[] bias, Activation activation, int outputSize, int inputSize, T[] previous, int m, T[] z, T[] a)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var delta = new T[z.Count];
-        if (!loss.TryFused<T>(activation, z.AsSpan(), a.AsSpan(), y.AsSpan(), delta, z.Rows, out sum))
-        {
-            var gradient = new T[z.Count];
-            loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);
-            activation.Backward<T>(z.AsSpan(), a.AsSpan(), gradient, delta, z.Rows);
-            sum = loss.Sum<T>(a.AsSpan(), y.AsSpan(), z.Rows);
-        }
-        return delta;
+        Kernels<T>.Multiply(false, weight, outputSize, inputSize, false, previous, inputSize, m, z, bias);
+        activation.Apply<T>(z.AsSpan(0, outputSize * m), a.AsSpan(0, outputSize * m), outputSize);
+    }
+
+    /// <summary>BP3: dW = (1/m) δ A_prev^T (outputSize x inputSize) and db = (1/m) Σ over columns of δ.</summary>
+    internal static void LayerGradientInto<T>(T[] delta, int outputSize, int m, T[] previous, int inputSize, T inverseM, T[] weightGradient, T[] biasGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, weightGradient);
+        Kernels<T>.Scale(weightGradient.AsSpan(0, outputSize * inputSize), inverseM);
+        Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, biasGradient.AsSpan(0, outputSize));
+    }
+
+    /// <summary>BP2 into <paramref name="result"/> (inputSize x m), with <paramref name="upstream"/> as scratch for W^T δ.</summary>
+    internal static void HiddenErrorInto<T>(
+        T[] weight, int outputSize, int inputSize, T[] delta, int m, Activation previousActivation, ReadOnlySpan<T> previousZ, ReadOnlySpan<T> previousA,
+        T[] upstream, T[] result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Kernels<T>.Multiply(true, weight, outputSize, inputSize, false, delta, outputSize, m, upstream);
+        int count = inputSize * m;
+        previousActivation.Backward<T>(previousZ[..count], previousA[..count], upstream.AsSpan(0, count), result.AsSpan(0, count), inputSize);
+    }
+
+    /// <summary>BP1 into <paramref name="delta"/> (the size of z), with <paramref name="scratch"/> for ∇_a ℓ; returns Σ_i ℓ(a^(i), y^(i)).</summary>
+    internal static T OutputErrorInto<T>(Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, Span<T> scratch, int rows, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (loss.TryFused<T>(activation, z, a, y, delta, rows, out T sum)) return sum;
+        loss.Gradient<T>(a, y, scratch, rows);
+        activation.Backward<T>(z, a, scratch, delta, rows);
+        return loss.Sum<T>(a, y, rows);
     }
 
     internal static T CostCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss)

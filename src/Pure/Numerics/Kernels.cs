@@ -14,22 +14,20 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static void Multiply(bool transposeA, ImmutableMatrix<T> a, bool transposeB, ImmutableMatrix<T> b, T[] result) =>
         Multiply(transposeA, a.Storage, a.Rows, a.Columns, transposeB, b.Storage, b.Rows, b.Columns, result);
 
-    /// <summary>result = op(a) · op(b) on raw column-major arrays.</summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result)
+    /// <summary>
+    /// result = op(a) · op(b) on raw column-major arrays, plus bias[i] on every element of row i when a bias is given
+    /// (added in the product's epilogue). The arrays may be longer than the shapes need.
+    /// </summary>
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result, T[]? bias = null)
     {
         int m = transposeA ? aColumns : aRows;
         int k = transposeA ? aRows : aColumns;
         int n = transposeB ? bRows : bColumns;
         if ((transposeB ? bColumns : bRows) != k) throw new InvalidOperationException("Inner dimensions of the product do not match.");
         if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            Array.Clear(result, 0, m * n);
-            return;
-        }
         if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
         {
-            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result);
+            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result, bias);
             return;
         }
         for (int j = 0; j < n; j++)
@@ -42,7 +40,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
                     T right = transposeB ? b[p * bRows + j] : b[j * bRows + p];
                     sum += left * right;
                 }
-                result[j * m + i] = sum;
+                result[j * m + i] = bias is null ? sum : bias[i] + sum;
             }
     }
 

@@ -20,6 +20,12 @@ public abstract record Optimizer
     /// <param name="parameters">θ, the current parameters (used by weight decay).</param>
     public abstract OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// The private, mutable twin of this optimizer holding a copy of <paramref name="state"/>, for the training loop;
+    /// null when there is none (an optimizer defined outside the library), and the loop then takes pure steps.
+    /// </summary>
+    internal virtual InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T> => null;
+
     /// <summary>The initial state for a network's parameters.</summary>
     public OptimizerState<T> Init<T>(Network<T> network) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -136,6 +142,21 @@ internal sealed record ChainOptimizer : Optimizer
         return new OptimizerUpdate<T>(current, new ChainState<T>(ImmutableArray.Create(states)));
     }
 
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        var chain = Expect<ChainState<T>>(state, "a chain");
+        if (chain.States.Length != Transforms.Length)
+            throw new ArgumentException($"Expected a chain state of {Transforms.Length} states, got {chain.States.Length}.", nameof(state));
+        var transforms = new InPlaceTransform<T>[Transforms.Length];
+        for (int i = 0; i < transforms.Length; i++)
+        {
+            var transform = Transforms[i].CreateInPlace(chain.States[i], parameters);
+            if (transform is null) return null;
+            transforms[i] = transform;
+        }
+        return new InPlaceChain<T>(transforms);
+    }
+
     public bool Equals(ChainOptimizer? other) => other is not null && Guard.SequenceEqual(Transforms, other.Transforms);
 
     public override int GetHashCode() => Guard.SequenceHash(Transforms);
@@ -159,6 +180,12 @@ internal sealed record ScaleByLearningRateTransform : Optimizer
         ArgumentNullException.ThrowIfNull(gradient);
         Expect<EmptyState<T>>(state, "the learning-rate scaling");
         return new OptimizerUpdate<T>(gradient.Scale(-T.CreateChecked(LearningRate)), state);
+    }
+
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        Expect<EmptyState<T>>(state, "the learning-rate scaling");
+        return new InPlaceScale<T>(-T.CreateChecked(LearningRate));
     }
 }
 
@@ -191,6 +218,13 @@ internal sealed record ScaleByMomentumTransform : Optimizer
         var velocity = momentum.Velocity.Zip(gradient, (v, g) => mu * v + g);
         var updates = Nesterov ? gradient.Zip(velocity, (g, v) => g + mu * v) : velocity;
         return new OptimizerUpdate<T>(updates, new MomentumState<T>(velocity));
+    }
+
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        var momentum = Expect<MomentumState<T>>(state, "momentum");
+        parameters.CheckSameShape(momentum.Velocity, nameof(state));
+        return new InPlaceMomentum<T>(T.CreateChecked(Momentum), Nesterov, InPlaceTransform<T>.Segments(momentum.Velocity));
     }
 }
 
@@ -234,6 +268,15 @@ internal sealed record ScaleByAdamTransform : Optimizer
         var updates = first.Zip(second, (m, v) => m / firstCorrection / (T.Sqrt(v / secondCorrection) + epsilon));
         return new OptimizerUpdate<T>(updates, new AdamState<T>(count, first, second));
     }
+
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        var adam = Expect<AdamState<T>>(state, "Adam");
+        parameters.CheckSameShape(adam.FirstMoment, nameof(state));
+        parameters.CheckSameShape(adam.SecondMoment, nameof(state));
+        return new InPlaceAdam<T>(Beta1, Beta2, T.CreateChecked(Epsilon), adam.Count,
+            InPlaceTransform<T>.Segments(adam.FirstMoment), InPlaceTransform<T>.Segments(adam.SecondMoment));
+    }
 }
 
 /// <summary>See <see cref="Optimizer.AddDecayedWeights"/>.</summary>
@@ -255,6 +298,12 @@ internal sealed record AddDecayedWeightsTransform : Optimizer
         Expect<EmptyState<T>>(state, "weight decay");
         T decay = T.CreateChecked(WeightDecay);
         return new OptimizerUpdate<T>(gradient.Zip(parameters, (g, p) => g + decay * p), state);
+    }
+
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        Expect<EmptyState<T>>(state, "weight decay");
+        return new InPlaceDecay<T>(T.CreateChecked(WeightDecay));
     }
 }
 
@@ -278,5 +327,11 @@ internal sealed record ClipByGlobalNormTransform : Optimizer
         T norm = gradient.Norm();
         T maxNorm = T.CreateChecked(MaxNorm);
         return new OptimizerUpdate<T>(norm > maxNorm ? gradient.Scale(maxNorm / norm) : gradient, state);
+    }
+
+    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
+    {
+        Expect<EmptyState<T>>(state, "clipping");
+        return new InPlaceClip<T>(T.CreateChecked(MaxNorm));
     }
 }

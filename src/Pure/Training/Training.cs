@@ -79,7 +79,8 @@ public static class Training
         CheckSetup(network, optimizer, loss, training, batchSize, validation);
         ArgumentNullException.ThrowIfNull(state);
         Guard.Positive(epoch, nameof(epoch));
-        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation);
+        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
+        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace);
     }
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits <paramref name="count"/> samples: a permutation derived from (seed, epoch).</summary>
@@ -97,18 +98,24 @@ public static class Training
         Dataset<T>? validation, OptimizerState<T> state, int firstEpoch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
         for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++)
         {
-            var result = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation);
+            var result = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace);
             network = result.Network;
             state = result.State;
             yield return result;
         }
     }
 
+    /// <summary>
+    /// One epoch. With a workspace, the steps run in place on its private buffers (the fast path, allocating nothing
+    /// per step); without one, each step is <see cref="Backprop.Gradient{T}"/> then <see cref="Backprop.Step{T}"/>.
+    /// Both give the same bits. The workspace must hold <paramref name="network"/> and <paramref name="state"/>.
+    /// </summary>
     private static EpochResult<T> RunEpoch<T>(
         Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int seed, int epoch,
-        Dataset<T>? validation)
+        Dataset<T>? validation, TrainingWorkspace<T>? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = training.Count;
@@ -118,12 +125,26 @@ public static class Training
         for (int start = 0; start < count; start += size)
         {
             int length = Math.Min(size, count - start);
-            var batch = training.Select(order.AsSpan(start, length));
-            var gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss);
-            lossSum += gradients.Loss * T.CreateChecked(length);
-            var step = Backprop.Step(optimizer, state, network, gradients);
-            network = step.Network;
-            state = step.State;
+            T batchLoss;
+            if (workspace is not null)
+            {
+                batchLoss = workspace.Step(training, order.AsSpan(start, length));
+            }
+            else
+            {
+                var batch = training.Select(order.AsSpan(start, length));
+                var gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss);
+                batchLoss = gradients.Loss;
+                var step = Backprop.Step(optimizer, state, network, gradients);
+                network = step.Network;
+                state = step.State;
+            }
+            lossSum += batchLoss * T.CreateChecked(length);
+        }
+        if (workspace is not null)
+        {
+            network = workspace.ToNetwork();
+            state = workspace.ToState();
         }
         T? validationLoss = null;
         double? validationAccuracy = null;

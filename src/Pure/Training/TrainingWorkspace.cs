@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Numerics;
+
+namespace Pure;
+
+/// <summary>
+/// The buffers of the training loop: private copies of the parameters and optimizer state, updated in place
+/// step after step, and pooled Z, A, δ and gradient buffers sized for the largest batch. No step allocates; nothing
+/// here is ever handed to a user, who receives fresh immutable copies from <see cref="ToNetwork"/> and
+/// <see cref="ToState"/>. A step computes exactly what <see cref="Backprop.Gradient{T}"/> followed by
+/// <see cref="Backprop.Step{T}"/> compute, bit for bit: both run the same array cores of <see cref="Backprop"/>.
+/// </summary>
+internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Network<T> _shape;
+    private readonly Parameters<T> _parameterShape;
+    private readonly InPlaceTransform<T> _optimizer;
+    private readonly Loss _loss;
+    private readonly int[] _sizes;
+    private readonly T[][] _parameters;
+    private readonly T[][] _gradients;
+    private readonly T[][] _updates;
+    private readonly T[] _input;
+    private readonly T[] _target;
+    private readonly T[][] _preActivations;
+    private readonly T[][] _activations;
+    private readonly T[] _upstream;
+    private T[] _delta;
+    private T[] _nextDelta;
+
+    private TrainingWorkspace(Network<T> network, InPlaceTransform<T> optimizer, Loss loss, int capacity)
+    {
+        _shape = network;
+        _parameterShape = network.Parameters;
+        _optimizer = optimizer;
+        _loss = loss;
+        _sizes = [.. network.LayerSizes];
+        _parameters = InPlaceTransform<T>.Segments(_parameterShape);
+        _gradients = _parameters.Select(segment => new T[segment.Length]).ToArray();
+        _updates = _parameters.Select(segment => new T[segment.Length]).ToArray();
+        int layers = network.Layers.Length;
+        _input = new T[_sizes[0] * capacity];
+        _target = new T[_sizes[layers] * capacity];
+        _preActivations = new T[layers][];
+        _activations = new T[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            _preActivations[l] = new T[_sizes[l + 1] * capacity];
+            _activations[l] = new T[_sizes[l + 1] * capacity];
+        }
+        int widest = _sizes.Max() * capacity;
+        _upstream = new T[widest];
+        _delta = new T[widest];
+        _nextDelta = new T[widest];
+    }
+
+    /// <summary>A workspace for batches of up to <paramref name="capacity"/> samples, or null when the optimizer has no in-place twin.</summary>
+    public static TrainingWorkspace<T>? TryCreate(Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, int capacity)
+    {
+        var transform = optimizer.CreateInPlace(state, network.Parameters);
+        return transform is null ? null : new TrainingWorkspace<T>(network, transform, loss, capacity);
+    }
+
+    /// <summary>
+    /// One step on the samples of <paramref name="data"/> at <paramref name="indices"/>, in that order: the gradient of
+    /// their mean loss, then the optimizer's update added to the parameters. Returns the mean loss before the step.
+    /// </summary>
+    public T Step(Dataset<T> data, ReadOnlySpan<int> indices)
+    {
+        int m = indices.Length;
+        int layerCount = _preActivations.Length;
+        Gather(data.Inputs, indices, _input);
+        Gather(data.Targets, indices, _target);
+
+        var previous = _input;
+        for (int l = 0; l < layerCount; l++)
+        {
+            Backprop.LayerForwardInto(_parameters[2 * l], _parameters[2 * l + 1], _shape.Layers[l].Activation, _sizes[l + 1], _sizes[l], previous, m, _preActivations[l], _activations[l]);
+            previous = _activations[l];
+        }
+
+        int outputCount = _sizes[layerCount] * m;
+        T sum = Backprop.OutputErrorInto(
+            _shape.Layers[^1].Activation, _preActivations[^1].AsSpan(0, outputCount), _activations[^1].AsSpan(0, outputCount),
+            _target.AsSpan(0, outputCount), _delta.AsSpan(0, outputCount), _upstream.AsSpan(0, outputCount), _sizes[layerCount], _loss);
+        T inverseM = T.One / T.CreateChecked(m);
+        for (int l = layerCount - 1; l >= 0; l--)
+        {
+            var before = l == 0 ? _input : _activations[l - 1];
+            Backprop.LayerGradientInto(_delta, _sizes[l + 1], m, before, _sizes[l], inverseM, _gradients[2 * l], _gradients[2 * l + 1]);
+            if (l > 0)
+            {
+                Backprop.HiddenErrorInto(_parameters[2 * l], _sizes[l + 1], _sizes[l], _delta, m, _shape.Layers[l - 1].Activation,
+                    _preActivations[l - 1], _activations[l - 1], _upstream, _nextDelta);
+                (_delta, _nextDelta) = (_nextDelta, _delta);
+            }
+        }
+
+        ApplyUpdate();
+        return sum / T.CreateChecked(m);
+    }
+
+    /// <summary>A new immutable network holding the current parameters.</summary>
+    public Network<T> ToNetwork() => _shape.WithParameters(InPlaceTransform<T>.ToParameters(_parameters, _parameterShape));
+
+    /// <summary>A new immutable optimizer state equal to the current one.</summary>
+    public OptimizerState<T> ToState() => _optimizer.ToState(_parameterShape);
+
+    /// <summary>θ ← θ + u with the optimizer's update u of the gradients, with the checks and messages of <see cref="Backprop.Step{T}"/>.</summary>
+    private void ApplyUpdate()
+    {
+        for (int s = 0; s < _gradients.Length; s++)
+        {
+            if (Kernels<T>.IndexOfNonFinite(_gradients[s]) >= 0) ThrowNonFiniteGradient();
+            _gradients[s].CopyTo(_updates[s], 0);
+        }
+        _optimizer.Apply(_updates, _parameters);
+        for (int s = 0; s < _parameters.Length; s++)
+        {
+            if (AddAndCheckFinite(_parameters[s], _updates[s])) continue;
+            var gradient = InPlaceTransform<T>.ToParameters(_gradients, _parameterShape);
+            throw new ArgumentException(
+                $"Expected the step to keep the parameters finite, but layer {s / 2} overflowed to NaN or infinity (gradient norm {gradient.Norm()}); lower the learning rate or clip the gradients.",
+                "optimizer");
+        }
+    }
+
+    /// <summary>parameters += updates element by element (θ + u, as <see cref="Parameters{T}.Add"/>); true when every sum is finite.</summary>
+    private static bool AddAndCheckFinite(Span<T> parameters, ReadOnlySpan<T> updates)
+    {
+        int i = 0;
+        bool finite = true;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var check = Vector<T>.Zero;
+            for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var sum = new Vector<T>(parameters[i..]) + new Vector<T>(updates[i..]);
+                sum.CopyTo(parameters[i..]);
+                check += sum - sum;
+            }
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
+        }
+        for (; i < parameters.Length; i++)
+        {
+            parameters[i] += updates[i];
+            finite &= T.IsFinite(parameters[i]);
+        }
+        return finite;
+    }
+
+    private void ThrowNonFiniteGradient()
+    {
+        // The same check and message as Backprop.Step, on an immutable copy of the gradient.
+        foreach (var layer in InPlaceTransform<T>.ToParameters(_gradients, _parameterShape).Layers)
+        {
+            Guard.Finite(layer.Weight, "gradients");
+            Guard.Finite(layer.Bias.AsSpan(), "gradients", "a bias gradient");
+        }
+    }
+
+    /// <summary>Copies the columns <paramref name="indices"/> of <paramref name="source"/>, in order, to the front of <paramref name="target"/>.</summary>
+    private static void Gather(ImmutableMatrix<T> source, ReadOnlySpan<int> indices, T[] target)
+    {
+        int rows = source.Rows;
+        for (int i = 0; i < indices.Length; i++) source.Column(indices[i]).CopyTo(target.AsSpan(i * rows, rows));
+    }
+}
