@@ -56,24 +56,25 @@ public static class Backprop
         CheckTrace(network, trace);
         CheckTarget(network, trace.Input.Columns, target, loss);
         int m = trace.SampleCount;
-        var output = network.Layers[^1];
-        var delta = new T[output.OutputSize * m];
-        T sum = OutputErrorInto(output.Activation, trace.PreActivations[^1].AsSpan(), trace.Output.AsSpan(), target.AsSpan(), delta, new T[delta.Length], output.OutputSize, loss);
-        var layers = new LayerParameters<T>[network.Layers.Length];
-        T inverseM = T.One / T.CreateChecked(m);
-        for (int l = network.Layers.Length - 1; l >= 0; l--)
+        var layers = network.Layers;
+        var parameters = new T[layers.Length * 2][];
+        var gradients = new T[layers.Length * 2][];
+        for (int l = 0; l < layers.Length; l++)
         {
-            var layer = network.Layers[l];
-            var previous = l == 0 ? trace.Input : trace.Activations[l - 1];
-            var weightGradient = new T[layer.Weight.Count];
-            var biasGradient = new T[layer.OutputSize];
-            LayerGradientInto(delta, layer.OutputSize, m, previous.Storage, layer.InputSize, inverseM, weightGradient, biasGradient);
-            layers[l] = new LayerParameters<T>(
-                new ImmutableMatrix<T>(layer.OutputSize, layer.InputSize, weightGradient), new ImmutableVector<T>(biasGradient));
-            if (l > 0)
-                delta = HiddenError(layer, delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1]);
+            parameters[2 * l] = layers[l].Weight.Storage;
+            parameters[2 * l + 1] = layers[l].Bias.Storage;
+            gradients[2 * l] = new T[layers[l].Weight.Count];
+            gradients[2 * l + 1] = new T[layers[l].OutputSize];
         }
-        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(layers)), sum / T.CreateChecked(m));
+        int widest = network.LayerSizes.Max() * m;
+        T sum = BackwardInto(
+            network, parameters, trace.Input.Storage, [.. trace.PreActivations.Select(z => z.Storage)], [.. trace.Activations.Select(a => a.Storage)],
+            target.Storage, m, loss, gradients, new T[widest], new T[widest], new T[widest]);
+        var result = new LayerParameters<T>[layers.Length];
+        for (int l = 0; l < layers.Length; l++)
+            result[l] = new LayerParameters<T>(
+                new ImmutableMatrix<T>(layers[l].OutputSize, layers[l].InputSize, gradients[2 * l]), new ImmutableVector<T>(gradients[2 * l + 1]));
+        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(result)), sum / T.CreateChecked(m));
     }
 
     /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) at the network's parameters.</summary>
@@ -228,13 +229,38 @@ public static class Backprop
         activation.Apply<T>(z.AsSpan(0, outputSize * m), a.AsSpan(0, outputSize * m), outputSize);
     }
 
-    /// <summary>BP3: dW = (1/m) δ A_prev^T (outputSize x inputSize) and db = (1/m) Σ over columns of δ.</summary>
-    internal static void LayerGradientInto<T>(T[] delta, int outputSize, int m, T[] previous, int inputSize, T inverseM, T[] weightGradient, T[] biasGradient)
+    /// <summary>
+    /// BP1 to BP3 on arrays: the gradients (segments W^[1], b^[1], W^[2], ... in <paramref name="gradients"/>) of the mean
+    /// loss of m samples at <paramref name="parameters"/> (the same segments), from the forward pass's Z^[l] and A^[l].
+    /// dW = (1/m) δ A_prev^T takes the 1/m in the product's epilogue; db = (1/m) Σ_columns δ.
+    /// <paramref name="delta"/>, <paramref name="nextDelta"/> and <paramref name="upstream"/> are scratch of at least
+    /// (widest layer) x m elements. Returns Σ_i ℓ(a^(i), y^(i)).
+    /// </summary>
+    internal static T BackwardInto<T>(
+        Network<T> shape, T[][] parameters, T[] input, T[][] preActivations, T[][] activations, T[] target, int m, Loss loss,
+        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, weightGradient);
-        Kernels<T>.Scale(weightGradient.AsSpan(0, outputSize * inputSize), inverseM);
-        Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, biasGradient.AsSpan(0, outputSize));
+        var layers = shape.Layers;
+        int outputs = layers[^1].OutputSize, outputCount = outputs * m;
+        T sum = OutputErrorInto(
+            layers[^1].Activation, preActivations[^1].AsSpan(0, outputCount), activations[^1].AsSpan(0, outputCount), target.AsSpan(0, outputCount),
+            delta.AsSpan(0, outputCount), upstream.AsSpan(0, outputCount), outputs, loss);
+        T inverseM = T.One / T.CreateChecked(m);
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            int outputSize = layers[l].OutputSize, inputSize = layers[l].InputSize;
+            var previous = l == 0 ? input : activations[l - 1];
+            Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, gradients[2 * l], scale: inverseM);
+            Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));
+            if (l > 0)
+            {
+                HiddenErrorInto(parameters[2 * l], outputSize, inputSize, delta, m, layers[l - 1].Activation,
+                    preActivations[l - 1], activations[l - 1], upstream, nextDelta);
+                (delta, nextDelta) = (nextDelta, delta);
+            }
+        }
+        return sum;
     }
 
     /// <summary>BP2 into <paramref name="result"/> (inputSize x m), with <paramref name="upstream"/> as scratch for W^T δ.</summary>

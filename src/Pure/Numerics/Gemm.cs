@@ -55,7 +55,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     private const int MaxTileRows = 128;
     private const int MaxTileColumns = 240;
     private const int MinTasks = 4;
-    private const long SerialWork = 1L << 18;
+    private const long SerialWork = 1L << 21;
 
     [ThreadStatic] private static T[]? _packedA;
     [ThreadStatic] private static T[]? _packedB;
@@ -67,14 +67,15 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     internal static string KernelName => Kind.ToString();
 
     /// <summary>
-    /// c (m x n) = op(a) · op(b), plus bias[i] on every element of row i when <paramref name="bias"/> is given.
-    /// a is aRows x aColumns and b is bRows x bColumns, all column-major; op transposes when asked.
+    /// c (m x n) = scale · op(a) · op(b), plus bias[i] on every element of row i when <paramref name="bias"/> is given.
+    /// a is aRows x aColumns and b is bRows x bColumns, all column-major; op transposes when asked. The scale multiplies
+    /// each depth block's sum before it is added to c.
     /// </summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null) =>
-        Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias);
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null) =>
+        Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias, scale);
 
     /// <summary>The same product with a given micro-kernel, which must be supported here (for tests and benchmarks).</summary>
-    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null)
+    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null)
     {
         if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
         int m = transposeA ? aColumns : aRows;
@@ -89,18 +90,25 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
 
         int rowTile = RowTile(kind), columnTile = ColumnTile(kind);
+        int paddedM = RoundUp(m, rowTile), paddedN = RoundUp(n, columnTile);
         var (tileRows, tileColumns) = Tiles(m, n, rowTile, columnTile);
         int rowTiles = (m + tileRows - 1) / tileRows;
         int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
-        var problem = new Problem(kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, m, n, k, tileRows, tileColumns, rowTiles);
+        var problem = new Problem(
+            kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k, tileRows, tileColumns, rowTiles,
+            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN);
         int threads = Math.Min(MaxThreads, tasks);
         if (threads <= 1 || 2L * m * n * k < SerialWork)
         {
+            Pack(problem, 0, 1);
             for (int task = 0; task < tasks; task++) RunTask(problem, task);
         }
         else
         {
-            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, task => RunTask(problem, task));
+            // Packing only copies, so how it is shared out cannot change a bit of the result.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+            Parallel.For(0, threads, options, part => Pack(problem, part, threads));
+            Parallel.For(0, tasks, options, task => RunTask(problem, task));
         }
     }
 
@@ -121,8 +129,76 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     private static int RoundUp(int value, int multiple) => Math.Max(multiple, (value + multiple - 1) / multiple * multiple);
 
     private sealed record Problem(
-        GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias,
-        int M, int N, int K, int TileRows, int TileColumns, int RowTiles);
+        GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias, T Scale,
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN);
+
+    /// <summary>
+    /// Packs part <paramref name="part"/> of <paramref name="parts"/> of the micro-panels of op(A) and op(B). The packed
+    /// operands are laid out depth block by depth block: block d (depths [p0, p0 + kc)) starts at padded · p0, and
+    /// within it micro-panel r starts at r · tile · kc and holds element (p, lane) at p · tile + lane.
+    /// </summary>
+    private static void Pack(Problem problem, int part, int parts)
+    {
+        int aPanels = problem.PaddedM / problem.RowTile;
+        int bPanels = problem.PaddedN / problem.ColumnTile;
+        fixed (T* a = problem.A, b = problem.B, pa = problem.PackedA, pb = problem.PackedB)
+        {
+            for (int item = part; item < aPanels + bPanels; item += parts)
+            {
+                for (int depth0 = 0; depth0 < problem.K; depth0 += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, problem.K - depth0);
+                    if (item < aPanels)
+                    {
+                        int tile = problem.RowTile;
+                        PackPanel(tile, !problem.TransposeA, a, problem.LeadingA, item * tile, Math.Min(tile, problem.M - item * tile), depth0, depth,
+                            pa + (long)problem.PaddedM * depth0 + (long)item * tile * depth);
+                    }
+                    else
+                    {
+                        int panel = item - aPanels, tile = problem.ColumnTile;
+                        PackPanel(tile, problem.TransposeB, b, problem.LeadingB, panel * tile, Math.Min(tile, problem.N - panel * tile), depth0, depth,
+                            pb + (long)problem.PaddedN * depth0 + (long)panel * tile * depth);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies lanes [lane0, lane0 + valid) and depths [depth0, depth0 + depth) of an operand into one micro-panel of
+    /// <paramref name="tile"/> lanes (zero-padded): element (p, lane) goes to p · tile + lane. When
+    /// <paramref name="lanesContiguous"/>, the source holds (lane, p) at p · lead + lane (A as stored, B transposed);
+    /// otherwise at lane · lead + p (A transposed, B as stored).
+    /// </summary>
+    private static void PackPanel(int tile, bool lanesContiguous, T* source, int lead, int lane0, int valid, int depth0, int depth, T* panel)
+    {
+        if (lanesContiguous)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                T* from = source + (long)(depth0 + p) * lead + lane0;
+                T* to = panel + p * tile;
+                int r = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; r + Vector256<T>.Count <= valid; r += Vector256<T>.Count) Vector256.Load(from + r).Store(to + r);
+                for (; r < valid; r++) to[r] = from[r];
+                for (; r < tile; r++) to[r] = T.Zero;
+            }
+        }
+        else
+        {
+            T* from = source + (long)lane0 * lead + depth0;
+            for (int p = 0; p < depth; p++)
+            {
+                T* to = panel + p * tile;
+                T* column = from + p;
+                int r = 0;
+                for (; r < valid; r++) to[r] = column[(long)r * lead];
+                for (; r < tile; r++) to[r] = T.Zero;
+            }
+        }
+    }
 
     private static void RunTask(Problem problem, int task)
     {
@@ -131,28 +207,25 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         int rows = Math.Min(problem.TileRows, problem.M - row0);
         int columns = Math.Min(problem.TileColumns, problem.N - column0);
         int rowTile = problem.RowTile, columnTile = problem.ColumnTile;
-        int paddedRows = RoundUp(rows, rowTile);
-        int paddedColumns = RoundUp(columns, columnTile);
-        var packedA = Buffer(ref _packedA, paddedRows * DepthBlock);
-        var packedB = Buffer(ref _packedB, paddedColumns * DepthBlock);
         int m = problem.M;
 
-        fixed (T* a = problem.A, b = problem.B, c = problem.C, bias = problem.Bias, pa = packedA, pb = packedB)
+        fixed (T* c = problem.C, bias = problem.Bias, pa = problem.PackedA, pb = problem.PackedB)
         {
             for (int depth0 = 0; depth0 < problem.K; depth0 += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, problem.K - depth0);
                 bool first = depth0 == 0;
-                PackA(rowTile, problem.TransposeA, a, problem.LeadingA, row0, rows, depth0, depth, pa);
-                PackB(columnTile, problem.TransposeB, b, problem.LeadingB, column0, columns, depth0, depth, pb);
+                T* blockA = pa + (long)problem.PaddedM * depth0;
+                T* blockB = pb + (long)problem.PaddedN * depth0;
                 for (int jr = 0; jr < columns; jr += columnTile)
                 {
+                    T* panelB = blockB + (long)(column0 + jr) * depth;
                     for (int ir = 0; ir < rows; ir += rowTile)
                     {
                         T* target = c + (long)(column0 + jr) * m + row0 + ir;
                         T* rowBias = first && bias != null ? bias + row0 + ir : null;
-                        MicroKernel(problem.Kind, depth, pa + ir * depth, pb + jr * depth, target, m,
-                            Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias);
+                        MicroKernel(problem.Kind, depth, blockA + (long)(row0 + ir) * depth, panelB, target, m,
+                            Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias, problem.Scale);
                     }
                 }
             }
@@ -161,104 +234,22 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     private static T[] Buffer(ref T[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length < length) buffer = new T[Math.Max(length, MaxTileRows * DepthBlock)];
+        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(Math.Max(length, 1 << 16), pinned: true);
         return buffer;
     }
 
-    /// <summary>
-    /// Packs rows [row0, row0 + rows) and depth [depth0, depth0 + depth) of op(A) into micro-panels of RowTile rows:
-    /// panel r starts at r · depth and holds element (row, p) at p · RowTile + row, zero-padded to whole panels.
-    /// </summary>
-    private static void PackA(int tile, bool transpose, T* a, int lead, int row0, int rows, int depth0, int depth, T* packed)
-    {
-        for (int panel = 0; panel < rows; panel += tile)
-        {
-            T* destination = packed + panel * depth;
-            int valid = Math.Min(tile, rows - panel);
-            if (!transpose)
-            {
-                // op(A)(i, p) = a[p · lead + i]: each depth step copies a contiguous run of rows.
-                for (int p = 0; p < depth; p++)
-                {
-                    T* source = a + (long)(depth0 + p) * lead + row0 + panel;
-                    T* target = destination + p * tile;
-                    int r = 0;
-                    for (; r < valid; r++) target[r] = source[r];
-                    for (; r < tile; r++) target[r] = T.Zero;
-                }
-            }
-            else
-            {
-                // op(A)(i, p) = a[i · lead + p]: each row of op(A) is contiguous in p.
-                for (int r = 0; r < tile; r++)
-                {
-                    if (r < valid)
-                    {
-                        T* source = a + (long)(row0 + panel + r) * lead + depth0;
-                        for (int p = 0; p < depth; p++) destination[p * tile + r] = source[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < depth; p++) destination[p * tile + r] = T.Zero;
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Packs depth [depth0, depth0 + depth) and columns [column0, column0 + columns) of op(B) into micro-panels of
-    /// ColumnTile columns: panel j starts at j · depth and holds element (p, column) at p · ColumnTile + column.
-    /// </summary>
-    private static void PackB(int tile, bool transpose, T* b, int lead, int column0, int columns, int depth0, int depth, T* packed)
-    {
-        for (int panel = 0; panel < columns; panel += tile)
-        {
-            T* destination = packed + panel * depth;
-            int valid = Math.Min(tile, columns - panel);
-            if (!transpose)
-            {
-                // op(B)(p, j) = b[j · lead + p]: each column of op(B) is contiguous in p.
-                for (int col = 0; col < tile; col++)
-                {
-                    if (col < valid)
-                    {
-                        T* source = b + (long)(column0 + panel + col) * lead + depth0;
-                        for (int p = 0; p < depth; p++) destination[p * tile + col] = source[p];
-                    }
-                    else
-                    {
-                        for (int p = 0; p < depth; p++) destination[p * tile + col] = T.Zero;
-                    }
-                }
-            }
-            else
-            {
-                // op(B)(p, j) = b[p · lead + j]: each depth step copies a contiguous run of columns.
-                for (int p = 0; p < depth; p++)
-                {
-                    T* source = b + (long)(depth0 + p) * lead + column0 + panel;
-                    T* target = destination + p * tile;
-                    int col = 0;
-                    for (; col < valid; col++) target[col] = source[col];
-                    for (; col < tile; col++) target[col] = T.Zero;
-                }
-            }
-        }
-    }
-
-    private static void MicroKernel(GemmKernel kind, int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    private static void MicroKernel(GemmKernel kind, int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         switch (kind)
         {
             case GemmKernel.Vector512:
-                Kernel512(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                Kernel512(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             case GemmKernel.Vector256:
-                Kernel256(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                Kernel256(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             default:
-                KernelScalar(depth, pa, pb, c, ldc, validRows, validColumns, first, bias);
+                KernelScalar(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
         }
     }
@@ -281,7 +272,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
     [SkipLocalsInit]
-    private static void Kernel512(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    private static void Kernel512(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -308,12 +299,76 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             pa += 2 * lanes;
             pb += 12;
         }
+        if (scale != T.One)
+        {
+            var factor = Vector512.Create(scale);
+            c00 *= factor; c01 *= factor; c02 *= factor; c03 *= factor; c04 *= factor; c05 *= factor; c06 *= factor; c07 *= factor; c08 *= factor; c09 *= factor; c0A *= factor; c0B *= factor;
+            c10 *= factor; c11 *= factor; c12 *= factor; c13 *= factor; c14 *= factor; c15 *= factor; c16 *= factor; c17 *= factor; c18 *= factor; c19 *= factor; c1A *= factor; c1B *= factor;
+        }
+        if (validRows == 2 * lanes && validColumns == 12)
+        {
+            Finish(c, c00, c10, first, bias); Finish(c + ldc, c01, c11, first, bias); Finish(c + 2 * ldc, c02, c12, first, bias);
+            Finish(c + 3 * ldc, c03, c13, first, bias); Finish(c + 4 * ldc, c04, c14, first, bias); Finish(c + 5 * ldc, c05, c15, first, bias);
+            Finish(c + 6 * ldc, c06, c16, first, bias); Finish(c + 7 * ldc, c07, c17, first, bias); Finish(c + 8 * ldc, c08, c18, first, bias);
+            Finish(c + 9 * ldc, c09, c19, first, bias); Finish(c + 10 * ldc, c0A, c1A, first, bias); Finish(c + 11 * ldc, c0B, c1B, first, bias);
+            return;
+        }
         T* block = stackalloc T[2 * lanes * 12];
         StoreColumn(block, 0, lanes, c00, c10); StoreColumn(block, 1, lanes, c01, c11); StoreColumn(block, 2, lanes, c02, c12);
         StoreColumn(block, 3, lanes, c03, c13); StoreColumn(block, 4, lanes, c04, c14); StoreColumn(block, 5, lanes, c05, c15);
         StoreColumn(block, 6, lanes, c06, c16); StoreColumn(block, 7, lanes, c07, c17); StoreColumn(block, 8, lanes, c08, c18);
         StoreColumn(block, 9, lanes, c09, c19); StoreColumn(block, 10, lanes, c0A, c1A); StoreColumn(block, 11, lanes, c0B, c1B);
         WriteBack(block, 2 * lanes, c, ldc, validRows, validColumns, first, bias);
+    }
+
+    /// <summary>One full column of a block: C = (first ? bias : C) + accumulator, as <see cref="WriteBack"/> computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(T* target, Vector512<T> top, Vector512<T> bottom, bool first, T* bias)
+    {
+        int lanes = Vector512<T>.Count;
+        Vector512<T> startTop, startBottom;
+        if (!first)
+        {
+            startTop = Vector512.Load(target);
+            startBottom = Vector512.Load(target + lanes);
+        }
+        else if (bias != null)
+        {
+            startTop = Vector512.Load(bias);
+            startBottom = Vector512.Load(bias + lanes);
+        }
+        else
+        {
+            startTop = Vector512<T>.Zero;
+            startBottom = Vector512<T>.Zero;
+        }
+        (startTop + top).Store(target);
+        (startBottom + bottom).Store(target + lanes);
+    }
+
+    /// <summary>The Vector256 twin of <see cref="Finish(T*, Vector512{T}, Vector512{T}, bool, T*)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(T* target, Vector256<T> top, Vector256<T> bottom, bool first, T* bias)
+    {
+        int lanes = Vector256<T>.Count;
+        Vector256<T> startTop, startBottom;
+        if (!first)
+        {
+            startTop = Vector256.Load(target);
+            startBottom = Vector256.Load(target + lanes);
+        }
+        else if (bias != null)
+        {
+            startTop = Vector256.Load(bias);
+            startBottom = Vector256.Load(bias + lanes);
+        }
+        else
+        {
+            startTop = Vector256<T>.Zero;
+            startBottom = Vector256<T>.Zero;
+        }
+        (startTop + top).Store(target);
+        (startBottom + bottom).Store(target + lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -325,7 +380,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>2 x 6 accumulators of Vector256: a (2 · Vector256 lanes) x 6 block of C.</summary>
     [SkipLocalsInit]
-    private static void Kernel256(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    private static void Kernel256(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -344,6 +399,17 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             pa += 2 * lanes;
             pb += 6;
         }
+        if (scale != T.One)
+        {
+            var factor = Vector256.Create(scale);
+            c00 *= factor; c01 *= factor; c02 *= factor; c03 *= factor; c04 *= factor; c05 *= factor; c10 *= factor; c11 *= factor; c12 *= factor; c13 *= factor; c14 *= factor; c15 *= factor;
+        }
+        if (validRows == 2 * lanes && validColumns == 6)
+        {
+            Finish(c, c00, c10, first, bias); Finish(c + ldc, c01, c11, first, bias); Finish(c + 2 * ldc, c02, c12, first, bias);
+            Finish(c + 3 * ldc, c03, c13, first, bias); Finish(c + 4 * ldc, c04, c14, first, bias); Finish(c + 5 * ldc, c05, c15, first, bias);
+            return;
+        }
         T* block = stackalloc T[2 * lanes * 6];
         int height = 2 * lanes;
         c00.Store(block); c10.Store(block + lanes);
@@ -357,7 +423,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>The portable micro-kernel: a 4 x 4 block of C with plain multiply and add.</summary>
     [SkipLocalsInit]
-    private static void KernelScalar(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
+    private static void KernelScalar(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         T* block = stackalloc T[16];
         for (int i = 0; i < 16; i++) block[i] = T.Zero;
@@ -371,6 +437,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             pa += 4;
             pb += 4;
         }
+        if (scale != T.One)
+            for (int i = 0; i < 16; i++) block[i] *= scale;
         WriteBack(block, 4, c, ldc, validRows, validColumns, first, bias);
     }
 

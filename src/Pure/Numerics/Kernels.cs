@@ -15,10 +15,10 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         Multiply(transposeA, a.Storage, a.Rows, a.Columns, transposeB, b.Storage, b.Rows, b.Columns, result);
 
     /// <summary>
-    /// result = op(a) · op(b) on raw column-major arrays, plus bias[i] on every element of row i when a bias is given
-    /// (added in the product's epilogue). The arrays may be longer than the shapes need.
+    /// result = scale · op(a) · op(b) on raw column-major arrays, plus bias[i] on every element of row i when a bias is
+    /// given (scale and bias applied in the product's epilogue). The arrays may be longer than the shapes need.
     /// </summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result, T[]? bias = null)
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result, T[]? bias = null, T? scale = null)
     {
         int m = transposeA ? aColumns : aRows;
         int k = transposeA ? aRows : aColumns;
@@ -27,7 +27,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (m == 0 || n == 0) return;
         if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
         {
-            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result, bias);
+            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result, bias, scale);
             return;
         }
         for (int j = 0; j < n; j++)
@@ -40,6 +40,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
                     T right = transposeB ? b[p * bRows + j] : b[j * bRows + p];
                     sum += left * right;
                 }
+                if (scale is T factor) sum *= factor;
                 result[j * m + i] = bias is null ? sum : bias[i] + sum;
             }
     }

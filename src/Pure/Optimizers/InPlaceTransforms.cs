@@ -11,8 +11,22 @@ namespace Pure;
 /// </summary>
 internal abstract class InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Replaces the update in <paramref name="updates"/> (on entry, the previous transform's output) by this transform's output.</summary>
-    public abstract void Apply(T[][] updates, T[][] parameters);
+    /// <summary>The transforms to run in order: this one, or a chain's members, flattened.</summary>
+    public virtual IEnumerable<InPlaceTransform<T>> Leaves => [this];
+
+    /// <summary>True when <see cref="Prepare"/> needs this transform's whole input before any element is transformed.</summary>
+    public virtual bool NeedsWholeInput => false;
+
+    /// <summary>Called once per step, before any element, with this transform's whole input when <see cref="NeedsWholeInput"/>.</summary>
+    public virtual void Prepare(T[][] input)
+    {
+    }
+
+    /// <summary>
+    /// output = this transform of input for elements [offset, offset + input.Length) of segment <paramref name="segment"/>;
+    /// <paramref name="parameters"/> are θ for the same elements. Input and output may be the same span.
+    /// </summary>
+    public abstract void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters);
 
     /// <summary>A fresh immutable copy of the current state.</summary>
     public abstract OptimizerState<T> ToState(Parameters<T> shape);
@@ -47,10 +61,10 @@ internal abstract class InPlaceTransform<T> where T : unmanaged, IFloatingPointI
 /// <summary>See <see cref="ChainOptimizer"/>.</summary>
 internal sealed class InPlaceChain<T>(InPlaceTransform<T>[] transforms) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
-    {
-        foreach (var transform in transforms) transform.Apply(updates, parameters);
-    }
+    public override IEnumerable<InPlaceTransform<T>> Leaves => transforms.SelectMany(transform => transform.Leaves);
+
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters) =>
+        throw new InvalidOperationException("A chain runs as its leaves.");
 
     public override OptimizerState<T> ToState(Parameters<T> shape) =>
         new ChainState<T>(transforms.Select(transform => transform.ToState(shape)).ToImmutableArray());
@@ -59,9 +73,15 @@ internal sealed class InPlaceChain<T>(InPlaceTransform<T>[] transforms) : InPlac
 /// <summary>See <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
 internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
-        foreach (var segment in updates) Kernels<T>.Scale(segment, scale);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var factor = new Vector<T>(scale);
+            for (; i <= input.Length - Vector<T>.Count; i += Vector<T>.Count) (new Vector<T>(input[i..]) * factor).CopyTo(output[i..]);
+        }
+        for (; i < input.Length; i++) output[i] = input[i] * scale;
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
@@ -70,29 +90,26 @@ internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : u
 /// <summary>See <see cref="ScaleByMomentumTransform"/>: v = μ v + g; u = v, or g + μ v for Nesterov.</summary>
 internal sealed class InPlaceMomentum<T>(T momentum, bool nesterov, T[][] velocity) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
-        for (int s = 0; s < updates.Length; s++)
+        var v = velocity[segment].AsSpan(offset, input.Length);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            Span<T> v = velocity[s], g = updates[s];
-            int i = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            var mu = new Vector<T>(momentum);
+            for (; i <= v.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var mu = new Vector<T>(momentum);
-                for (; i <= v.Length - Vector<T>.Count; i += Vector<T>.Count)
-                {
-                    var gi = new Vector<T>(g[i..]);
-                    var vi = mu * new Vector<T>(v[i..]) + gi;
-                    vi.CopyTo(v[i..]);
-                    (nesterov ? gi + mu * vi : vi).CopyTo(g[i..]);
-                }
+                var gi = new Vector<T>(input[i..]);
+                var vi = mu * new Vector<T>(v[i..]) + gi;
+                vi.CopyTo(v[i..]);
+                (nesterov ? gi + mu * vi : vi).CopyTo(output[i..]);
             }
-            for (; i < v.Length; i++)
-            {
-                T gi = g[i];
-                v[i] = momentum * v[i] + gi;
-                g[i] = nesterov ? gi + momentum * v[i] : v[i];
-            }
+        }
+        for (; i < v.Length; i++)
+        {
+            T gi = input[i];
+            v[i] = momentum * v[i] + gi;
+            output[i] = nesterov ? gi + momentum * v[i] : v[i];
         }
     }
 
@@ -103,22 +120,29 @@ internal sealed class InPlaceMomentum<T>(T momentum, bool nesterov, T[][] veloci
 internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long count, T[][] first, T[][] second)
     : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
+    private readonly T _beta1 = T.CreateChecked(beta1);
+    private readonly T _beta2 = T.CreateChecked(beta2);
+    private T _firstCorrection = T.One;
+    private T _secondCorrection = T.One;
+
+    public override void Prepare(T[][] input)
     {
         count++;
-        T b1 = T.CreateChecked(beta1), b2 = T.CreateChecked(beta2);
-        T firstCorrection = T.CreateChecked(1 - Math.Pow(beta1, count));
-        T secondCorrection = T.CreateChecked(1 - Math.Pow(beta2, count));
-        for (int s = 0; s < updates.Length; s++)
+        _firstCorrection = T.CreateChecked(1 - Math.Pow(beta1, count));
+        _secondCorrection = T.CreateChecked(1 - Math.Pow(beta2, count));
+    }
+
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
+    {
+        var m = first[segment].AsSpan(offset, input.Length);
+        var v = second[segment].AsSpan(offset, input.Length);
+        T b1 = _beta1, b2 = _beta2;
+        for (int i = 0; i < input.Length; i++)
         {
-            Span<T> m = first[s], v = second[s], g = updates[s];
-            for (int i = 0; i < g.Length; i++)
-            {
-                T gi = g[i];
-                m[i] = b1 * m[i] + (T.One - b1) * gi;
-                v[i] = b2 * v[i] + (T.One - b2) * gi * gi;
-                g[i] = m[i] / firstCorrection / (T.Sqrt(v[i] / secondCorrection) + epsilon);
-            }
+            T gi = input[i];
+            m[i] = b1 * m[i] + (T.One - b1) * gi;
+            v[i] = b2 * v[i] + (T.One - b2) * gi * gi;
+            output[i] = m[i] / _firstCorrection / (T.Sqrt(v[i] / _secondCorrection) + epsilon);
         }
     }
 
@@ -128,14 +152,9 @@ internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long
 /// <summary>See <see cref="AddDecayedWeightsTransform"/>: u = g + λ θ.</summary>
 internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
-        for (int s = 0; s < updates.Length; s++)
-        {
-            Span<T> g = updates[s];
-            ReadOnlySpan<T> p = parameters[s];
-            for (int i = 0; i < g.Length; i++) g[i] = g[i] + decay * p[i];
-        }
+        for (int i = 0; i < input.Length; i++) output[i] = input[i] + decay * parameters[i];
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
@@ -144,15 +163,29 @@ internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : u
 /// <summary>See <see cref="ClipByGlobalNormTransform"/>: the norm summed layer by layer as <see cref="Parameters{T}.Norm"/> does.</summary>
 internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public override void Apply(T[][] updates, T[][] parameters)
+    private T _scale = T.One;
+    private bool _clipping;
+
+    public override bool NeedsWholeInput => true;
+
+    public override void Prepare(T[][] input)
     {
         T sum = T.Zero;
-        for (int s = 0; s < updates.Length; s += 2)
-            sum += Kernels<T>.Dot(updates[s], updates[s]) + Kernels<T>.Dot(updates[s + 1], updates[s + 1]);
+        for (int s = 0; s < input.Length; s += 2)
+            sum += Kernels<T>.Dot(input[s], input[s]) + Kernels<T>.Dot(input[s + 1], input[s + 1]);
         T norm = T.Sqrt(sum);
-        if (!(norm > maxNorm)) return;
-        T scale = maxNorm / norm;
-        foreach (var segment in updates) Kernels<T>.Scale(segment, scale);
+        _clipping = norm > maxNorm;
+        _scale = _clipping ? maxNorm / norm : T.One;
+    }
+
+    public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
+    {
+        if (!_clipping)
+        {
+            input.CopyTo(output);
+            return;
+        }
+        for (int i = 0; i < input.Length; i++) output[i] = input[i] * _scale;
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();

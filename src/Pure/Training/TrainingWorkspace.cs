@@ -14,7 +14,10 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
 {
     private readonly Network<T> _shape;
     private readonly Parameters<T> _parameterShape;
+    private const int ChunkLength = 2048;
     private readonly InPlaceTransform<T> _optimizer;
+    private readonly InPlaceTransform<T>[] _transforms;
+    private readonly int[] _stages;
     private readonly Loss _loss;
     private readonly int[] _sizes;
     private readonly T[][] _parameters;
@@ -25,14 +28,16 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
     private readonly T[][] _preActivations;
     private readonly T[][] _activations;
     private readonly T[] _upstream;
-    private T[] _delta;
-    private T[] _nextDelta;
+    private readonly T[] _delta;
+    private readonly T[] _nextDelta;
 
     private TrainingWorkspace(Network<T> network, InPlaceTransform<T> optimizer, Loss loss, int capacity)
     {
         _shape = network;
         _parameterShape = network.Parameters;
         _optimizer = optimizer;
+        _transforms = [.. optimizer.Leaves];
+        _stages = [0, .. Enumerable.Range(1, Math.Max(0, _transforms.Length - 1)).Where(t => _transforms[t].NeedsWholeInput)];
         _loss = loss;
         _sizes = [.. network.LayerSizes];
         _parameters = InPlaceTransform<T>.Segments(_parameterShape);
@@ -79,23 +84,7 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
             previous = _activations[l];
         }
 
-        int outputCount = _sizes[layerCount] * m;
-        T sum = Backprop.OutputErrorInto(
-            _shape.Layers[^1].Activation, _preActivations[^1].AsSpan(0, outputCount), _activations[^1].AsSpan(0, outputCount),
-            _target.AsSpan(0, outputCount), _delta.AsSpan(0, outputCount), _upstream.AsSpan(0, outputCount), _sizes[layerCount], _loss);
-        T inverseM = T.One / T.CreateChecked(m);
-        for (int l = layerCount - 1; l >= 0; l--)
-        {
-            var before = l == 0 ? _input : _activations[l - 1];
-            Backprop.LayerGradientInto(_delta, _sizes[l + 1], m, before, _sizes[l], inverseM, _gradients[2 * l], _gradients[2 * l + 1]);
-            if (l > 0)
-            {
-                Backprop.HiddenErrorInto(_parameters[2 * l], _sizes[l + 1], _sizes[l], _delta, m, _shape.Layers[l - 1].Activation,
-                    _preActivations[l - 1], _activations[l - 1], _upstream, _nextDelta);
-                (_delta, _nextDelta) = (_nextDelta, _delta);
-            }
-        }
-
+        T sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
         ApplyUpdate();
         return sum / T.CreateChecked(m);
     }
@@ -106,23 +95,51 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
     /// <summary>A new immutable optimizer state equal to the current one.</summary>
     public OptimizerState<T> ToState() => _optimizer.ToState(_parameterShape);
 
-    /// <summary>θ ← θ + u with the optimizer's update u of the gradients, with the checks and messages of <see cref="Backprop.Step{T}"/>.</summary>
+    /// <summary>
+    /// θ ← θ + u with the optimizer's update u of the gradients, with the checks and messages of <see cref="Backprop.Step{T}"/>.
+    /// The transforms run chunk by chunk, so that a chunk of gradient stays in the L1 cache from the first transform to
+    /// the addition, except where a transform needs its whole input first (clipping's global norm): the chain is cut
+    /// into stages there. Every element goes through the same operations as in the pure path.
+    /// </summary>
     private void ApplyUpdate()
     {
-        for (int s = 0; s < _gradients.Length; s++)
+        foreach (var transform in _transforms)
+            if (!transform.NeedsWholeInput) transform.Prepare(_gradients);
+        bool finite = true;
+        for (int stage = 0; stage < _stages.Length; stage++)
         {
-            if (Kernels<T>.IndexOfNonFinite(_gradients[s]) >= 0) ThrowNonFiniteGradient();
-            _gradients[s].CopyTo(_updates[s], 0);
+            int begin = _stages[stage], end = stage + 1 < _stages.Length ? _stages[stage + 1] : _transforms.Length;
+            var source = stage == 0 ? _gradients : _updates;
+            if (begin < end && _transforms[begin].NeedsWholeInput) _transforms[begin].Prepare(source);
+            bool last = stage == _stages.Length - 1;
+            for (int s = 0; s < _parameters.Length; s++)
+            {
+                for (int offset = 0; offset < _parameters[s].Length; offset += ChunkLength)
+                {
+                    int length = Math.Min(ChunkLength, _parameters[s].Length - offset);
+                    var input = source[s].AsSpan(offset, length);
+                    var output = _updates[s].AsSpan(offset, length);
+                    var parameters = _parameters[s].AsSpan(offset, length);
+                    if (begin == end) input.CopyTo(output);
+                    for (int t = begin; t < end; t++) _transforms[t].Apply(s, offset, t == begin ? input : output, output, parameters);
+                    if (last) finite &= AddAndCheckFinite(parameters, output);
+                }
+            }
         }
-        _optimizer.Apply(_updates, _parameters);
+        if (finite) return;
+        // A non-finite gradient always yields a non-finite update, so the pure path's first check is made here, after the fact.
+        ThrowNonFiniteGradient();
+        var gradient = InPlaceTransform<T>.ToParameters(_gradients, _parameterShape);
+        int layer = 0;
         for (int s = 0; s < _parameters.Length; s++)
-        {
-            if (AddAndCheckFinite(_parameters[s], _updates[s])) continue;
-            var gradient = InPlaceTransform<T>.ToParameters(_gradients, _parameterShape);
-            throw new ArgumentException(
-                $"Expected the step to keep the parameters finite, but layer {s / 2} overflowed to NaN or infinity (gradient norm {gradient.Norm()}); lower the learning rate or clip the gradients.",
-                "optimizer");
-        }
+            if (Kernels<T>.IndexOfNonFinite(_parameters[s]) >= 0)
+            {
+                layer = s / 2;
+                break;
+            }
+        throw new ArgumentException(
+            $"Expected the step to keep the parameters finite, but layer {layer} overflowed to NaN or infinity (gradient norm {gradient.Norm()}); lower the learning rate or clip the gradients.",
+            "optimizer");
     }
 
     /// <summary>parameters += updates element by element (θ + u, as <see cref="Parameters{T}.Add"/>); true when every sum is finite.</summary>
