@@ -57,6 +57,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     private const int MinTasks = 4;
     private const long SerialWork = 1L << 21;
 
+    /// <summary>Products with at most this many columns (a batch of one or two samples) skip packing: packing A would cost more than using it.</summary>
+    private const int NarrowColumns = 2;
+
     [ThreadStatic] private static T[]? _packedA;
     [ThreadStatic] private static T[]? _packedB;
 
@@ -86,6 +89,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         {
             for (int j = 0; j < n; j++)
                 for (int i = 0; i < m; i++) c[j * m + i] = bias is null ? T.Zero : bias[i];
+            return;
+        }
+
+        if (n <= NarrowColumns)
+        {
+            MultiplyNarrow(kind, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k);
             return;
         }
 
@@ -231,6 +240,91 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             }
         }
     }
+
+    /// <summary>
+    /// C = scale · op(A) · op(B) (+ bias) for n ≤ <see cref="NarrowColumns"/>, on one thread and without packing A: for
+    /// A as stored, each column of C is a sum of A's columns weighted by B's entries (axpy, vectorised down the rows);
+    /// for A transposed, each element of C is a dot product of one of A's columns with a column of op(B). The order of
+    /// every sum depends on the shape only.
+    /// </summary>
+    private static void MultiplyNarrow(GemmKernel kind, bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k)
+    {
+        var columnB = Buffer(ref _packedB, k);
+        bool vector = kind != GemmKernel.Scalar;
+        int lanes = Vector256<T>.Count;
+        fixed (T* pa = a, pb = b, pc = c, pbias = bias, column = columnB)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                for (int p = 0; p < k; p++) column[p] = transposeB ? pb[(long)p * leadB + j] : pb[(long)j * leadB + p];
+                T* target = pc + (long)j * m;
+                if (!transposeA)
+                {
+                    int i = 0;
+                    if (vector)
+                    {
+                        for (; i + 4 * lanes <= m; i += 4 * lanes)
+                        {
+                            Vector256<T> s0 = default, s1 = default, s2 = default, s3 = default;
+                            for (int p = 0; p < k; p++)
+                            {
+                                T* from = pa + (long)p * leadA + i;
+                                var weight = Vector256.Create(column[p]);
+                                s0 = Fma(Vector256.Load(from), weight, s0);
+                                s1 = Fma(Vector256.Load(from + lanes), weight, s1);
+                                s2 = Fma(Vector256.Load(from + 2 * lanes), weight, s2);
+                                s3 = Fma(Vector256.Load(from + 3 * lanes), weight, s3);
+                            }
+                            StoreNarrow(target + i, s0, scale, pbias == null ? null : pbias + i);
+                            StoreNarrow(target + i + lanes, s1, scale, pbias == null ? null : pbias + i + lanes);
+                            StoreNarrow(target + i + 2 * lanes, s2, scale, pbias == null ? null : pbias + i + 2 * lanes);
+                            StoreNarrow(target + i + 3 * lanes, s3, scale, pbias == null ? null : pbias + i + 3 * lanes);
+                        }
+                        for (; i + lanes <= m; i += lanes)
+                        {
+                            Vector256<T> s0 = default;
+                            for (int p = 0; p < k; p++) s0 = Fma(Vector256.Load(pa + (long)p * leadA + i), Vector256.Create(column[p]), s0);
+                            StoreNarrow(target + i, s0, scale, pbias == null ? null : pbias + i);
+                        }
+                    }
+                    for (; i < m; i++)
+                    {
+                        T sum = T.Zero;
+                        for (int p = 0; p < k; p++) sum = T.FusedMultiplyAdd(pa[(long)p * leadA + i], column[p], sum);
+                        target[i] = (pbias == null ? T.Zero : pbias[i]) + sum * scale;
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        T* from = pa + (long)i * leadA;
+                        T sum = T.Zero;
+                        int p = 0;
+                        if (vector && k >= 4 * lanes)
+                        {
+                            Vector256<T> s0 = default, s1 = default, s2 = default, s3 = default;
+                            for (; p + 4 * lanes <= k; p += 4 * lanes)
+                            {
+                                s0 = Fma(Vector256.Load(from + p), Vector256.Load(column + p), s0);
+                                s1 = Fma(Vector256.Load(from + p + lanes), Vector256.Load(column + p + lanes), s1);
+                                s2 = Fma(Vector256.Load(from + p + 2 * lanes), Vector256.Load(column + p + 2 * lanes), s2);
+                                s3 = Fma(Vector256.Load(from + p + 3 * lanes), Vector256.Load(column + p + 3 * lanes), s3);
+                            }
+                            sum = Vector256.Sum((s0 + s1) + (s2 + s3));
+                        }
+                        for (; p < k; p++) sum = T.FusedMultiplyAdd(from[p], column[p], sum);
+                        target[i] = (pbias == null ? T.Zero : pbias[i]) + sum * scale;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(T* target, Vector256<T> sum, T scale, T* bias) =>
+        ((bias == null ? Vector256<T>.Zero : Vector256.Load(bias)) + sum * Vector256.Create(scale)).Store(target);
 
     private static T[] Buffer(ref T[]? buffer, int length)
     {

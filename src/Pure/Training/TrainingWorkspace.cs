@@ -84,9 +84,22 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
             previous = _activations[l];
         }
 
+        CheckTrace(m);
         T sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
         ApplyUpdate();
         return sum / T.CreateChecked(m);
+    }
+
+    /// <summary>The check <see cref="Backprop.Backward{T}"/> makes of its trace: every Z^[l] and A^[l] finite, with the same message.</summary>
+    private void CheckTrace(int m)
+    {
+        for (int l = 0; l < _preActivations.Length; l++)
+        {
+            int count = _sizes[l + 1] * m;
+            foreach (var values in (ReadOnlySpan<T[]>)[_preActivations[l], _activations[l]])
+                if (Kernels<T>.IndexOfNonFinite(values.AsSpan(0, count)) >= 0)
+                    Guard.Finite(new ImmutableMatrix<T>(_sizes[l + 1], m, values[..count]), "trace");
+        }
     }
 
     /// <summary>A new immutable network holding the current parameters.</summary>

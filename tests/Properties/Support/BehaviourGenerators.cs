@@ -124,7 +124,9 @@ public static class BehaviourGenerators
             case Network<double> n: Tag(bytes, "network"); Items(bytes, n.Layers); break;
             case Network<float> n: Tag(bytes, "network"); Items(bytes, n.Layers); break;
             case LayerParameters<double> p: Add(bytes, p.Weight); Add(bytes, p.Bias); break;
+            case LayerParameters<float> p: Add(bytes, p.Weight); Add(bytes, p.Bias); break;
             case Parameters<double> p: Tag(bytes, "parameters"); Items(bytes, p.Layers); break;
+            case Parameters<float> p: Tag(bytes, "parameters"); Items(bytes, p.Layers); break;
             case ForwardTrace<double> t: Tag(bytes, "trace"); Add(bytes, t.Input); Items(bytes, t.PreActivations); Items(bytes, t.Activations); break;
             case Gradients<double> g: Tag(bytes, "gradients"); Add(bytes, g.Gradient); Add(bytes, g.Loss); break;
             case EmptyState<double>: Tag(bytes, "empty"); break;
@@ -132,6 +134,11 @@ public static class BehaviourGenerators
             case AdamState<double> s: Tag(bytes, "adam"); Add(bytes, s.Count); Add(bytes, s.FirstMoment); Add(bytes, s.SecondMoment); break;
             case ChainState<double> s: Tag(bytes, "chain"); Items(bytes, s.States); break;
             case OptimizerState<double> s: Tag(bytes, s.ToString()!); break;
+            case EmptyState<float>: Tag(bytes, "empty"); break;
+            case MomentumState<float> s: Tag(bytes, "momentum"); Add(bytes, s.Velocity); break;
+            case AdamState<float> s: Tag(bytes, "adam"); Add(bytes, s.Count); Add(bytes, s.FirstMoment); Add(bytes, s.SecondMoment); break;
+            case ChainState<float> s: Tag(bytes, "chain"); Items(bytes, s.States); break;
+            case OptimizerState<float> s: Tag(bytes, s.ToString()!); break;
             case StepResult<double> r: Tag(bytes, "step"); Add(bytes, r.Network); Add(bytes, r.State); break;
             case EpochResult<double> r:
                 Tag(bytes, "epoch");
