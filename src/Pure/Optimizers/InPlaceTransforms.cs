@@ -137,7 +137,22 @@ internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long
         var m = first[segment].AsSpan(offset, input.Length);
         var v = second[segment].AsSpan(offset, input.Length);
         T b1 = _beta1, b2 = _beta2;
-        for (int i = 0; i < input.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            Vector<T> vb1 = new(b1), vb2 = new(b2), c1 = new(T.One - b1), c2 = new(T.One - b2);
+            Vector<T> first = new(_firstCorrection), second = new(_secondCorrection), eps = new(epsilon);
+            for (; i <= input.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var gi = new Vector<T>(input[i..]);
+                var mi = vb1 * new Vector<T>(m[i..]) + c1 * gi;
+                var vi = vb2 * new Vector<T>(v[i..]) + c2 * gi * gi;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                (mi / first / (Vector.SquareRoot(vi / second) + eps)).CopyTo(output[i..]);
+            }
+        }
+        for (; i < input.Length; i++)
         {
             T gi = input[i];
             m[i] = b1 * m[i] + (T.One - b1) * gi;
@@ -154,7 +169,14 @@ internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : u
 {
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
-        for (int i = 0; i < input.Length; i++) output[i] = input[i] + decay * parameters[i];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var factor = new Vector<T>(decay);
+            for (; i <= input.Length - Vector<T>.Count; i += Vector<T>.Count)
+                (new Vector<T>(input[i..]) + factor * new Vector<T>(parameters[i..])).CopyTo(output[i..]);
+        }
+        for (; i < input.Length; i++) output[i] = input[i] + decay * parameters[i];
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
@@ -185,7 +207,13 @@ internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : 
             input.CopyTo(output);
             return;
         }
-        for (int i = 0; i < input.Length; i++) output[i] = input[i] * _scale;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var factor = new Vector<T>(_scale);
+            for (; i <= input.Length - Vector<T>.Count; i += Vector<T>.Count) (new Vector<T>(input[i..]) * factor).CopyTo(output[i..]);
+        }
+        for (; i < input.Length; i++) output[i] = input[i] * _scale;
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
