@@ -15,6 +15,8 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
     private readonly Network<T> _shape;
     private readonly Parameters<T> _parameterShape;
     private const int ChunkLength = 2048;
+    private const int MinChunksPerThread = 16;
+    private readonly (int Segment, int Offset, int Length)[] _chunks;
     private readonly InPlaceTransform<T> _optimizer;
     private readonly InPlaceTransform<T>[] _transforms;
     private readonly int[] _stages;
@@ -42,6 +44,9 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
         _sizes = [.. network.LayerSizes];
         _parameters = InPlaceTransform<T>.Segments(_parameterShape);
         _gradients = _parameters.Select(segment => new T[segment.Length]).ToArray();
+        _chunks = [.. _parameters.SelectMany((segment, s) =>
+            Enumerable.Range(0, (segment.Length + ChunkLength - 1) / ChunkLength)
+                .Select(c => (s, c * ChunkLength, Math.Min(ChunkLength, segment.Length - c * ChunkLength))))];
         _updates = _parameters.Select(segment => new T[segment.Length]).ToArray();
         int layers = network.Layers.Length;
         _input = new T[_sizes[0] * capacity];
@@ -125,18 +130,18 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
             var source = stage == 0 ? _gradients : _updates;
             if (begin < end && _transforms[begin].NeedsWholeInput) _transforms[begin].Prepare(source);
             bool last = stage == _stages.Length - 1;
-            for (int s = 0; s < _parameters.Length; s++)
+            int threads = Math.Min(Gemm<T>.MaxThreads, _chunks.Length / MinChunksPerThread);
+            if (threads <= 1)
             {
-                for (int offset = 0; offset < _parameters[s].Length; offset += ChunkLength)
-                {
-                    int length = Math.Min(ChunkLength, _parameters[s].Length - offset);
-                    var input = source[s].AsSpan(offset, length);
-                    var output = _updates[s].AsSpan(offset, length);
-                    var parameters = _parameters[s].AsSpan(offset, length);
-                    if (begin == end) input.CopyTo(output);
-                    for (int t = begin; t < end; t++) _transforms[t].Apply(s, offset, t == begin ? input : output, output, parameters);
-                    if (last) finite &= AddAndCheckFinite(parameters, output);
-                }
+                finite &= RunChunks(0, _chunks.Length, begin, end, source, last);
+            }
+            else
+            {
+                // Elements are independent, so how the chunks are shared out cannot change a bit.
+                var results = new bool[threads];
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+                    results[part] = RunChunks(part * _chunks.Length / threads, (part + 1) * _chunks.Length / threads, begin, end, source, last));
+                foreach (bool result in results) finite &= result;
             }
         }
         if (finite) return;
@@ -153,6 +158,23 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
         throw new ArgumentException(
             $"Expected the step to keep the parameters finite, but layer {layer} overflowed to NaN or infinity (gradient norm {gradient.Norm()}); lower the learning rate or clip the gradients.",
             "optimizer");
+    }
+
+    /// <summary>Runs transforms [begin, end) on chunks [first, last) and, in the last stage, adds the updates to θ; false if any sum is not finite.</summary>
+    private bool RunChunks(int first, int last, int begin, int end, T[][] source, bool add)
+    {
+        bool finite = true;
+        for (int c = first; c < last; c++)
+        {
+            var (s, offset, length) = _chunks[c];
+            var input = source[s].AsSpan(offset, length);
+            var output = _updates[s].AsSpan(offset, length);
+            var parameters = _parameters[s].AsSpan(offset, length);
+            if (begin == end) input.CopyTo(output);
+            for (int t = begin; t < end; t++) _transforms[t].Apply(s, offset, t == begin ? input : output, output, parameters);
+            if (add) finite &= AddAndCheckFinite(parameters, output);
+        }
+        return finite;
     }
 
     /// <summary>parameters += updates element by element (θ + u, as <see cref="Parameters{T}.Add"/>); true when every sum is finite.</summary>

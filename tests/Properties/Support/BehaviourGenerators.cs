@@ -144,6 +144,10 @@ public static class BehaviourGenerators
                 Tag(bytes, "epoch");
                 Add(bytes, r.Epoch); Add(bytes, r.Network); Add(bytes, r.State); Add(bytes, r.TrainingLoss); Add(bytes, r.ValidationLoss); Add(bytes, r.ValidationAccuracy);
                 break;
+            case EpochResult<float> r:
+                Tag(bytes, "epoch");
+                Add(bytes, r.Epoch); Add(bytes, r.Network); Add(bytes, r.State); Add(bytes, r.TrainingLoss); Add(bytes, r.ValidationLoss); Add(bytes, r.ValidationAccuracy);
+                break;
             case Dataset<double> d: Add(bytes, d.Inputs); Add(bytes, d.Targets); break;
             case Optimizer o: Tag(bytes, o.ToString()); break;
             case System.Collections.IEnumerable items:
