@@ -1,3 +1,4 @@
+using System.Numerics;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
 
@@ -15,10 +16,18 @@ public class BatchProperties
     private const double Tolerance = 1e-12;
 
     [Fact]
-    public void Batch_forward_equals_per_sample_forward()
+    public void Batch_forward_equals_per_sample_forward() => BatchForwardEqualsPerSampleForward<double>();
+
+    /// <summary>In float, where the products run on the float GEMM: the same bound in the same number of ulps (1e-12 · 2^29 ≈ 5.4e-4).</summary>
+    [Fact]
+    public void Batch_forward_equals_per_sample_forward_in_float() => BatchForwardEqualsPerSampleForward<float>();
+
+    private static void BatchForwardEqualsPerSampleForward<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+        double tolerance = Precision.Scaled<T>(Tolerance);
+        Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
         {
+            var c = generated.As<T>();
             var batch = Backprop.Forward(c.Network, c.Input);
             var failures = new List<string>();
             for (int j = 0; j < c.SampleCount; j++)
@@ -30,14 +39,14 @@ public class BatchProperties
                     Compare($"A^[{l + 1}]", batch.Activations[l], single.Activations[l]);
                 }
 
-                void Compare(string name, ImmutableMatrix<double> whole, ImmutableMatrix<double> column)
+                void Compare(string name, ImmutableMatrix<T> whole, ImmutableMatrix<T> column)
                 {
                     // Scale: the largest magnitude in the sample's column, at least 1 (a bound for the rounding of each entry).
                     double scale = 1;
-                    foreach (var v in column.AsSpan()) scale = Math.Max(scale, Math.Abs(v));
+                    foreach (var v in column.AsSpan()) scale = Math.Max(scale, Math.Abs(double.CreateChecked(v)));
                     for (int i = 0; i < column.Rows; i++)
-                        if (!(Math.Abs(whole[i, j] - column[i, 0]) <= Tolerance * scale))
-                            failures.Add($"{name}[{i},{j}]: batch {whole[i, j]:R}, alone {column[i, 0]:R}");
+                        if (!(Math.Abs(double.CreateChecked(whole[i, j] - column[i, 0])) <= tolerance * scale))
+                            failures.Add($"{name}[{i},{j}]: batch {whole[i, j]}, alone {column[i, 0]}");
                 }
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
@@ -45,10 +54,18 @@ public class BatchProperties
     }
 
     [Fact]
-    public void Batch_gradient_equals_mean_of_per_sample_gradients()
+    public void Batch_gradient_equals_mean_of_per_sample_gradients() => BatchGradientEqualsMeanOfPerSampleGradients<double>();
+
+    /// <summary>In float: the same bound in the same number of ulps (1e-12 · 2^29 ≈ 5.4e-4); the mean is taken in double here.</summary>
+    [Fact]
+    public void Batch_gradient_equals_mean_of_per_sample_gradients_in_float() => BatchGradientEqualsMeanOfPerSampleGradients<float>();
+
+    private static void BatchGradientEqualsMeanOfPerSampleGradients<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+        double tolerance = Precision.Scaled<T>(Tolerance);
+        Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
         {
+            var c = generated.As<T>();
             int m = c.SampleCount;
             var batch = Backward(c.Input, c.Target);
             var singles = Enumerable.Range(0, m).Select(j => Backward(c.Input.SliceColumns(j, 1), c.Target.SliceColumns(j, 1))).ToArray();
@@ -59,23 +76,23 @@ public class BatchProperties
                 var values = single.Gradient.Flatten();
                 for (int p = 0; p < values.Length; p++)
                 {
-                    expected[p] += values[p] / m;
-                    magnitude[p] += Math.Abs(values[p]) / m;
+                    expected[p] += double.CreateChecked(values[p]) / m;
+                    magnitude[p] += Math.Abs(double.CreateChecked(values[p])) / m;
                 }
             }
             var actual = batch.Gradient.Flatten();
             var failures = new List<string>();
             // The mean of m terms differs from the batch's sum by rounding only: a few ulps of Σ|g_i| / m.
             for (int p = 0; p < expected.Length; p++)
-                if (!(Math.Abs(actual[p] - expected[p]) <= Tolerance * magnitude[p]))
-                    failures.Add($"parameter {p}: batch {actual[p]:R}, mean of samples {expected[p]:R}");
-            double meanLoss = singles.Average(single => single.Loss);
-            double meanAbsoluteLoss = singles.Average(single => Math.Abs(single.Loss));
-            if (!(Math.Abs(batch.Loss - meanLoss) <= Tolerance * meanAbsoluteLoss))
-                failures.Add($"loss: batch {batch.Loss:R}, mean of samples {meanLoss:R}");
+                if (!(Math.Abs(double.CreateChecked(actual[p]) - expected[p]) <= tolerance * magnitude[p]))
+                    failures.Add($"parameter {p}: batch {actual[p]}, mean of samples {expected[p]:R}");
+            double meanLoss = singles.Average(single => double.CreateChecked(single.Loss));
+            double meanAbsoluteLoss = singles.Average(single => Math.Abs(double.CreateChecked(single.Loss)));
+            if (!(Math.Abs(double.CreateChecked(batch.Loss) - meanLoss) <= tolerance * meanAbsoluteLoss))
+                failures.Add($"loss: batch {batch.Loss}, mean of samples {meanLoss:R}");
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
 
-            Gradients<double> Backward(ImmutableMatrix<double> x, ImmutableMatrix<double> y) =>
+            Gradients<T> Backward(ImmutableMatrix<T> x, ImmutableMatrix<T> y) =>
                 Backprop.Backward(c.Network, Backprop.Forward(c.Network, x), y, c.Loss);
         }));
     }

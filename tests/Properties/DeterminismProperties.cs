@@ -1,3 +1,4 @@
+using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
@@ -5,7 +6,11 @@ using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;
 
-/// <summary>Runs alone: <see cref="DeterminismProperties.Training_is_bitwise_identical_for_1_and_2_threads"/> changes a MathNet global.</summary>
+/// <summary>
+/// Runs alone: <see cref="DeterminismProperties.Training_is_bitwise_identical_for_1_and_2_threads"/> and
+/// <see cref="GemmDeterminismProperties"/> change process-wide thread limits (MathNet's MaxDegreeOfParallelism and
+/// <see cref="Gemm{T}.MaxThreads"/>), and restore them.
+/// </summary>
 [CollectionDefinition(nameof(MathNetGlobals), DisableParallelization = true)]
 public sealed class MathNetGlobals;
 
@@ -16,10 +21,16 @@ public class DeterminismProperties
     private const int EpochCount = 3;
 
     [Fact]
-    public void Same_seed_trains_to_bitwise_identical_network() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    public void Same_seed_trains_to_bitwise_identical_network() => SameSeedTrainsToBitwiseIdenticalNetwork<double>();
+
+    /// <summary>In float: the same run on the float GEMM, with the data rounded to float and float initial weights.</summary>
+    [Fact]
+    public void Same_seed_trains_to_bitwise_identical_network_in_float() => SameSeedTrainsToBitwiseIdenticalNetwork<float>();
+
+    private static void SameSeedTrainsToBitwiseIdenticalNetwork<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(TrainingCases(), t =>
     {
-        var first = Train(t, t.Seed);
-        var second = Train(t, t.Seed);
+        var first = Train<T>(t, t.Seed);
+        var second = Train<T>(t, t.Seed);
         Assert.Equal(EpochCount, first.Length);
         for (int e = 0; e < EpochCount; e++)
         {
@@ -27,23 +38,29 @@ public class DeterminismProperties
             Assert.True(Bits(first[e]).AsSpan().SequenceEqual(Bits(second[e])), $"epoch {e + 1} differs between two runs with the same seed");
         }
         // Another seed gives other initial weights (continuous draws), hence another network.
-        var other = Train(t, t.Seed + 1);
-        Assert.False(Bits(t.CreateNetwork()).AsSpan().SequenceEqual(Bits(t.CreateNetwork(t.Seed + 1))));
+        var other = Train<T>(t, t.Seed + 1);
+        Assert.False(Bits(t.CreateNetwork<T>()).AsSpan().SequenceEqual(Bits(t.CreateNetwork<T>(t.Seed + 1))));
         Assert.False(Bits(first[^1].Network).AsSpan().SequenceEqual(Bits(other[^1].Network)), "seeds s and s + 1 trained to the same network");
     }));
 
     [Fact]
-    public void Any_epoch_reproduces_on_its_own() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    public void Any_epoch_reproduces_on_its_own() => AnyEpochReproducesOnItsOwn<double>();
+
+    [Fact]
+    public void Any_epoch_reproduces_on_its_own_in_float() => AnyEpochReproducesOnItsOwn<float>();
+
+    private static void AnyEpochReproducesOnItsOwn<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(TrainingCases(), t =>
     {
-        var initial = t.CreateNetwork();
-        var run = Train(t, t.Seed);
+        var initial = t.CreateNetwork<T>();
+        var (training, validation) = (t.TrainingAs<T>(), t.ValidationAs<T>());
+        var run = Train<T>(t, t.Seed);
         for (int k = 1; k <= EpochCount; k++)
         {
             var network = k == 1 ? initial : run[k - 2].Network;
             var state = k == 1 ? t.Optimizer.Init(initial) : run[k - 2].State;
-            var alone = Training.Epoch(network, state, t.Optimizer, t.Loss, t.Training, t.BatchSize, t.Seed, k, t.Validation);
+            var alone = Training.Epoch(network, state, t.Optimizer, t.Loss, training, t.BatchSize, t.Seed, k, validation);
             Assert.True(Bits(run[k - 1]).AsSpan().SequenceEqual(Bits(alone)), $"epoch {k} run alone differs");
-            var resumed = Training.Epochs(network, t.Optimizer, t.Loss, t.Training, t.BatchSize, EpochCount - k + 1, t.Seed, t.Validation, state, firstEpoch: k).ToArray();
+            var resumed = Training.Epochs(network, t.Optimizer, t.Loss, training, t.BatchSize, EpochCount - k + 1, t.Seed, validation, state, firstEpoch: k).ToArray();
             Assert.True(Bits(run[(k - 1)..]).AsSpan().SequenceEqual(Bits(resumed)), $"epochs resumed at {k} differ");
         }
     }));
@@ -88,29 +105,39 @@ public class DeterminismProperties
     }));
 
     [Fact]
-    public void Training_is_bitwise_identical_for_1_and_2_threads()
+    public void Training_is_bitwise_identical_for_1_and_2_threads() => TrainingIsIdenticalForThreadCounts<double>();
+
+    [Fact]
+    public void Training_is_bitwise_identical_for_1_and_2_threads_in_float() => TrainingIsIdenticalForThreadCounts<float>();
+
+    private static void TrainingIsIdenticalForThreadCounts<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Layers of 80 and batches of 96 samples are above MathNet's thresholds for running a product in parallel.
-        var network = Network.Create<double>([40, 80, 80, 10], Activation.Relu, Activation.Softmax, seed: 5);
-        var inputs = ImmutableMatrix.Create(40, 200, (i, j) => Math.Sin(i * 0.37 + j * 1.3));
-        var targets = Metrics.OneHot<double>(Enumerable.Range(0, 200).Select(j => j % 10).ToArray(), 10);
-        var data = new Dataset<double>(inputs, targets);
+        // Layers of 80 and batches of 96 samples: 2 · 80 · 96 · 40 ≥ 2^18, so the GEMM splits these products across
+        // threads (as MathNet would, were it still used for products; its limit is set too).
+        var network = Network.Create<T>([40, 80, 80, 10], Activation.Relu, Activation.Softmax, seed: 5);
+        var inputs = ImmutableMatrix.Create(40, 200, (i, j) => Math.Sin(i * 0.37 + j * 1.3)).As<T>();
+        var targets = Metrics.OneHot<T>(Enumerable.Range(0, 200).Select(j => j % 10).ToArray(), 10);
+        var data = new Dataset<T>(inputs, targets);
         var optimizer = Optimizer.Adam(0.01);
         byte[] TrainWith(int threads)
         {
             int previous = MathNet.Numerics.Control.MaxDegreeOfParallelism;
+            int previousGemm = Gemm<T>.MaxThreads;
             try
             {
                 MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
+                Gemm<T>.MaxThreads = threads;
                 return Bits(Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, data, 96, 2, seed: 9, validation: data).ToArray());
             }
             finally
             {
                 MathNet.Numerics.Control.MaxDegreeOfParallelism = previous;
+                Gemm<T>.MaxThreads = previousGemm;
             }
         }
         var one = TrainWith(1);
         Assert.Equal(one, TrainWith(2));
+        Assert.Equal(one, TrainWith(3));
         Assert.Equal(one, TrainWith(1));
     }
 
@@ -120,6 +147,6 @@ public class DeterminismProperties
         return he ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + fanOut));
     }
 
-    private static EpochResult<double>[] Train(TrainingCase t, int seed) =>
-        Training.Epochs(t.CreateNetwork(seed), t.Optimizer, t.Loss, t.Training, t.BatchSize, EpochCount, seed, t.Validation).ToArray();
+    private static EpochResult<T>[] Train<T>(TrainingCase t, int seed) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Training.Epochs(t.CreateNetwork<T>(seed), t.Optimizer, t.Loss, t.TrainingAs<T>(), t.BatchSize, EpochCount, seed, t.ValidationAs<T>()).ToArray();
 }

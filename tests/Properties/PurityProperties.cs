@@ -7,12 +7,21 @@ using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;
 
-/// <summary>Forward, Backward and Step change none of their arguments, and equal arguments give bitwise-equal results.</summary>
+/// <summary>
+/// Forward, Backward and Step change none of their arguments, and equal arguments give bitwise-equal results; in double
+/// and in float (the values generated in double and rounded once), since each element type runs its own GEMM kernels.
+/// </summary>
 public class PurityProperties
 {
     [Fact]
-    public void Forward_leaves_inputs_unchanged() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Forward_leaves_inputs_unchanged() => ForwardLeavesInputsUnchanged<double>();
+
+    [Fact]
+    public void Forward_leaves_inputs_unchanged_in_float() => ForwardLeavesInputsUnchanged<float>();
+
+    private static void ForwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var before = Bits(c.Network, c.Input);
         var trace = Backprop.Forward(c.Network, c.Input);
         Backprop.Predict(c.Network, c.Input);
@@ -21,8 +30,14 @@ public class PurityProperties
     }));
 
     [Fact]
-    public void Backward_leaves_inputs_unchanged() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Backward_leaves_inputs_unchanged() => BackwardLeavesInputsUnchanged<double>();
+
+    [Fact]
+    public void Backward_leaves_inputs_unchanged_in_float() => BackwardLeavesInputsUnchanged<float>();
+
+    private static void BackwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var trace = Backprop.Forward(c.Network, c.Input);
         var before = Bits(c.Network, trace, c.Target, c.Loss);
         Backprop.Backward(c.Network, trace, c.Target, c.Loss);
@@ -30,8 +45,14 @@ public class PurityProperties
     }));
 
     [Fact]
-    public void Step_leaves_inputs_unchanged() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Step_leaves_inputs_unchanged() => StepLeavesInputsUnchanged<double>();
+
+    [Fact]
+    public void Step_leaves_inputs_unchanged_in_float() => StepLeavesInputsUnchanged<float>();
+
+    private static void StepLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss);
         foreach (var (name, optimizer) in StepOptimizers)
         {
@@ -44,8 +65,14 @@ public class PurityProperties
     }));
 
     [Fact]
-    public void Equal_inputs_give_bitwise_equal_outputs() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Equal_inputs_give_bitwise_equal_outputs() => EqualInputsGiveBitwiseEqualOutputs<double>();
+
+    [Fact]
+    public void Equal_inputs_give_bitwise_equal_outputs_in_float() => EqualInputsGiveBitwiseEqualOutputs<float>();
+
+    private static void EqualInputsGiveBitwiseEqualOutputs<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         // A second, separately built copy of every input: new arrays, matrices, layers and activation instances.
         var network = Copy(c.Network);
         var input = Copy(c.Input);
@@ -73,8 +100,14 @@ public class PurityProperties
     }));
 
     [Fact]
-    public void Equal_values_are_Equal_with_equal_hash_codes() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Equal_values_are_Equal_with_equal_hash_codes() => EqualValuesAreEqualWithEqualHashCodes<double>();
+
+    [Fact]
+    public void Equal_values_are_Equal_with_equal_hash_codes_in_float() => EqualValuesAreEqualWithEqualHashCodes<float>();
+
+    private static void EqualValuesAreEqualWithEqualHashCodes<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var trace = Backprop.Forward(c.Network, c.Input);
         var gradients = Backprop.Backward(c.Network, trace, c.Target, c.Loss);
         var optimizer = StepOptimizers[^1].Optimizer;
@@ -96,8 +129,8 @@ public class PurityProperties
 
         // One changed weight makes the networks unequal.
         var weight = c.Network.Layers[0].Weight.ToColumnMajorArray();
-        weight[0] += 1;
-        var changed = c.Network.WithLayer(0, c.Network.Layers[0].WithWeight(ImmutableMatrix.FromColumnMajor<double>(
+        weight[0] += T.One;
+        var changed = c.Network.WithLayer(0, c.Network.Layers[0].WithWeight(ImmutableMatrix.FromColumnMajor<T>(
             c.Network.Layers[0].Weight.Rows, c.Network.Layers[0].Weight.Columns, weight)));
         Assert.NotEqual(c.Network, changed);
     }));

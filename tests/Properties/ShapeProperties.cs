@@ -1,3 +1,4 @@
+using System.Numerics;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
 using static Pure.Properties.Support.BehaviourGenerators;
@@ -7,9 +8,18 @@ namespace Pure.Properties;
 /// <summary>Forward, Backward and Step produce values of the shapes the network dictates.</summary>
 public class ShapeProperties
 {
+    // Each property runs in double and in float (values generated in double and rounded once): the shapes must not
+    // depend on the element type or on which GEMM kernel the element type uses.
+
     [Fact]
-    public void Forward_output_is_nL_by_m() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Forward_output_is_nL_by_m() => ForwardOutputIsNLByM<double>();
+
+    [Fact]
+    public void Forward_output_is_nL_by_m_in_float() => ForwardOutputIsNLByM<float>();
+
+    private static void ForwardOutputIsNLByM<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         // Repeat the case's samples side by side until there are 16, then take the first m for every m in 1..16.
         var columns = ImmutableMatrix.ConcatenateColumns(Enumerable.Repeat(c.Input, 16).ToArray());
         var layers = c.Network.Layers;
@@ -32,15 +42,27 @@ public class ShapeProperties
     }));
 
     [Fact]
-    public void Gradients_have_the_network_shapes() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Gradients_have_the_network_shapes() => GradientsHaveTheNetworkShapes<double>();
+
+    [Fact]
+    public void Gradients_have_the_network_shapes_in_float() => GradientsHaveTheNetworkShapes<float>();
+
+    private static void GradientsHaveTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss).Gradient;
         AssertShapedLike(c.Network, gradients, "gradient");
     }));
 
     [Fact]
-    public void Step_keeps_the_network_shapes() => Checks.Run(Prop.ForAll(Generators.Cases(), c =>
+    public void Step_keeps_the_network_shapes() => StepKeepsTheNetworkShapes<double>();
+
+    [Fact]
+    public void Step_keeps_the_network_shapes_in_float() => StepKeepsTheNetworkShapes<float>();
+
+    private static void StepKeepsTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
     {
+        var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss);
         foreach (var (name, optimizer) in StepOptimizers)
         {
@@ -62,7 +84,7 @@ public class ShapeProperties
         }
     }));
 
-    private static void AssertShapedLike(Network<double> network, Parameters<double> parameters, string what)
+    private static void AssertShapedLike<T>(Network<T> network, Parameters<T> parameters, string what) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Assert.True(network.Layers.Length == parameters.Layers.Length, $"{what}: {parameters.Layers.Length} layers for {network}");
         for (int l = 0; l < network.Layers.Length; l++)
@@ -76,25 +98,25 @@ public class ShapeProperties
     }
 
     /// <summary>Every moment inside the state (momentum's velocity, Adam's two moments) is shaped like the network.</summary>
-    private static void AssertMomentsShapedLike(Network<double> network, OptimizerState<double> state, string optimizer)
+    private static void AssertMomentsShapedLike<T>(Network<T> network, OptimizerState<T> state, string optimizer) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var chain = Assert.IsType<ChainState<double>>(state);
+        var chain = Assert.IsType<ChainState<T>>(state);
         int moments = 0;
         foreach (var inner in chain.States)
         {
             switch (inner)
             {
-                case MomentumState<double> momentum:
+                case MomentumState<T> momentum:
                     AssertShapedLike(network, momentum.Velocity, $"{optimizer} velocity");
                     moments++;
                     break;
-                case AdamState<double> adam:
+                case AdamState<T> adam:
                     AssertShapedLike(network, adam.FirstMoment, $"{optimizer} first moment");
                     AssertShapedLike(network, adam.SecondMoment, $"{optimizer} second moment");
                     moments++;
                     break;
                 default:
-                    Assert.IsType<EmptyState<double>>(inner);
+                    Assert.IsType<EmptyState<T>>(inner);
                     break;
             }
         }

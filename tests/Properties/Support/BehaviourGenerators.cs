@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using FsCheck;
@@ -12,6 +13,15 @@ public sealed record TrainingCase(
 {
     /// <summary>The initial network, drawn from <paramref name="seed"/> (by default <see cref="Seed"/>).</summary>
     public Network<double> CreateNetwork(int? seed = null) => Network.Create<double>(Sizes, Activations, seed ?? Seed);
+
+    /// <summary>The initial network in T, drawn from <paramref name="seed"/> (by default <see cref="Seed"/>).</summary>
+    public Network<T> CreateNetwork<T>(int? seed = null) where T : unmanaged, IFloatingPointIeee754<T> => Network.Create<T>(Sizes, Activations, seed ?? Seed);
+
+    /// <summary>The training set with every value rounded to T.</summary>
+    public Dataset<T> TrainingAs<T>() where T : unmanaged, IFloatingPointIeee754<T> => new(Training.Inputs.As<T>(), Training.Targets.As<T>());
+
+    /// <summary>The validation set with every value rounded to T.</summary>
+    public Dataset<T> ValidationAs<T>() where T : unmanaged, IFloatingPointIeee754<T> => new(Validation.Inputs.As<T>(), Validation.Targets.As<T>());
 
     /// <summary>The optimizer of this case.</summary>
     public Optimizer Optimizer => BehaviourGenerators.TrainingOptimizers[OptimizerIndex].Optimizer;
@@ -80,16 +90,16 @@ public static class BehaviourGenerators
     public static Arbitrary<TrainingCase> TrainingCases() => Arb.From(TrainingCase(), ShrinkTraining);
 
     /// <summary>An independent deep copy of a matrix, built through the public factories.</summary>
-    public static ImmutableMatrix<double> Copy(ImmutableMatrix<double> matrix) =>
-        ImmutableMatrix.FromColumnMajor<double>(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray());
+    public static ImmutableMatrix<T> Copy<T>(ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ImmutableMatrix.FromColumnMajor<T>(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray());
 
     /// <summary>An independent deep copy of a network: new matrices, vectors, activation instances, layers and array.</summary>
-    public static Network<double> Copy(Network<double> network) =>
-        new(network.Layers.Select(layer => new DenseLayer<double>(
+    public static Network<T> Copy<T>(Network<T> network) where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(network.Layers.Select(layer => new DenseLayer<T>(
             Copy(layer.Weight), ImmutableVector.Create(layer.Bias.ToArray()), layer.Activation with { })).ToImmutableArray());
 
     /// <summary>A separately built copy of gradients.</summary>
-    public static Gradients<double> Copy(Gradients<double> gradients) =>
+    public static Gradients<T> Copy<T>(Gradients<T> gradients) where T : unmanaged, IFloatingPointIeee754<T> =>
         new(gradients.Gradient.Unflatten(gradients.Gradient.Flatten().ToArray()), gradients.Loss);
 
     /// <summary>
@@ -107,56 +117,56 @@ public static class BehaviourGenerators
     {
         switch (value)
         {
-            case null: Tag(bytes, "null"); break;
-            case double d: Raw<double>(bytes, [d]); break;
-            case float f: Raw<float>(bytes, [f]); break;
-            case int i: Raw<int>(bytes, [i]); break;
-            case long l: Raw<long>(bytes, [l]); break;
-            case string s: Tag(bytes, s); break;
-            case ImmutableMatrix<double> m: Add(bytes, m.Rows); Add(bytes, m.Columns); Raw(bytes, m.AsSpan()); break;
-            case ImmutableMatrix<float> m: Add(bytes, m.Rows); Add(bytes, m.Columns); Raw(bytes, m.AsSpan()); break;
-            case ImmutableVector<double> v: Add(bytes, v.Length); Raw(bytes, v.AsSpan()); break;
-            case ImmutableVector<float> v: Add(bytes, v.Length); Raw(bytes, v.AsSpan()); break;
-            case Activation a: Tag(bytes, a.ToString()); break;
-            case Loss l: Tag(bytes, l.Name); break;
-            case DenseLayer<double> layer: Add(bytes, layer.Weight); Add(bytes, layer.Bias); Add(bytes, layer.Activation); break;
-            case DenseLayer<float> layer: Add(bytes, layer.Weight); Add(bytes, layer.Bias); Add(bytes, layer.Activation); break;
-            case Network<double> n: Tag(bytes, "network"); Items(bytes, n.Layers); break;
-            case Network<float> n: Tag(bytes, "network"); Items(bytes, n.Layers); break;
-            case LayerParameters<double> p: Add(bytes, p.Weight); Add(bytes, p.Bias); break;
-            case LayerParameters<float> p: Add(bytes, p.Weight); Add(bytes, p.Bias); break;
-            case Parameters<double> p: Tag(bytes, "parameters"); Items(bytes, p.Layers); break;
-            case Parameters<float> p: Tag(bytes, "parameters"); Items(bytes, p.Layers); break;
-            case ForwardTrace<double> t: Tag(bytes, "trace"); Add(bytes, t.Input); Items(bytes, t.PreActivations); Items(bytes, t.Activations); break;
-            case Gradients<double> g: Tag(bytes, "gradients"); Add(bytes, g.Gradient); Add(bytes, g.Loss); break;
-            case EmptyState<double>: Tag(bytes, "empty"); break;
-            case MomentumState<double> s: Tag(bytes, "momentum"); Add(bytes, s.Velocity); break;
-            case AdamState<double> s: Tag(bytes, "adam"); Add(bytes, s.Count); Add(bytes, s.FirstMoment); Add(bytes, s.SecondMoment); break;
-            case ChainState<double> s: Tag(bytes, "chain"); Items(bytes, s.States); break;
-            case OptimizerState<double> s: Tag(bytes, s.ToString()!); break;
-            case EmptyState<float>: Tag(bytes, "empty"); break;
-            case MomentumState<float> s: Tag(bytes, "momentum"); Add(bytes, s.Velocity); break;
-            case AdamState<float> s: Tag(bytes, "adam"); Add(bytes, s.Count); Add(bytes, s.FirstMoment); Add(bytes, s.SecondMoment); break;
-            case ChainState<float> s: Tag(bytes, "chain"); Items(bytes, s.States); break;
-            case OptimizerState<float> s: Tag(bytes, s.ToString()!); break;
-            case StepResult<double> r: Tag(bytes, "step"); Add(bytes, r.Network); Add(bytes, r.State); break;
-            case EpochResult<double> r:
-                Tag(bytes, "epoch");
-                Add(bytes, r.Epoch); Add(bytes, r.Network); Add(bytes, r.State); Add(bytes, r.TrainingLoss); Add(bytes, r.ValidationLoss); Add(bytes, r.ValidationAccuracy);
-                break;
-            case EpochResult<float> r:
-                Tag(bytes, "epoch");
-                Add(bytes, r.Epoch); Add(bytes, r.Network); Add(bytes, r.State); Add(bytes, r.TrainingLoss); Add(bytes, r.ValidationLoss); Add(bytes, r.ValidationAccuracy);
-                break;
-            case Dataset<double> d: Add(bytes, d.Inputs); Add(bytes, d.Targets); break;
-            case Optimizer o: Tag(bytes, o.ToString()); break;
-            case System.Collections.IEnumerable items:
-                Tag(bytes, "items");
-                foreach (var item in items) Add(bytes, item);
-                Tag(bytes, "end");
-                break;
-            default: throw new ArgumentException($"No bitwise snapshot for {value.GetType()}.", nameof(value));
+            case null: Tag(bytes, "null"); return;
+            case double d: Raw<double>(bytes, [d]); return;
+            case float f: Raw<float>(bytes, [f]); return;
+            case int i: Raw<int>(bytes, [i]); return;
+            case long l: Raw<long>(bytes, [l]); return;
+            case string s: Tag(bytes, s); return;
+            case Activation a: Tag(bytes, a.ToString()); return;
+            case Loss l: Tag(bytes, l.Name); return;
+            case Optimizer o: Tag(bytes, o.ToString()); return;
         }
+        if (AddTyped<double>(bytes, value) || AddTyped<float>(bytes, value)) return;
+        if (value is System.Collections.IEnumerable items)
+        {
+            Tag(bytes, "items");
+            foreach (var item in items) Add(bytes, item);
+            Tag(bytes, "end");
+            return;
+        }
+        throw new ArgumentException($"No bitwise snapshot for {value.GetType()}.", nameof(value));
+    }
+
+    /// <summary>The library's values of element type T; false when <paramref name="value"/> is none of them.</summary>
+    private static bool AddTyped<T>(List<byte> bytes, object value) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (value)
+        {
+            case ImmutableMatrix<T> m: Add(bytes, m.Rows); Add(bytes, m.Columns); Raw(bytes, m.AsSpan()); break;
+            case ImmutableVector<T> v: Add(bytes, v.Length); Raw(bytes, v.AsSpan()); break;
+            case DenseLayer<T> layer: Add(bytes, layer.Weight); Add(bytes, layer.Bias); Add(bytes, layer.Activation); break;
+            case Network<T> n: Tag(bytes, "network"); Items(bytes, n.Layers); break;
+            case LayerParameters<T> p: Add(bytes, p.Weight); Add(bytes, p.Bias); break;
+            case Parameters<T> p: Tag(bytes, "parameters"); Items(bytes, p.Layers); break;
+            case ForwardTrace<T> t: Tag(bytes, "trace"); Add(bytes, t.Input); Items(bytes, t.PreActivations); Items(bytes, t.Activations); break;
+            case Gradients<T> g: Tag(bytes, "gradients"); Add(bytes, g.Gradient); Raw<T>(bytes, [g.Loss]); break;
+            case EmptyState<T>: Tag(bytes, "empty"); break;
+            case MomentumState<T> s: Tag(bytes, "momentum"); Add(bytes, s.Velocity); break;
+            case AdamState<T> s: Tag(bytes, "adam"); Add(bytes, s.Count); Add(bytes, s.FirstMoment); Add(bytes, s.SecondMoment); break;
+            case ChainState<T> s: Tag(bytes, "chain"); Items(bytes, s.States); break;
+            case OptimizerState<T> s: Tag(bytes, s.ToString()!); break;
+            case StepResult<T> r: Tag(bytes, "step"); Add(bytes, r.Network); Add(bytes, r.State); break;
+            case EpochResult<T> r:
+                Tag(bytes, "epoch");
+                Add(bytes, r.Epoch); Add(bytes, r.Network); Add(bytes, r.State); Raw<T>(bytes, [r.TrainingLoss]);
+                if (r.ValidationLoss is { } validationLoss) Raw<T>(bytes, [validationLoss]); else Tag(bytes, "null");
+                Add(bytes, r.ValidationAccuracy);
+                break;
+            case Dataset<T> d: Add(bytes, d.Inputs); Add(bytes, d.Targets); break;
+            default: return false;
+        }
+        return true;
     }
 
     private static void Items<TItem>(List<byte> bytes, ImmutableArray<TItem> items)

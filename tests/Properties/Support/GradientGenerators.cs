@@ -5,15 +5,6 @@ using FsCheck.Fluent;
 
 namespace Pure.Properties.Support;
 
-/// <summary>A generated case converted to float.</summary>
-public sealed record FloatCase(Network<float> Network, ImmutableMatrix<float> Input, ImmutableMatrix<float> Target, Loss Loss)
-{
-    /// <summary>Readable in FsCheck's failure report.</summary>
-    public override string ToString() =>
-        $"{Network} loss={Loss.Name} m={Input.Columns}\nX={Input}\nY={Target}\n" +
-        string.Join("\n", Network.Layers.Select((layer, l) => $"W{l + 1}={layer.Weight}\nb{l + 1}={layer.Bias}"));
-}
-
 /// <summary>Generators and helpers for the gradient, adjoint, batch, softmax and descent properties.</summary>
 public static class GradientGenerators
 {
@@ -120,16 +111,6 @@ public static class GradientGenerators
             for (int i = 0; i < target.Count; i++) sides.Add(T.Sign(trace.Output.AsSpan()[i] - target.AsSpan()[i]));
         return [.. sides];
     }
-
-    /// <summary>The case with every value rounded to float.</summary>
-    public static FloatCase ToFloat(NetworkCase value) => new(
-        new Network<float>(value.Network.Layers.Select(layer => new DenseLayer<float>(
-            ToFloat(layer.Weight), ImmutableVector.Create(layer.Bias.ToArray().Select(b => (float)b).ToArray()), layer.Activation)).ToImmutableArray()),
-        ToFloat(value.Input), ToFloat(value.Target), value.Loss);
-
-    /// <summary>The matrix with every element rounded to float.</summary>
-    public static ImmutableMatrix<float> ToFloat(ImmutableMatrix<double> matrix) =>
-        ImmutableMatrix.FromColumnMajor<float>(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray().Select(x => (float)x).ToArray());
 
     /// <summary>The Frobenius norm sqrt(Σ x_ij^2).</summary>
     public static double Norm(ImmutableMatrix<double> matrix) => Math.Sqrt(matrix.Dot(matrix));

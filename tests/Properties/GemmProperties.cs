@@ -1,0 +1,314 @@
+using System.Numerics;
+using FsCheck;
+using FsCheck.Fluent;
+using MathNet.Numerics.LinearAlgebra;
+using Pure.Properties.Support;
+
+namespace Pure.Properties;
+
+/// <summary>
+/// The packed GEMM (<see cref="Gemm{T}"/>) against MathNet.Numerics' managed product, for every micro-kernel this
+/// machine runs, the four transpose forms, with and without the bias epilogue, in double and float.
+/// <para>
+/// Tolerance. Each element is c_ij = bias_i + Σ_p op(A)_ip op(B)_pj, a sum of k + 1 terms. Summed in any order
+/// with round-to-nearest (u = ε/2 the unit roundoff), the computed value differs from the exact one by at most
+/// γ_{k+1} (|bias_i| + M_ij), where M_ij = Σ_p |op(A)_ip| |op(B)_pj| and γ_j = j u / (1 - j u) ≤ 2 j u = j ε while
+/// j u ≤ 1/2 (Higham, Accuracy and Stability of Numerical Algorithms, 3.1 and 3.5; a fused multiply-add only removes
+/// roundings). The fast product and MathNet's product plus the bias each satisfy this bound, so they differ by at
+/// most 2 (k + 1) ε (|bias_i| + M_ij). M is computed in double from the exact |values| (its own relative error, at
+/// most k · 2^-53, is negligible against the factor 2 the bound already gives away). Products of non-zero generated
+/// values are at least 1e-4, so nothing underflows; the absolute term (the smallest subnormal of T) only admits
+/// equal zeros of different signs. Typical errors are about sqrt(k) ε M, well inside the bound; a wrong index or a
+/// lost term is caught by <see cref="Integer_products_are_exact"/>, where the bound is zero.
+/// </para>
+/// </summary>
+public class GemmProperties
+{
+    /// <summary>The four forms: A·B, A^T·B, A·B^T and A^T·B^T.</summary>
+    internal static readonly (bool TransposeA, bool TransposeB)[] Forms = [(false, false), (true, false), (false, true), (true, true)];
+
+    /// <summary>The micro-kernels this machine can run for T (Scalar always).</summary>
+    internal static GemmKernel[] SupportedKernels<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        [.. Enum.GetValues<GemmKernel>().Where(Gemm<T>.IsSupported)];
+
+    /// <summary>Elements appended after A, B and C: they must be neither read (NaN in A and B) nor written (in C).</summary>
+    private const int Tail = 7;
+
+    [Fact]
+    public void Gemm_matches_mathnet_in_double() => MatchesMathNet<double>();
+
+    [Fact]
+    public void Gemm_matches_mathnet_in_float() => MatchesMathNet<float>();
+
+    private static void MatchesMathNet<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double epsilon = Precision.Epsilon<T>();
+        double tiny = double.CreateChecked(T.Epsilon);
+        Checks.Run(Prop.ForAll(Arb.From(GemmGenerators.Case()), c =>
+        {
+            var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
+            var failures = new List<string>();
+            foreach (var (transposeA, transposeB) in Forms)
+            {
+                var shapes = new Shapes(c, transposeA, transposeB);
+                var product = Reference(Matrix<T>.Build.DenseOfColumnMajor(shapes.ARows, shapes.AColumns, a),
+                    Matrix<T>.Build.DenseOfColumnMajor(shapes.BRows, shapes.BColumns, b), transposeA, transposeB);
+                var magnitude = Reference(Matrix<double>.Build.DenseOfColumnMajor(shapes.ARows, shapes.AColumns, a.Select(v => Math.Abs(double.CreateChecked(v)))),
+                    Matrix<double>.Build.DenseOfColumnMajor(shapes.BRows, shapes.BColumns, b.Select(v => Math.Abs(double.CreateChecked(v)))), transposeA, transposeB);
+                foreach (bool withBias in new[] { false, true })
+                    foreach (var kind in SupportedKernels<T>())
+                    {
+                        var result = Run(kind, shapes, a, b, withBias ? bias : null, failures);
+                        for (int j = 0; j < c.N && failures.Count < 10; j++)
+                            for (int i = 0; i < c.M; i++)
+                            {
+                                double expected = double.CreateChecked(withBias ? product[i, j] + bias[i] : product[i, j]);
+                                double actual = double.CreateChecked(result[j * c.M + i]);
+                                double scale = magnitude[i, j] + (withBias ? Math.Abs(double.CreateChecked(bias[i])) : 0);
+                                double bound = 2 * (c.K + 1) * epsilon * scale + tiny;
+                                if (!(Math.Abs(actual - expected) <= bound))
+                                    failures.Add($"{kind} {shapes} bias={withBias}: c[{i},{j}] = {actual:R}, MathNet {expected:R}, bound {bound:E3}");
+                            }
+                    }
+            }
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }));
+    }
+
+    [Fact]
+    public void Integer_products_are_exact() => IntegerProductsAreExact<double>();
+
+    [Fact]
+    public void Integer_products_are_exact_in_float() => IntegerProductsAreExact<float>();
+
+    /// <summary>
+    /// Elements and biases that are integers in [-16, 16]: every partial sum, in any order, is an integer of magnitude
+    /// at most 513 · 256 + 16 &lt; 2^24, exact in float and double, so every kernel and form must give the exact
+    /// result (computed here in long arithmetic). Any wrong index, lost or doubled term shows.
+    /// </summary>
+    private static void IntegerProductsAreExact<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Checks.Run(Prop.ForAll(Arb.From(GemmGenerators.Case(bound: 16, scale: 1)), c =>
+        {
+            var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
+            var failures = new List<string>();
+            foreach (var (transposeA, transposeB) in Forms)
+            {
+                var shapes = new Shapes(c, transposeA, transposeB);
+                var product = new long[c.M * c.N];
+                for (int j = 0; j < c.N; j++)
+                    for (int i = 0; i < c.M; i++)
+                        for (int p = 0; p < c.K; p++)
+                            product[j * c.M + i] += (long)c.A[transposeA ? i * c.K + p : p * c.M + i] * c.B[transposeB ? p * c.N + j : j * c.K + p];
+                foreach (bool withBias in new[] { false, true })
+                    foreach (var kind in SupportedKernels<T>())
+                    {
+                        var result = Run(kind, shapes, a, b, withBias ? bias : null, failures);
+                        for (int j = 0; j < c.N && failures.Count < 10; j++)
+                            for (int i = 0; i < c.M; i++)
+                            {
+                                long exact = product[j * c.M + i] + (withBias ? c.Bias[i] : 0);
+                                if (result[j * c.M + i] != T.CreateChecked(exact))
+                                    failures.Add($"{kind} {shapes} bias={withBias}: c[{i},{j}] = {result[j * c.M + i]}, exactly {exact}");
+                            }
+                    }
+            }
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }));
+    }
+
+    [Fact]
+    public void Gemm_with_empty_depth_gives_the_bias_or_zeros()
+    {
+        EmptyDepth<double>();
+        EmptyDepth<float>();
+    }
+
+    /// <summary>k = 0: op(A) · op(B) is the m x n zero matrix, so C is the bias on every column, or +0 without one.</summary>
+    private static void EmptyDepth<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cases = GemmGenerators.Case(GemmGenerators.Dimension(), Gen.Constant(0), GemmGenerators.Dimension());
+        Checks.Run(Prop.ForAll(Arb.From(cases), c =>
+        {
+            var bias = c.Values<T>(c.Bias);
+            var failures = new List<string>();
+            foreach (var (transposeA, transposeB) in Forms)
+                foreach (bool withBias in new[] { false, true })
+                    foreach (var kind in SupportedKernels<T>())
+                    {
+                        var shapes = new Shapes(c, transposeA, transposeB);
+                        var result = Run(kind, shapes, [], [], withBias ? bias : null, failures);
+                        for (int j = 0; j < c.N; j++)
+                            for (int i = 0; i < c.M; i++)
+                            {
+                                T expected = withBias ? bias[i] : T.Zero;
+                                if (!Precision.BitwiseEqual<T>([result[j * c.M + i]], [expected]))
+                                    failures.Add($"{kind} {shapes} bias={withBias}: c[{i},{j}] = {result[j * c.M + i]}, expected {expected}");
+                            }
+                    }
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }), maxTest: 100);
+    }
+
+    [Fact]
+    public void Gemm_with_no_rows_or_columns_touches_nothing()
+    {
+        NoRowsOrColumns<double>();
+        NoRowsOrColumns<float>();
+    }
+
+    /// <summary>m = 0 or n = 0: C has no elements, so every element of the array passed as C keeps its bits.</summary>
+    private static void NoRowsOrColumns<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var empty = Gen.Constant(0);
+        var cases = Gen.OneOf(
+            GemmGenerators.Case(empty, GemmGenerators.Depth(), GemmGenerators.Dimension()),
+            GemmGenerators.Case(GemmGenerators.Dimension(), GemmGenerators.Depth(), empty),
+            GemmGenerators.Case(empty, GemmGenerators.Depth(), empty));
+        Checks.Run(Prop.ForAll(Arb.From(cases), c =>
+        {
+            var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
+            var failures = new List<string>();
+            foreach (var (transposeA, transposeB) in Forms)
+                foreach (bool withBias in new[] { false, true })
+                    foreach (var kind in SupportedKernels<T>())
+                        Run(kind, new Shapes(c, transposeA, transposeB), a, b, withBias ? bias : null, failures);
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }), maxTest: 100);
+    }
+
+    [Fact]
+    public void Shape_generator_covers_ones_primes_boundaries_and_deep_products()
+    {
+        var samples = Gen.Sample(Gen.Zip(GemmGenerators.Dimension(), GemmGenerators.Depth()), 2000);
+        var dimensions = samples.Select(s => s.Item1).ToHashSet();
+        var depths = samples.Select(s => s.Item2).ToHashSet();
+        Assert.Contains(1, dimensions);
+        Assert.All(GemmGenerators.SmallPrimes, p => Assert.Contains(p, dimensions));
+        Assert.All(GemmGenerators.Boundaries, s => Assert.Contains(s, dimensions));
+        Assert.All(GemmGenerators.DeepSizes, s => Assert.Contains(s, depths));
+        Assert.True(depths.Max() > Gemm<double>.DepthBlock, "no depth spans two blocks");
+        Assert.Contains(SupportedKernels<double>(), kind => kind == GemmKernel.Scalar);
+        Assert.Contains(SupportedKernels<double>(), kind => kind == Gemm<double>.Kind);
+        Assert.Contains(SupportedKernels<float>(), kind => kind == Gemm<float>.Kind);
+    }
+
+    /// <summary>The stored shapes of A (m x k, or k x m when transposed) and B (k x n, or n x k when transposed).</summary>
+    internal readonly record struct Shapes(int M, int K, int N, bool TransposeA, bool TransposeB)
+    {
+        public Shapes(GemmCase c, bool transposeA, bool transposeB) : this(c.M, c.K, c.N, transposeA, transposeB) { }
+
+        public int ARows => TransposeA ? K : M;
+        public int AColumns => TransposeA ? M : K;
+        public int BRows => TransposeB ? N : K;
+        public int BColumns => TransposeB ? K : N;
+
+        public override string ToString() => $"{(TransposeA ? "A^T" : "A")}·{(TransposeB ? "B^T" : "B")} (m={M} k={K} n={N})";
+    }
+
+    /// <summary>op(A) · op(B) by MathNet: Multiply, TransposeThisAndMultiply, TransposeAndMultiply, or A^T · B^T.</summary>
+    internal static Matrix<TValue> Reference<TValue>(Matrix<TValue> a, Matrix<TValue> b, bool transposeA, bool transposeB)
+        where TValue : struct, IEquatable<TValue>, IFormattable => (transposeA, transposeB) switch
+    {
+        (false, false) => a.Multiply(b),
+        (true, false) => a.TransposeThisAndMultiply(b),
+        (false, true) => a.TransposeAndMultiply(b),
+        (true, true) => a.Transpose().TransposeAndMultiply(b),
+    };
+
+    /// <summary>
+    /// Runs the product with <paramref name="kind"/> on copies of the inputs followed by <see cref="Tail"/> NaNs, into
+    /// an array of m · n NaNs (so that stale contents cannot pass for results) followed by <see cref="Tail"/> sentinels.
+    /// Records a failure when an input changed or an element after C was written; returns the m · n elements of C.
+    /// </summary>
+    internal static T[] Run<T>(GemmKernel kind, Shapes shapes, T[] a, T[] b, T[]? bias, List<string> failures)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var paddedA = Padded(a, T.NaN);
+        var paddedB = Padded(b, T.NaN);
+        var biasCopy = bias is null ? null : (T[])bias.Clone();
+        int count = shapes.M * shapes.N;
+        var c = new T[count + Tail];
+        Array.Fill(c, T.NaN, 0, count);
+        Array.Fill(c, T.CreateChecked(12345.5), count, Tail);
+        Gemm<T>.Multiply(kind, shapes.TransposeA, paddedA, shapes.ARows, shapes.AColumns, shapes.TransposeB, paddedB, shapes.BRows, shapes.BColumns, c, biasCopy);
+        if (!Precision.BitwiseEqual<T>(paddedA, Padded(a, T.NaN)) || !Precision.BitwiseEqual<T>(paddedB, Padded(b, T.NaN))
+            || (bias is not null && !Precision.BitwiseEqual<T>(biasCopy, bias)))
+            failures.Add($"{kind} {shapes}: an input was modified");
+        if (c.AsSpan(count).ContainsAnyExcept(T.CreateChecked(12345.5)))
+            failures.Add($"{kind} {shapes}: wrote after the m x n elements of C");
+        return c[..count];
+    }
+
+    private static T[] Padded<T>(T[] values, T fill) where T : unmanaged
+    {
+        var padded = new T[values.Length + Tail];
+        values.CopyTo(padded, 0);
+        Array.Fill(padded, fill, values.Length, Tail);
+        return padded;
+    }
+}
+
+/// <summary>
+/// Bitwise determinism of <see cref="Gemm{T}"/>: the same bits for 1, 2 and 3 threads, run after run, and through
+/// <see cref="Kernels{T}.Multiply(bool, T[], int, int, bool, T[], int, int, T[])"/>. Changes the static
+/// <see cref="Gemm{T}.MaxThreads"/>, so it runs in the non-parallel collection.
+/// </summary>
+[Collection(nameof(MathNetGlobals))]
+public class GemmDeterminismProperties
+{
+    [Fact]
+    public void Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_double() => IdenticalForThreadCounts<double>();
+
+    [Fact]
+    public void Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_float() => IdenticalForThreadCounts<float>();
+
+    private static void IdenticalForThreadCounts<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cases =
+            from c in GemmGenerators.ParallelCase()
+            from form in Gen.Elements(GemmProperties.Forms)
+            from withBias in Gen.Elements(false, true)
+            select (Case: c, Form: form, WithBias: withBias);
+        int parallel = 0;
+        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        {
+            var c = x.Case;
+            var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), x.WithBias ? c.Values<T>(c.Bias) : null);
+            var shapes = new GemmProperties.Shapes(c, x.Form.TransposeA, x.Form.TransposeB);
+            if (2L * c.M * c.N * c.K >= 1L << 18) Interlocked.Increment(ref parallel);
+            var failures = new List<string>();
+            foreach (var kind in GemmProperties.SupportedKernels<T>())
+            {
+                var one = WithThreads(1, () => GemmProperties.Run(kind, shapes, a, b, bias, failures));
+                foreach (int threads in new[] { 2, 3, 1 })
+                    if (!Precision.BitwiseEqual<T>(one, WithThreads(threads, () => GemmProperties.Run(kind, shapes, a, b, bias, failures))))
+                        failures.Add($"{kind} {shapes} bias={x.WithBias}: {threads} threads differ from 1");
+            }
+            if (bias is null)
+            {
+                // The kernel in use, through the seam the model calls.
+                var direct = GemmProperties.Run(Gemm<T>.Kind, shapes, a, b, null, failures);
+                var seam = new T[c.M * c.N];
+                Kernels<T>.Multiply(shapes.TransposeA, a, shapes.ARows, shapes.AColumns, shapes.TransposeB, b, shapes.BRows, shapes.BColumns, seam);
+                if (!Precision.BitwiseEqual<T>(direct, seam)) failures.Add($"{Gemm<T>.Kind} {shapes}: Kernels.Multiply differs from Gemm.Multiply");
+            }
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }), maxTest: 100);
+        Assert.True(parallel >= 50, $"Only {parallel} of 100 cases were big enough to run in parallel.");
+    }
+
+    private static T[] WithThreads<T>(int threads, Func<T[]> product) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int previous = Gemm<T>.MaxThreads;
+        try
+        {
+            Gemm<T>.MaxThreads = threads;
+            return product();
+        }
+        finally
+        {
+            Gemm<T>.MaxThreads = previous;
+        }
+    }
+}
