@@ -77,9 +77,6 @@ public class InPlaceTrainingProperties
         return null;
     }
 
-    private static Dataset<float> ToFloat(Dataset<double> data) =>
-        new(GradientGenerators.ToFloat(data.Inputs), GradientGenerators.ToFloat(data.Targets));
-
     private static Arbitrary<(TrainingCase Case, int Optimizer)> Cases() =>
         (from t in TrainingCase() from optimizer in Gen.Choose(0, StepOptimizers.Length - 1) select (t, optimizer)).ToArbitrary();
 
@@ -96,7 +93,7 @@ public class InPlaceTrainingProperties
     {
         var (t, index) = c;
         var network = Network.Create<float>(t.Sizes, t.Activations, t.Seed);
-        string? failure = Compare(network, StepOptimizers[index].Optimizer, t.Loss, ToFloat(t.Training), t.BatchSize, t.Seed);
+        string? failure = Compare(network, StepOptimizers[index].Optimizer, t.Loss, t.TrainingAs<float>(), t.BatchSize, t.Seed);
         return (failure is null).Label($"{StepOptimizers[index].Name}: {failure}");
     }), 100);
 
