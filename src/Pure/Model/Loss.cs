@@ -128,61 +128,30 @@ public abstract record Loss(string Name)
 public sealed record AbsoluteLoss() : Loss("absolute")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++) sum += T.Abs(output[i] - target[i]);
-        return sum;
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) => Kernels<T>.SumOfAbsoluteDifferences(output, target);
 
     /// <inheritdoc />
-    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
-    {
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            gradient[i] = difference > T.Zero ? T.One : difference < T.Zero ? -T.One : T.Zero;
-        }
-    }
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
+        Kernels<T>.SignOfDifference(output, target, gradient);
 }
 
 /// <summary>ℓ = Σ_j (a_j - y_j)^2.</summary>
 public sealed record SquaredLoss() : Loss("squared")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            sum += difference * difference;
-        }
-        return sum;
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) => Kernels<T>.SumOfSquaredDifferences(output, target);
 
     /// <inheritdoc />
-    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
-    {
-        T two = T.CreateChecked(2);
-        for (int i = 0; i < output.Length; i++) gradient[i] = two * (output[i] - target[i]);
-    }
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
+        Kernels<T>.ScaledDifference(output, target, T.CreateChecked(2), gradient);
 }
 
 /// <summary>ℓ = ½ Σ_j (a_j - y_j)^2.</summary>
 public sealed record HalfSquaredLoss() : Loss("half_squared")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            sum += difference * difference;
-        }
-        return sum / T.CreateChecked(2);
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) =>
+        Kernels<T>.SumOfSquaredDifferences(output, target) / T.CreateChecked(2);
 
     /// <inheritdoc />
     public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
@@ -224,12 +193,9 @@ public sealed record BinaryCrossEntropyLoss() : Loss("binary_cross_entropy")
     {
         sum = T.Zero;
         if (outputActivation is not SigmoidActivation) return false;
-        for (int i = 0; i < z.Length; i++)
-        {
-            // -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^-|z|)
-            sum += T.Max(z[i], T.Zero) - z[i] * y[i] + T.LogP1(T.Exp(-T.Abs(z[i])));
-            if (!delta.IsEmpty) delta[i] = a[i] - y[i];
-        }
+        // -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^-|z|)
+        sum = Kernels<T>.LogisticCrossEntropySum(z, y);
+        if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta); // δ = a - y after the sigmoid
         return true;
     }
 }
@@ -276,9 +242,7 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
         {
             var zc = z.Slice(offset, rows);
             var yc = y.Slice(offset, rows);
-            T targetMass = T.Zero;
-            foreach (var target in yc) targetMass += target;
-            sum += Kernels<T>.LogSumExp(zc) * targetMass - Kernels<T>.Dot(yc, zc);
+            sum += Kernels<T>.LogSumExp(zc) * Kernels<T>.Sum(yc) - Kernels<T>.Dot(yc, zc);
         }
         if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta);
         return true;
