@@ -75,8 +75,8 @@ public abstract record Loss(string Name)
 
     /// <summary>
     /// The stable fused path from the pre-activations: writes δ^[L] = ∂ℓ/∂z into <paramref name="delta"/> (when
-    /// not empty) and returns Σ over samples of ℓ, or returns false when this loss has no fused path for
-    /// <paramref name="outputActivation"/>.
+    /// not empty; it may serve as scratch first, so it must not overlap z, a or y) and returns Σ over samples of ℓ,
+    /// or returns false when this loss has no fused path for <paramref name="outputActivation"/>.
     /// </summary>
     internal virtual bool TryFused<T>(Activation outputActivation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, out T sum)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -238,12 +238,8 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
     {
         sum = T.Zero;
         if (outputActivation is not SoftmaxActivation) return false;
-        for (int offset = 0; offset < z.Length; offset += rows)
-        {
-            var zc = z.Slice(offset, rows);
-            var yc = y.Slice(offset, rows);
-            sum += Kernels<T>.LogSumExp(zc) * Kernels<T>.Sum(yc) - Kernels<T>.Dot(yc, zc);
-        }
+        // Σ_j [logsumexp(z_:j) Σ_i y_ij - Σ_i y_ij z_ij]; δ serves as scratch before it receives a - y.
+        sum = Kernels<T>.CategoricalCrossEntropySum(z, y, rows, delta);
         if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta);
         return true;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -100,9 +101,32 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         else Simd<T>.Map(z, upstream, downstream, new LeakyRectifyBackwardOperation(slope));
     }
 
+    /// <summary>
+    /// Columns shorter than this take the whole-matrix path in <see cref="SoftmaxColumns"/>,
+    /// <see cref="SoftmaxBackwardColumns"/> and <see cref="CategoricalCrossEntropySum"/>: scalar loops per column for
+    /// the maximum, sums and scaling around one vector e^x pass over the whole matrix, because a few vector calls per
+    /// column of 10 cost more than they save.
+    /// </summary>
+    internal const int ShortColumn = 32;
+
     /// <summary>Softmax of every column of a rows x m matrix: a = e^{z - max} / Σ e^{z - max}, with the column maximum subtracted.</summary>
     public static void SoftmaxColumns(ReadOnlySpan<T> z, Span<T> a, int rows)
     {
+        if (rows < ShortColumn)
+        {
+            a = a[..z.Length];
+            SubtractColumnMaxima(z, a, rows);
+            Simd<T>.Map(a, a, new ExpShiftedOperation(T.Zero));
+            for (int offset = 0; offset < a.Length; offset += rows)
+            {
+                var ac = a.Slice(offset, rows);
+                T sum = T.Zero;
+                for (int i = 0; i < ac.Length; i++) sum += ac[i];
+                T inverse = T.One / sum;
+                for (int i = 0; i < ac.Length; i++) ac[i] *= inverse;
+            }
+            return;
+        }
         for (int offset = 0; offset < z.Length; offset += rows)
         {
             var zc = z.Slice(offset, rows);
@@ -115,12 +139,96 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>downstream = a ⊙ (u - (a · u)) per column: softmax's Jacobian (diag(a) - a a^T) times u.</summary>
     public static void SoftmaxBackwardColumns(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
     {
+        if (rows < ShortColumn)
+        {
+            SoftmaxBackwardShortColumns(a, upstream, downstream, rows);
+            return;
+        }
         for (int offset = 0; offset < a.Length; offset += rows)
         {
             var ac = a.Slice(offset, rows);
             var uc = upstream.Slice(offset, rows);
             Simd<T>.Map(ac, uc, downstream.Slice(offset, rows), new SoftmaxBackwardOperation(Dot(ac, uc)));
         }
+    }
+
+    /// <summary><see cref="SoftmaxBackwardColumns"/> one element at a time, for columns shorter than <see cref="ShortColumn"/>.</summary>
+    private static void SoftmaxBackwardShortColumns(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
+    {
+        for (int offset = 0; offset < a.Length; offset += rows)
+        {
+            var ac = a.Slice(offset, rows);
+            var uc = upstream.Slice(offset, rows);
+            var dc = downstream.Slice(offset, rows);
+            T weighted = T.Zero;
+            for (int i = 0; i < ac.Length; i++) weighted += ac[i] * uc[i];
+            for (int i = 0; i < ac.Length; i++) dc[i] = ac[i] * (uc[i] - weighted);
+        }
+    }
+
+    /// <summary>
+    /// Σ_j [logsumexp(z_:j) Σ_i y_ij - Σ_i y_ij z_ij], the categorical cross-entropy of softmax(z) against y computed
+    /// from z (never log 0), with logsumexp as in <see cref="LogSumExp"/>. Short columns use <paramref name="scratch"/>
+    /// (at least z.Length elements, not overlapping z or y; a pooled buffer when shorter) for e^{z - max}.
+    /// </summary>
+    public static T CategoricalCrossEntropySum(ReadOnlySpan<T> z, ReadOnlySpan<T> y, int rows, Span<T> scratch)
+    {
+        T sum = T.Zero;
+        if (rows >= ShortColumn)
+        {
+            for (int offset = 0; offset < z.Length; offset += rows)
+            {
+                var zc = z.Slice(offset, rows);
+                var yc = y.Slice(offset, rows);
+                sum += LogSumExp(zc) * Sum(yc) - Dot(yc, zc);
+            }
+            return sum;
+        }
+        T[]? rented = null;
+        if (scratch.Length < z.Length) scratch = rented = ArrayPool<T>.Shared.Rent(z.Length);
+        try
+        {
+            var shifted = scratch[..z.Length];
+            SubtractColumnMaxima(z, shifted, rows);
+            Simd<T>.Map(shifted, shifted, new ExpShiftedOperation(T.Zero));
+            for (int offset = 0; offset < z.Length; offset += rows)
+            {
+                T exponentials = T.Zero, mass = T.Zero, dot = T.Zero;
+                T max = ColumnMax(z.Slice(offset, rows));
+                for (int i = offset; i < offset + rows; i++)
+                {
+                    exponentials += shifted[i];
+                    mass += y[i];
+                    dot += y[i] * z[i];
+                }
+                sum += (max + T.Log(exponentials)) * mass - dot;
+            }
+            return sum;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>shifted = z - max per column, one element at a time (for short columns).</summary>
+    private static void SubtractColumnMaxima(ReadOnlySpan<T> z, Span<T> shifted, int rows)
+    {
+        for (int offset = 0; offset < z.Length; offset += rows)
+        {
+            var zc = z.Slice(offset, rows);
+            T max = ColumnMax(zc);
+            var sc = shifted.Slice(offset, rows);
+            for (int i = 0; i < zc.Length; i++) sc[i] = zc[i] - max;
+        }
+    }
+
+    /// <summary>The largest element of a short non-empty column, one element at a time.</summary>
+    private static T ColumnMax(ReadOnlySpan<T> column)
+    {
+        T max = column[0];
+        for (int i = 1; i < column.Length; i++) if (column[i] > max) max = column[i];
+        return max;
     }
 
     /// <summary>log Σ_i e^{x_i}, computed as max + log Σ_i e^{x_i - max}.</summary>
