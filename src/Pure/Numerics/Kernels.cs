@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Pure;
@@ -54,6 +55,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
 
 
     /// <summary>Adds bias[i] to every element of row i of the rows x columns matrix in <paramref name="matrix"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToEachColumn(Span<T> matrix, ReadOnlySpan<T> bias)
     {
         int rows = bias.Length;
@@ -62,6 +64,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>result[i] = Σ_j matrix(i, j) · scale, the row sums of a rows x (matrix.Length / rows) matrix, scaled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaledRowSums(ReadOnlySpan<T> matrix, int rows, T scale, Span<T> result)
     {
         result = result[..rows];
@@ -110,6 +113,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal const int ShortColumn = 32;
 
     /// <summary>Softmax of every column of a rows x m matrix: a = e^{z - max} / Σ e^{z - max}, with the column maximum subtracted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxColumns(ReadOnlySpan<T> z, Span<T> a, int rows)
     {
         if (rows < ShortColumn)
@@ -137,6 +141,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>downstream = a ⊙ (u - (a · u)) per column: softmax's Jacobian (diag(a) - a a^T) times u.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackwardColumns(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
     {
         if (rows < ShortColumn)
@@ -153,6 +158,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary><see cref="SoftmaxBackwardColumns"/> one element at a time, for columns shorter than <see cref="ShortColumn"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxBackwardShortColumns(ReadOnlySpan<T> a, ReadOnlySpan<T> upstream, Span<T> downstream, int rows)
     {
         for (int offset = 0; offset < a.Length; offset += rows)
@@ -171,6 +177,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// from z (never log 0), with logsumexp as in <see cref="LogSumExp"/>. Short columns use <paramref name="scratch"/>
     /// (at least z.Length elements, not overlapping z or y; a pooled buffer when shorter) for e^{z - max}.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T CategoricalCrossEntropySum(ReadOnlySpan<T> z, ReadOnlySpan<T> y, int rows, Span<T> scratch)
     {
         T sum = T.Zero;
@@ -212,6 +219,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>shifted = z - max per column, one element at a time (for short columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractColumnMaxima(ReadOnlySpan<T> z, Span<T> shifted, int rows)
     {
         for (int offset = 0; offset < z.Length; offset += rows)
@@ -224,6 +232,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>The largest element of a short non-empty column, one element at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T ColumnMax(ReadOnlySpan<T> column)
     {
         T max = column[0];

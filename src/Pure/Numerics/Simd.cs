@@ -35,9 +35,10 @@ internal interface IBinaryOperation<T> where T : unmanaged
 /// Drivers that apply an element-wise operation over spans with <see cref="Vector512{T}"/> (when the hardware accelerates
 /// it) or <see cref="Vector256{T}"/> for float and double, and one element at a time for any other element type. The
 /// elements after the last whole vector go through the same vector code, padded with zeros in a stack buffer, so that
-/// every element of a span is computed by the same instructions whatever its position. Sums accumulate one vector
-/// at a time in index order and are reduced at the end, so a result depends only on the values and the length,
-/// never on the address of the data. Also the vector forms of e^x, ln x and tanh x.
+/// every element of a span is computed by the same instructions whatever its position. Sums accumulate whole
+/// vectors in two lane-wise accumulators (even and odd vectors) in index order, add the masked tail and reduce at
+/// the end, so a result depends only on the values and the length, never on the address of the data. Also the
+/// vector forms of e^x, ln x and tanh x.
 /// </summary>
 internal static class Simd<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -48,44 +49,33 @@ internal static class Simd<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static bool Is256 => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated;
 
     /// <summary>result[i] = f(x[i]); result may be x itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
     {
         int n = x.Length;
         if (result.Length < n) throw new ArgumentException("The result is shorter than the input.", nameof(result));
         ref T xs = ref MemoryMarshal.GetReference(x);
         ref T rs = ref MemoryMarshal.GetReference(result);
-        int i = 0;
         if (Is512)
         {
-            int count = Vector512<T>.Count;
-            for (; i <= n - count; i += count) operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[count];
-                x[i..].CopyTo(buffer);
-                operation.Invoke(Vector512.Create<T>(buffer)).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(result[i..]);
-            }
+            int whole = n - n % Vector512<T>.Count;
+            for (int i = 0; i < whole; i += Vector512<T>.Count) operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
+            if (whole < n) MapTail512(x[whole..], result[whole..n], operation);
         }
         else if (Is256)
         {
-            int count = Vector256<T>.Count;
-            for (; i <= n - count; i += count) operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[count];
-                x[i..].CopyTo(buffer);
-                operation.Invoke(Vector256.Create<T>(buffer)).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(result[i..]);
-            }
+            int whole = n - n % Vector256<T>.Count;
+            for (int i = 0; i < whole; i += Vector256<T>.Count) operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
+            if (whole < n) MapTail256(x[whole..], result[whole..n], operation);
         }
         else
         {
-            for (; i < n; i++) result[i] = operation.Invoke(x[i]);
+            for (int i = 0; i < n; i++) result[i] = operation.Invoke(x[i]);
         }
     }
 
     /// <summary>result[i] = f(x[i], y[i]); result may be x or y itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result, TOperation operation) where TOperation : struct, IBinaryOperation<T>
     {
         int n = x.Length;
@@ -94,100 +84,49 @@ internal static class Simd<T> where T : unmanaged, IFloatingPointIeee754<T>
         ref T xs = ref MemoryMarshal.GetReference(x);
         ref T ys = ref MemoryMarshal.GetReference(y);
         ref T rs = ref MemoryMarshal.GetReference(result);
-        int i = 0;
         if (Is512)
         {
-            int count = Vector512<T>.Count;
-            for (; i <= n - count; i += count)
+            int whole = n - n % Vector512<T>.Count;
+            for (int i = 0; i < whole; i += Vector512<T>.Count)
                 operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i), Vector512.LoadUnsafe(ref ys, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[2 * count];
-                x[i..].CopyTo(buffer);
-                y[i..].CopyTo(buffer[count..]);
-                operation.Invoke(Vector512.Create<T>(buffer), Vector512.Create<T>(buffer[count..])).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(result[i..]);
-            }
+            if (whole < n) MapTail512(x[whole..], y[whole..], result[whole..n], operation);
         }
         else if (Is256)
         {
-            int count = Vector256<T>.Count;
-            for (; i <= n - count; i += count)
+            int whole = n - n % Vector256<T>.Count;
+            for (int i = 0; i < whole; i += Vector256<T>.Count)
                 operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i)).StoreUnsafe(ref rs, (nuint)i);
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[2 * count];
-                x[i..].CopyTo(buffer);
-                y[i..].CopyTo(buffer[count..]);
-                operation.Invoke(Vector256.Create<T>(buffer), Vector256.Create<T>(buffer[count..])).CopyTo(buffer);
-                buffer[..(n - i)].CopyTo(result[i..]);
-            }
+            if (whole < n) MapTail256(x[whole..], y[whole..], result[whole..n], operation);
         }
         else
         {
-            for (; i < n; i++) result[i] = operation.Invoke(x[i], y[i]);
+            for (int i = 0; i < n; i++) result[i] = operation.Invoke(x[i], y[i]);
         }
     }
 
     /// <summary>Writes result[i] = f(x[i]) (unless result is empty) and returns Σ_i f(x[i]); result may be x itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T MapSum<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
     {
         int n = x.Length;
         bool store = !result.IsEmpty;
         if (store && result.Length < n) throw new ArgumentException("The result is shorter than the input.", nameof(result));
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T rs = ref MemoryMarshal.GetReference(result);
-        int i = 0;
         if (Is512)
         {
-            int count = Vector512<T>.Count;
-            var sum = Vector512<T>.Zero;
-            for (; i <= n - count; i += count)
-            {
-                var value = operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i));
-                if (store) value.StoreUnsafe(ref rs, (nuint)i);
-                sum += value;
-            }
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[count];
-                x[i..].CopyTo(buffer);
-                var value = operation.Invoke(Vector512.Create<T>(buffer));
-                if (store)
-                {
-                    value.CopyTo(buffer);
-                    buffer[..(n - i)].CopyTo(result[i..]);
-                }
-                sum += Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(n - i))), value, Vector512<T>.Zero);
-            }
+            int whole = n - n % Vector512<T>.Count;
+            var sum = MapSumBody512(x, result, whole, store, operation);
+            if (whole < n) sum += MapSumTail512(x[whole..], store ? result[whole..n] : Span<T>.Empty, operation);
             return Vector512.Sum(sum);
         }
         if (Is256)
         {
-            int count = Vector256<T>.Count;
-            var sum = Vector256<T>.Zero;
-            for (; i <= n - count; i += count)
-            {
-                var value = operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i));
-                if (store) value.StoreUnsafe(ref rs, (nuint)i);
-                sum += value;
-            }
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[count];
-                x[i..].CopyTo(buffer);
-                var value = operation.Invoke(Vector256.Create<T>(buffer));
-                if (store)
-                {
-                    value.CopyTo(buffer);
-                    buffer[..(n - i)].CopyTo(result[i..]);
-                }
-                sum += Vector256.ConditionalSelect(Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(n - i))), value, Vector256<T>.Zero);
-            }
+            int whole = n - n % Vector256<T>.Count;
+            var sum = MapSumBody256(x, result, whole, store, operation);
+            if (whole < n) sum += MapSumTail256(x[whole..], store ? result[whole..n] : Span<T>.Empty, operation);
             return Vector256.Sum(sum);
         }
         T total = T.Zero;
-        for (; i < n; i++)
+        for (int i = 0; i < n; i++)
         {
             T value = operation.Invoke(x[i]);
             if (store) result[i] = value;
@@ -197,49 +136,226 @@ internal static class Simd<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Σ_i f(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Sum<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TOperation operation) where TOperation : struct, IBinaryOperation<T>
     {
         int n = x.Length;
         if (y.Length != n) throw new ArgumentException("The inputs differ in length.", nameof(y));
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T ys = ref MemoryMarshal.GetReference(y);
-        int i = 0;
         if (Is512)
         {
-            int count = Vector512<T>.Count;
-            var sum = Vector512<T>.Zero;
-            for (; i <= n - count; i += count) sum += operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i), Vector512.LoadUnsafe(ref ys, (nuint)i));
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[2 * count];
-                x[i..].CopyTo(buffer);
-                y[i..].CopyTo(buffer[count..]);
-                var value = operation.Invoke(Vector512.Create<T>(buffer), Vector512.Create<T>(buffer[count..]));
-                sum += Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(n - i))), value, Vector512<T>.Zero);
-            }
+            int whole = n - n % Vector512<T>.Count;
+            var sum = SumBody512(x, y, whole, operation);
+            if (whole < n) sum += SumTail512(x[whole..], y[whole..], operation);
             return Vector512.Sum(sum);
         }
         if (Is256)
         {
-            int count = Vector256<T>.Count;
-            var sum = Vector256<T>.Zero;
-            for (; i <= n - count; i += count) sum += operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i));
-            if (i < n)
-            {
-                Span<T> buffer = stackalloc T[2 * count];
-                x[i..].CopyTo(buffer);
-                y[i..].CopyTo(buffer[count..]);
-                var value = operation.Invoke(Vector256.Create<T>(buffer), Vector256.Create<T>(buffer[count..]));
-                sum += Vector256.ConditionalSelect(Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(n - i))), value, Vector256<T>.Zero);
-            }
+            int whole = n - n % Vector256<T>.Count;
+            var sum = SumBody256(x, y, whole, operation);
+            if (whole < n) sum += SumTail256(x[whole..], y[whole..], operation);
             return Vector256.Sum(sum);
         }
         T total = T.Zero;
-        for (; i < n; i++) total += operation.Invoke(x[i], y[i]);
+        for (int i = 0; i < n; i++) total += operation.Invoke(x[i], y[i]);
         return total;
     }
 
+    // The loops that accumulate live in methods without calls, so that the accumulators stay in registers; two
+    // accumulators (even and odd vectors) hide the latency of the additions. The order is fixed by the length.
+    // The drivers are compiled fully optimized at once (AggressiveOptimization): under tiered compilation their
+    // loops ran unoptimized for seconds in short runs on a loaded machine.
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<T> MapSumBody512<TOperation>(ReadOnlySpan<T> x, Span<T> result, int whole, bool store, TOperation operation)
+        where TOperation : struct, IUnaryOperation<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(result);
+        int count = Vector512<T>.Count;
+        Vector512<T> even = Vector512<T>.Zero, odd = Vector512<T>.Zero;
+        int i = 0;
+        for (; i + 2 * count <= whole; i += 2 * count)
+        {
+            var first = operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i));
+            var second = operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)(i + count)));
+            if (store)
+            {
+                first.StoreUnsafe(ref rs, (nuint)i);
+                second.StoreUnsafe(ref rs, (nuint)(i + count));
+            }
+            even += first;
+            odd += second;
+        }
+        if (i < whole)
+        {
+            var value = operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i));
+            if (store) value.StoreUnsafe(ref rs, (nuint)i);
+            even += value;
+        }
+        return even + odd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<T> MapSumBody256<TOperation>(ReadOnlySpan<T> x, Span<T> result, int whole, bool store, TOperation operation)
+        where TOperation : struct, IUnaryOperation<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T rs = ref MemoryMarshal.GetReference(result);
+        int count = Vector256<T>.Count;
+        Vector256<T> even = Vector256<T>.Zero, odd = Vector256<T>.Zero;
+        int i = 0;
+        for (; i + 2 * count <= whole; i += 2 * count)
+        {
+            var first = operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i));
+            var second = operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)(i + count)));
+            if (store)
+            {
+                first.StoreUnsafe(ref rs, (nuint)i);
+                second.StoreUnsafe(ref rs, (nuint)(i + count));
+            }
+            even += first;
+            odd += second;
+        }
+        if (i < whole)
+        {
+            var value = operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i));
+            if (store) value.StoreUnsafe(ref rs, (nuint)i);
+            even += value;
+        }
+        return even + odd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<T> SumBody512<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int whole, TOperation operation)
+        where TOperation : struct, IBinaryOperation<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        int count = Vector512<T>.Count;
+        Vector512<T> even = Vector512<T>.Zero, odd = Vector512<T>.Zero;
+        int i = 0;
+        for (; i + 2 * count <= whole; i += 2 * count)
+        {
+            even += operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i), Vector512.LoadUnsafe(ref ys, (nuint)i));
+            odd += operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)(i + count)), Vector512.LoadUnsafe(ref ys, (nuint)(i + count)));
+        }
+        if (i < whole) even += operation.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i), Vector512.LoadUnsafe(ref ys, (nuint)i));
+        return even + odd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<T> SumBody256<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int whole, TOperation operation)
+        where TOperation : struct, IBinaryOperation<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        int count = Vector256<T>.Count;
+        Vector256<T> even = Vector256<T>.Zero, odd = Vector256<T>.Zero;
+        int i = 0;
+        for (; i + 2 * count <= whole; i += 2 * count)
+        {
+            even += operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i));
+            odd += operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)(i + count)), Vector256.LoadUnsafe(ref ys, (nuint)(i + count)));
+        }
+        if (i < whole) even += operation.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i));
+        return even + odd;
+    }
+
+    // The tails: fewer than one vector of elements, padded with zeros in a stack buffer and run through the same
+    // vector code; sums keep only the lanes that hold elements.
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MapTail512<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
+    {
+        Span<T> buffer = stackalloc T[Vector512<T>.Count];
+        x.CopyTo(buffer);
+        operation.Invoke(Vector512.Create<T>(buffer)).CopyTo(buffer);
+        buffer[..result.Length].CopyTo(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MapTail256<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
+    {
+        Span<T> buffer = stackalloc T[Vector256<T>.Count];
+        x.CopyTo(buffer);
+        operation.Invoke(Vector256.Create<T>(buffer)).CopyTo(buffer);
+        buffer[..result.Length].CopyTo(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MapTail512<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result, TOperation operation) where TOperation : struct, IBinaryOperation<T>
+    {
+        int count = Vector512<T>.Count;
+        Span<T> buffer = stackalloc T[2 * count];
+        x.CopyTo(buffer);
+        y.CopyTo(buffer[count..]);
+        operation.Invoke(Vector512.Create<T>(buffer), Vector512.Create<T>(buffer[count..])).CopyTo(buffer);
+        buffer[..result.Length].CopyTo(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MapTail256<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result, TOperation operation) where TOperation : struct, IBinaryOperation<T>
+    {
+        int count = Vector256<T>.Count;
+        Span<T> buffer = stackalloc T[2 * count];
+        x.CopyTo(buffer);
+        y.CopyTo(buffer[count..]);
+        operation.Invoke(Vector256.Create<T>(buffer), Vector256.Create<T>(buffer[count..])).CopyTo(buffer);
+        buffer[..result.Length].CopyTo(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<T> MapSumTail512<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
+    {
+        Span<T> buffer = stackalloc T[Vector512<T>.Count];
+        x.CopyTo(buffer);
+        var value = operation.Invoke(Vector512.Create<T>(buffer));
+        if (!result.IsEmpty)
+        {
+            value.CopyTo(buffer);
+            buffer[..result.Length].CopyTo(result);
+        }
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(x.Length))), value, Vector512<T>.Zero);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<T> MapSumTail256<TOperation>(ReadOnlySpan<T> x, Span<T> result, TOperation operation) where TOperation : struct, IUnaryOperation<T>
+    {
+        Span<T> buffer = stackalloc T[Vector256<T>.Count];
+        x.CopyTo(buffer);
+        var value = operation.Invoke(Vector256.Create<T>(buffer));
+        if (!result.IsEmpty)
+        {
+            value.CopyTo(buffer);
+            buffer[..result.Length].CopyTo(result);
+        }
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(x.Length))), value, Vector256<T>.Zero);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<T> SumTail512<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TOperation operation) where TOperation : struct, IBinaryOperation<T>
+    {
+        int count = Vector512<T>.Count;
+        Span<T> buffer = stackalloc T[2 * count];
+        x.CopyTo(buffer);
+        y.CopyTo(buffer[count..]);
+        var value = operation.Invoke(Vector512.Create<T>(buffer), Vector512.Create<T>(buffer[count..]));
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(x.Length))), value, Vector512<T>.Zero);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Vector256<T> SumTail256<TOperation>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TOperation operation) where TOperation : struct, IBinaryOperation<T>
+    {
+        int count = Vector256<T>.Count;
+        Span<T> buffer = stackalloc T[2 * count];
+        x.CopyTo(buffer);
+        y.CopyTo(buffer[count..]);
+        var value = operation.Invoke(Vector256.Create<T>(buffer), Vector256.Create<T>(buffer[count..]));
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(x.Length))), value, Vector256<T>.Zero);
+    }
+
     /// <summary>The index of the first NaN or infinity, or -1: x - x is 0 exactly when x is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfNonFinite(ReadOnlySpan<T> values)
     {
         int n = values.Length;
