@@ -55,7 +55,6 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
 
 
     /// <summary>Adds bias[i] to every element of row i of the rows x columns matrix in <paramref name="matrix"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToEachColumn(Span<T> matrix, ReadOnlySpan<T> bias)
     {
         int rows = bias.Length;
@@ -69,7 +68,16 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         result = result[..rows];
         result.Clear();
-        for (int offset = 0; offset < matrix.Length; offset += rows) TensorPrimitives.Add(result, matrix.Slice(offset, rows), result);
+        if (rows < ShortColumn)
+        {
+            // The same additions in the same order, one element at a time: cheaper than a vector call per short column.
+            for (int offset = 0; offset < matrix.Length; offset += rows)
+                for (int i = 0; i < rows; i++) result[i] += matrix[offset + i];
+        }
+        else
+        {
+            for (int offset = 0; offset < matrix.Length; offset += rows) TensorPrimitives.Add(result, matrix.Slice(offset, rows), result);
+        }
         TensorPrimitives.Multiply(result, scale, result);
     }
 
@@ -105,10 +113,10 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// Columns shorter than this take the whole-matrix path in <see cref="SoftmaxColumns"/>,
-    /// <see cref="SoftmaxBackwardColumns"/> and <see cref="CategoricalCrossEntropySum"/>: scalar loops per column for
-    /// the maximum, sums and scaling around one vector e^x pass over the whole matrix, because a few vector calls per
-    /// column of 10 cost more than they save.
+    /// Columns shorter than this take the whole-matrix path in <see cref="SoftmaxColumns"/> and
+    /// <see cref="CategoricalCrossEntropySum"/> (scalar loops per column for the maximum, sums and scaling around one
+    /// vector e^x pass over the whole matrix) and scalar loops in <see cref="SoftmaxBackwardColumns"/> and
+    /// <see cref="ScaledRowSums"/>, because a few vector calls per column of 10 cost more than they save.
     /// </summary>
     internal const int ShortColumn = 32;
 
