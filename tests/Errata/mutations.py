@@ -1,7 +1,9 @@
 """Each erratum of ../shared/seeds/README.md, written as the literal code change it would be in src/Pure.
 
 Used by run-errata.sh: it applies one mutation at a time to a scratch clone and runs the whole test suite,
-to show which tests catch each erratum (docs/errata.md records the result)."""
+to show which tests catch each erratum (docs/errata.md records the result). The ReLU mutations edit the
+Vector512 form of ReLU's backward operation in Kernels.cs, the path every length takes on a machine whose
+runtime accelerates Vector512 (the machines here); on another machine they would need the Vector256 form."""
 
 MUTATIONS = {
     "001-db-divided-by-m-twice": (
@@ -16,8 +18,8 @@ MUTATIONS = {
     ),
     "001-bias-indexed-by-k-not-j": (
         "src/Pure/Numerics/Kernels.cs",
-        "for (int i = 0; i < rows; i++) column[i] += bias[i];",
-        "for (int i = 0; i < rows; i++) column[i] += bias[rows - 1 - i];",
+        "TensorPrimitives.Add(matrix.Slice(offset, rows), bias, matrix.Slice(offset, rows));",
+        "for (int i = 0; i < rows; i++) matrix[offset + i] += bias[rows - 1 - i];",
     ),
     "002-dC-da-is-z-minus-y": (
         "src/Pure/Backprop.cs",
@@ -31,18 +33,18 @@ MUTATIONS = {
     ),
     "003-bce-sign-in-fused-delta": (
         "src/Pure/Model/Loss.cs",
-        "if (!delta.IsEmpty) delta[i] = a[i] - y[i];",
-        "if (!delta.IsEmpty) delta[i] = y[i] - a[i];",
+        "if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta); // δ = a - y after the sigmoid",
+        "if (!delta.IsEmpty) Kernels<T>.Subtract(y, a, delta); // δ = a - y after the sigmoid",
     ),
     "003-relu-derivative-at-0-is-one-half": (
         "src/Pure/Numerics/Kernels.cs",
-        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
-        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : z[i] == T.Zero ? T.CreateChecked(0.5) * upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+        "public Vector512<T> Invoke(Vector512<T> z, Vector512<T> upstream) => upstream & Vector512.GreaterThan(z, Vector512<T>.Zero);",
+        "public Vector512<T> Invoke(Vector512<T> z, Vector512<T> upstream) => Vector512.ConditionalSelect(Vector512.Equals(z, Vector512<T>.Zero), Vector512.Create(T.CreateChecked(0.5)) * upstream, upstream & Vector512.GreaterThan(z, Vector512<T>.Zero));",
     ),
     "003-relu-derivative-at-0-is-one": (
         "src/Pure/Numerics/Kernels.cs",
-        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] > T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
-        "for (int i = 0; i < z.Length; i++) downstream[i] = z[i] >= T.Zero ? upstream[i] : slope == T.Zero ? T.Zero : slope * upstream[i];",
+        "public Vector512<T> Invoke(Vector512<T> z, Vector512<T> upstream) => upstream & Vector512.GreaterThan(z, Vector512<T>.Zero);",
+        "public Vector512<T> Invoke(Vector512<T> z, Vector512<T> upstream) => upstream & Vector512.GreaterThanOrEqual(z, Vector512<T>.Zero);",
     ),
 }
 

@@ -75,8 +75,8 @@ public abstract record Loss(string Name)
 
     /// <summary>
     /// The stable fused path from the pre-activations: writes δ^[L] = ∂ℓ/∂z into <paramref name="delta"/> (when
-    /// not empty) and returns Σ over samples of ℓ, or returns false when this loss has no fused path for
-    /// <paramref name="outputActivation"/>.
+    /// not empty; it may serve as scratch first, so it must not overlap z, a or y) and returns Σ over samples of ℓ,
+    /// or returns false when this loss has no fused path for <paramref name="outputActivation"/>.
     /// </summary>
     internal virtual bool TryFused<T>(Activation outputActivation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> delta, int rows, out T sum)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -128,61 +128,30 @@ public abstract record Loss(string Name)
 public sealed record AbsoluteLoss() : Loss("absolute")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++) sum += T.Abs(output[i] - target[i]);
-        return sum;
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) => Kernels<T>.SumOfAbsoluteDifferences(output, target);
 
     /// <inheritdoc />
-    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
-    {
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            gradient[i] = difference > T.Zero ? T.One : difference < T.Zero ? -T.One : T.Zero;
-        }
-    }
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
+        Kernels<T>.SignOfDifference(output, target, gradient);
 }
 
 /// <summary>ℓ = Σ_j (a_j - y_j)^2.</summary>
 public sealed record SquaredLoss() : Loss("squared")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            sum += difference * difference;
-        }
-        return sum;
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) => Kernels<T>.SumOfSquaredDifferences(output, target);
 
     /// <inheritdoc />
-    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
-    {
-        T two = T.CreateChecked(2);
-        for (int i = 0; i < output.Length; i++) gradient[i] = two * (output[i] - target[i]);
-    }
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
+        Kernels<T>.ScaledDifference(output, target, T.CreateChecked(2), gradient);
 }
 
 /// <summary>ℓ = ½ Σ_j (a_j - y_j)^2.</summary>
 public sealed record HalfSquaredLoss() : Loss("half_squared")
 {
     /// <inheritdoc />
-    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < output.Length; i++)
-        {
-            T difference = output[i] - target[i];
-            sum += difference * difference;
-        }
-        return sum / T.CreateChecked(2);
-    }
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows) =>
+        Kernels<T>.SumOfSquaredDifferences(output, target) / T.CreateChecked(2);
 
     /// <inheritdoc />
     public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
@@ -224,12 +193,9 @@ public sealed record BinaryCrossEntropyLoss() : Loss("binary_cross_entropy")
     {
         sum = T.Zero;
         if (outputActivation is not SigmoidActivation) return false;
-        for (int i = 0; i < z.Length; i++)
-        {
-            // -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^-|z|)
-            sum += T.Max(z[i], T.Zero) - z[i] * y[i] + T.LogP1(T.Exp(-T.Abs(z[i])));
-            if (!delta.IsEmpty) delta[i] = a[i] - y[i];
-        }
+        // -[y log σ(z) + (1 - y) log(1 - σ(z))] = max(z, 0) - z y + log(1 + e^-|z|)
+        sum = Kernels<T>.LogisticCrossEntropySum(z, y);
+        if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta); // δ = a - y after the sigmoid
         return true;
     }
 }
@@ -272,14 +238,8 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
     {
         sum = T.Zero;
         if (outputActivation is not SoftmaxActivation) return false;
-        for (int offset = 0; offset < z.Length; offset += rows)
-        {
-            var zc = z.Slice(offset, rows);
-            var yc = y.Slice(offset, rows);
-            T targetMass = T.Zero;
-            foreach (var target in yc) targetMass += target;
-            sum += Kernels<T>.LogSumExp(zc) * targetMass - Kernels<T>.Dot(yc, zc);
-        }
+        // Σ_j [logsumexp(z_:j) Σ_i y_ij - Σ_i y_ij z_ij]; δ serves as scratch before it receives a - y.
+        sum = Kernels<T>.CategoricalCrossEntropySum(z, y, rows, delta);
         if (!delta.IsEmpty) Kernels<T>.Subtract(a, y, delta);
         return true;
     }
