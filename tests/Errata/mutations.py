@@ -8,23 +8,23 @@ runtime accelerates Vector512 (the machines here); on another machine they would
 MUTATIONS = {
     "001-db-divided-by-m-twice": (
         "src/Pure/Backprop.cs",
-        "Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM, biasGradient);",
-        "Kernels<T>.ScaledRowSums(delta, layer.OutputSize, inverseM * inverseM, biasGradient);",
+        "Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));",
+        "Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM * inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));",
     ),
     "001-dW-uses-a-of-layer-l": (
         "src/Pure/Backprop.cs",
-        "var previous = l == 0 ? trace.Input : trace.Activations[l - 1];",
-        "var previous = trace.Activations[l];",
+        "var previous = l == 0 ? input : activations[l - 1];",
+        "var previous = activations[l];",
     ),
     "001-bias-indexed-by-k-not-j": (
-        "src/Pure/Numerics/Kernels.cs",
-        "TensorPrimitives.Add(matrix.Slice(offset, rows), bias, matrix.Slice(offset, rows));",
-        "for (int i = 0; i < rows; i++) matrix[offset + i] += bias[rows - 1 - i];",
+        "src/Pure/Backprop.cs",
+        "Kernels<T>.Multiply(false, weight, outputSize, inputSize, false, previous, inputSize, m, z, bias);",
+        "Kernels<T>.Multiply(false, weight, outputSize, inputSize, false, previous, inputSize, m, z, [.. bias.Reverse()]);",
     ),
     "002-dC-da-is-z-minus-y": (
         "src/Pure/Backprop.cs",
-        "loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);",
-        "if (loss is SquaredLoss) Kernels<T>.Subtract(z.AsSpan(), y.AsSpan(), gradient); else loss.Gradient<T>(a.AsSpan(), y.AsSpan(), gradient, z.Rows);",
+        "loss.Gradient<T>(a, y, scratch, rows);",
+        "if (loss is SquaredLoss) Kernels<T>.Subtract(z, y, scratch); else loss.Gradient<T>(a, y, scratch, rows);",
     ),
     "003-bce-derivative-sign": (
         "src/Pure/Model/Loss.cs",
