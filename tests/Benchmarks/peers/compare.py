@@ -331,7 +331,11 @@ def ratios(pure_paths, peer_paths, out=sys.stdout):
             lines.append(f"{key[0]} {key[1]} {key[2]}x{key[3]}x{key[4]:<10} {r['gflops']:8.1f} {ob if ob else '-':>9} "
                          f"{r.get('mathnet_gflops') or '-':>8}  {ratio}")
     targets = {("float32", 128): 0.8, ("float64", 128): 0.9, ("float32", 32): 0.6, ("float64", 32): 0.6}
-    epochs = [r for r in pure if r.get("mode") == "mlp" and r.get("samples") == 60000]
+    epochs, seen = [], set()
+    for r in pure:  # the first run of each (dtype, batch) on all 60,000 samples
+        if r.get("mode") == "mlp" and r.get("samples") == 60000 and (r["dtype"], r["batch"]) not in seen:
+            seen.add((r["dtype"], r["batch"]))
+            epochs.append(r)
     if epochs:
         lines.append("")
         lines.append("Seconds per epoch          Pure  PyTorch  sklearn  Pure/PyTorch (target)  Pure/sklearn")
