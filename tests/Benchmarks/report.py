@@ -58,6 +58,14 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
+def blas_line(meta, peers):
+    """The BLAS of the peers: from meta.json, or else from the OpenBLAS GEMM lines of compare.py."""
+    if meta.get("blas") and meta["blas"] != "unknown":
+        return meta["blas"]
+    row = find(peers, mode="gemm", library="openblas")
+    return f"{row['kernel']} kernels, {row['threads']} threads" if row else "-"
+
+
 def generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers):
     out = []
     if meta.get("quick"):
@@ -77,7 +85,7 @@ def generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers):
         [".NET", meta.get("dotnet", "-")],
         ["Pure kernel, threads", f"{(pure_gemm or pure_mlp or [{}])[0].get('kernel', '-')}, {(pure_gemm or pure_mlp or [{}])[0].get('threads', '-')}"],
         ["Python, PyTorch, scikit-learn, numpy", meta.get("python", "-")],
-        ["BLAS", meta.get("blas", "-")],
+        ["BLAS (numpy, PyTorch, scikit-learn)", blas_line(meta, peers)],
     ]))
     out.append("\nThe commands, in the order run (from the repository root):\n")
     out.append("```\n" + "\n".join(meta.get("commands", [])) + "\n```\n")

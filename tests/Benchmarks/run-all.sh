@@ -89,7 +89,7 @@ CORES=$(nproc)
 MEMORY=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 DOTNET="$(dotnet --version) SDK, $(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)"
 PEERS=$($PYTHON -c 'import sys, numpy, sklearn; import torch; print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, scikit-learn {sklearn.__version__}, numpy {numpy.__version__}")' 2>/dev/null || echo "not installed")
-BLAS=$(env -u OPENBLAS_CORETYPE $PYTHON -c 'from threadpoolctl import threadpool_info; i = [x for x in threadpool_info() if x["user_api"] == "blas"][0]; print("%s %s, %s kernels, %s threads" % (i["internal_api"], i["version"], i["architecture"], i["num_threads"]))' 2>/dev/null || echo unknown)
+BLAS=$(env -u OPENBLAS_CORETYPE $PYTHON -c 'import numpy; from threadpoolctl import threadpool_info; i = [x for x in threadpool_info() if x["user_api"] == "blas"][0]; print("%s %s, %s kernels, %s threads" % (i["internal_api"], i["version"], i["architecture"], i["num_threads"]))' 2>/dev/null || echo unknown)
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '%s\n' "${COMMANDS[@]}" | $PYTHON -c '
 import json, sys
