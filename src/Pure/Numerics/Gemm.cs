@@ -98,6 +98,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             return;
         }
 
+        if (kind == GemmKernel.Vector512 && m <= 2 * Vector512<T>.Count && m < n)
+        {
+            MultiplyShort(transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k);
+            return;
+        }
+
         int rowTile = RowTile(kind), columnTile = ColumnTile(kind);
         int paddedM = RoundUp(m, rowTile), paddedN = RoundUp(n, columnTile);
         var (tileRows, tileColumns) = Tiles(m, n, rowTile, columnTile);
@@ -319,6 +325,104 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// C = scale · op(A) · op(B) (+ bias) for m ≤ one Vector512 (the 10-class output layer), on one thread: op(A) is
+    /// packed into one zero-padded micro-panel of a single vector's rows, and op(B) is read where it lies, eight
+    /// columns at a time, each column of C accumulating in its own register over the whole depth in order. Packing
+    /// B and a two-vector micro-kernel would waste most of their work on rows that do not exist.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void MultiplyShort(bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k)
+    {
+        int lanes = Vector512<T>.Count;
+        int height = m <= lanes ? lanes : 2 * lanes;
+        var panel = Buffer(ref _packedA, height * k);
+        T* block = stackalloc T[16 * lanes];
+        var factor = Vector512.Create(scale);
+        fixed (T* pa = a, pb = b, pc = c, pbias = bias, packed = panel)
+        {
+            for (int depth0 = 0; depth0 < k; depth0 += DepthBlock)
+            {
+                int depth = Math.Min(DepthBlock, k - depth0);
+                PackPanel(height, !transposeA, pa, leadA, 0, m, depth0, depth, packed + (long)height * depth0);
+            }
+            // op(B)(p, j) is at column + p · step for the column's start.
+            long step = transposeB ? leadB : 1;
+            long columnStride = transposeB ? 1 : leadB;
+            for (int j0 = 0; j0 < n; j0 += 8)
+            {
+                int columns = Math.Min(8, n - j0);
+                T* b0 = pb + j0 * columnStride;
+                T* b1 = b0 + (columns > 1 ? columnStride : 0), b2 = b0 + (columns > 2 ? 2 * columnStride : 0), b3 = b0 + (columns > 3 ? 3 * columnStride : 0);
+                T* b4 = b0 + (columns > 4 ? 4 * columnStride : 0), b5 = b0 + (columns > 5 ? 5 * columnStride : 0), b6 = b0 + (columns > 6 ? 6 * columnStride : 0);
+                T* b7 = b0 + (columns > 7 ? 7 * columnStride : 0);
+                if (height == lanes)
+                    ShortColumns1(packed, k, step, b0, b1, b2, b3, b4, b5, b6, b7, factor, block);
+                else
+                    ShortColumns2(packed, k, step, b0, b1, b2, b3, b4, b5, b6, b7, factor, block);
+                for (int t = 0; t < columns; t++)
+                {
+                    T* target = pc + (long)(j0 + t) * m;
+                    for (int i = 0; i < m; i++) target[i] = (pbias == null ? T.Zero : pbias[i]) + block[t * height + i];
+                }
+            }
+        }
+    }
+
+    /// <summary>Eight columns of C of one vector's height: block (column-major, height one vector) = scale · panel · B.</summary>
+    private static void ShortColumns1(T* panel, int k, long step, T* b0, T* b1, T* b2, T* b3, T* b4, T* b5, T* b6, T* b7, Vector512<T> factor, T* block)
+    {
+        int lanes = Vector512<T>.Count;
+        Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        T* from = panel;
+        for (long p = 0, offset = 0; p < k; p++, offset += step, from += lanes)
+        {
+            var column = Vector512.Load(from);
+            s0 = Fma(column, Vector512.Create(b0[offset]), s0);
+            s1 = Fma(column, Vector512.Create(b1[offset]), s1);
+            s2 = Fma(column, Vector512.Create(b2[offset]), s2);
+            s3 = Fma(column, Vector512.Create(b3[offset]), s3);
+            s4 = Fma(column, Vector512.Create(b4[offset]), s4);
+            s5 = Fma(column, Vector512.Create(b5[offset]), s5);
+            s6 = Fma(column, Vector512.Create(b6[offset]), s6);
+            s7 = Fma(column, Vector512.Create(b7[offset]), s7);
+        }
+        (s0 * factor).Store(block); (s1 * factor).Store(block + lanes); (s2 * factor).Store(block + 2 * lanes); (s3 * factor).Store(block + 3 * lanes);
+        (s4 * factor).Store(block + 4 * lanes); (s5 * factor).Store(block + 5 * lanes); (s6 * factor).Store(block + 6 * lanes); (s7 * factor).Store(block + 7 * lanes);
+    }
+
+    /// <summary>Eight columns of C of two vectors' height: block (column-major, height two vectors) = scale · panel · B.</summary>
+    private static void ShortColumns2(T* panel, int k, long step, T* b0, T* b1, T* b2, T* b3, T* b4, T* b5, T* b6, T* b7, Vector512<T> factor, T* block)
+    {
+        int lanes = Vector512<T>.Count;
+        Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<T> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+        T* from = panel;
+        for (long p = 0, offset = 0; p < k; p++, offset += step, from += 2 * lanes)
+        {
+            var top = Vector512.Load(from);
+            var bottom = Vector512.Load(from + lanes);
+            Vector512<T> x;
+            x = Vector512.Create(b0[offset]); s0 = Fma(top, x, s0); t0 = Fma(bottom, x, t0);
+            x = Vector512.Create(b1[offset]); s1 = Fma(top, x, s1); t1 = Fma(bottom, x, t1);
+            x = Vector512.Create(b2[offset]); s2 = Fma(top, x, s2); t2 = Fma(bottom, x, t2);
+            x = Vector512.Create(b3[offset]); s3 = Fma(top, x, s3); t3 = Fma(bottom, x, t3);
+            x = Vector512.Create(b4[offset]); s4 = Fma(top, x, s4); t4 = Fma(bottom, x, t4);
+            x = Vector512.Create(b5[offset]); s5 = Fma(top, x, s5); t5 = Fma(bottom, x, t5);
+            x = Vector512.Create(b6[offset]); s6 = Fma(top, x, s6); t6 = Fma(bottom, x, t6);
+            x = Vector512.Create(b7[offset]); s7 = Fma(top, x, s7); t7 = Fma(bottom, x, t7);
+        }
+        int h = 2 * lanes;
+        (s0 * factor).Store(block); (t0 * factor).Store(block + lanes);
+        (s1 * factor).Store(block + h); (t1 * factor).Store(block + h + lanes);
+        (s2 * factor).Store(block + 2 * h); (t2 * factor).Store(block + 2 * h + lanes);
+        (s3 * factor).Store(block + 3 * h); (t3 * factor).Store(block + 3 * h + lanes);
+        (s4 * factor).Store(block + 4 * h); (t4 * factor).Store(block + 4 * h + lanes);
+        (s5 * factor).Store(block + 5 * h); (t5 * factor).Store(block + 5 * h + lanes);
+        (s6 * factor).Store(block + 6 * h); (t6 * factor).Store(block + 6 * h + lanes);
+        (s7 * factor).Store(block + 7 * h); (t7 * factor).Store(block + 7 * h + lanes);
     }
 
     /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
