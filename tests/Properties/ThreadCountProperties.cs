@@ -4,14 +4,13 @@ using static Pure.Properties.Support.BehaviourGenerators;
 namespace Pure.Properties;
 
 /// <summary>
-/// Whole training runs on a network large enough that the products and the optimizer's pass run on several threads:
-/// the result is bitwise the same for one and two threads, and equal to the pure loop.
+/// Whole training runs on a network large enough that the products run on several threads: the result is bitwise
+/// the same for one and two threads, and equal to the pure loop.
 /// </summary>
 [Collection(nameof(MathNetGlobals))]
 public class ThreadCountProperties
 {
-    // 64-512-64-10: the 512 x 64 products at batch 64 exceed the 2 MFLOP threshold of the threaded product, and the
-    // 66,000 parameters exceed the 32 chunks of 2,048 that the optimizer's pass shares between two threads.
+    // 64-512-64-10: the 512 x 64 products at batch 64 exceed the 2 MFLOP threshold of the threaded product.
     private static readonly int[] Sizes = [64, 512, 64, 10];
 
     private static Dataset<T> Data<T>(int samples, int seed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
