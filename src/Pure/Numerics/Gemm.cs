@@ -152,6 +152,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// operands are laid out depth block by depth block: block d (depths [p0, p0 + kc)) starts at padded · p0, and
     /// within it micro-panel r starts at r · tile · kc and holds element (p, lane) at p · tile + lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(Problem problem, int part, int parts)
     {
         int aPanels = problem.PaddedM / problem.RowTile;
@@ -186,6 +187,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <paramref name="lanesContiguous"/>, the source holds (lane, p) at p · lead + lane (A as stored, B transposed);
     /// otherwise at lane · lead + p (A transposed, B as stored).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanel(int tile, bool lanesContiguous, T* source, int lead, int lane0, int valid, int depth0, int depth, T* panel)
     {
         if (lanesContiguous)
@@ -215,6 +217,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunTask(Problem problem, int task)
     {
         int row0 = task % problem.RowTiles * problem.TileRows;
@@ -253,6 +256,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// for A transposed, each element of C is a dot product of one of A's columns with a column of op(B). The order of
     /// every sum depends on the shape only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyNarrow(GemmKernel kind, bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k)
     {
         var columnB = Buffer(ref _packedB, k);
@@ -334,6 +338,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// B and a two-vector micro-kernel would waste most of their work on rows that do not exist.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyShort(bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k)
     {
         int lanes = Vector512<T>.Count;
@@ -372,6 +377,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     }
 
     /// <summary>Eight columns of C of one vector's height: block (column-major, height one vector) = scale · panel · B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShortColumns1(T* panel, int k, long step, T* b0, T* b1, T* b2, T* b3, T* b4, T* b5, T* b6, T* b7, Vector512<T> factor, T* block)
     {
         int lanes = Vector512<T>.Count;
@@ -394,6 +400,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     }
 
     /// <summary>Eight columns of C of two vectors' height: block (column-major, height two vectors) = scale · panel · B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShortColumns2(T* panel, int k, long step, T* b0, T* b1, T* b2, T* b3, T* b4, T* b5, T* b6, T* b7, Vector512<T> factor, T* block)
     {
         int lanes = Vector512<T>.Count;
@@ -470,6 +477,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector512<T>.Count;
@@ -578,6 +586,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>2 x 6 accumulators of Vector256: a (2 · Vector256 lanes) x 6 block of C.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector256<T>.Count;
@@ -621,6 +630,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>The portable micro-kernel: a 4 x 4 block of C with plain multiply and add.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         T* block = stackalloc T[16];
@@ -644,6 +654,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// C block = (first ? bias : C block) + accumulated block, for the valid rows and columns. The sum is taken in
     /// the same order for every block, so tiles computed by different threads round alike.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteBack(T* block, int height, T* c, int ldc, int validRows, int validColumns, bool first, T* bias)
     {
         for (int j = 0; j < validColumns; j++)
