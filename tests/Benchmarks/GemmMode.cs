@@ -10,7 +10,7 @@ namespace Pure.Benchmarks;
 /// </summary>
 internal static class GemmMode
 {
-    private static readonly HashSet<string> Known = ["runs", "run-ms", "threads", "dtype", "mathnet"];
+    private static readonly HashSet<string> Known = ["runs", "run-ms", "threads", "dtype", "mathnet", "touch"];
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -21,22 +21,24 @@ internal static class GemmMode
         string dtype = options.String("dtype") ?? "both";
         if (dtype is not ("float32" or "float64" or "both")) throw new UsageException($"--dtype expects float32, float64 or both, got '{dtype}'");
         string mathnet = options.String("mathnet") ?? "yes";
+        string touch = options.String("touch") ?? "no";
+        if (touch is not ("yes" or "no")) throw new UsageException($"--touch expects yes or no, got '{touch}'");
         if (mathnet is not ("yes" or "no")) throw new UsageException($"--mathnet expects yes or no, got '{mathnet}'");
         MathNet.Numerics.Control.UseManaged();
         Gemm<float>.MaxThreads = threads;
         Gemm<double>.MaxThreads = threads;
-        if (dtype != "float64") Measure<float>("float32", runs, runMilliseconds, mathnet == "yes");
-        if (dtype != "float32") Measure<double>("float64", runs, runMilliseconds, mathnet == "yes");
+        if (dtype != "float64") Measure<float>("float32", runs, runMilliseconds, mathnet == "yes", touch == "yes");
+        if (dtype != "float32") Measure<double>("float64", runs, runMilliseconds, mathnet == "yes", touch == "yes");
         return 0;
     }
 
-    private static void Measure<T>(string dtype, int runs, int runMilliseconds, bool withMathNet) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Measure<T>(string dtype, int runs, int runMilliseconds, bool withMathNet, bool touched) where T : unmanaged, IFloatingPointIeee754<T>
     {
         foreach (var shape in GemmShape.All)
         {
             var operands = new GemmOperands<T>(shape, 1);
             double difference = operands.RelativeDifference();
-            double pure = Gflops(shape, operands.Pure, runs, runMilliseconds);
+            double pure = Gflops(shape, touched ? operands.TouchedPure : operands.Pure, runs, runMilliseconds);
             double? other = withMathNet ? Gflops(shape, operands.MathNet, runs, runMilliseconds) : null;
             JsonLine.Write(new Dictionary<string, object?>
             {
@@ -54,6 +56,7 @@ internal static class GemmMode
                 ["runs"] = runs,
                 ["threads"] = Gemm<T>.MaxThreads,
                 ["kernel"] = Gemm<T>.KernelName,
+                ["touched"] = touched,
             });
         }
     }

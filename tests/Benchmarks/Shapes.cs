@@ -76,6 +76,18 @@ internal sealed class GemmOperands<T> where T : unmanaged, IFloatingPointIeee754
     public void Pure() =>
         Gemm<T>.Multiply(Shape.Form == GemmForm.TN, A, ARows, AColumns, Shape.Form == GemmForm.NT, B, BRows, BColumns, C);
 
+    /// <summary>
+    /// Writes every cache line of A and B on the calling thread (adding zero), then runs <see cref="Pure"/>: the
+    /// operands arrive as they do in training, freshly written by the thread that calls the product.
+    /// </summary>
+    public void TouchedPure()
+    {
+        int stride = 64 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        for (int i = 0; i < A.Length; i += stride) A[i] += T.Zero;
+        for (int i = 0; i < B.Length; i += stride) B[i] += T.Zero;
+        Pure();
+    }
+
     /// <summary>The same product with MathNet's managed provider, into the preallocated result.</summary>
     public void MathNet()
     {
