@@ -276,7 +276,7 @@ public class GemmDeterminismProperties
             var c = x.Case;
             var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), x.WithBias ? c.Values<T>(c.Bias) : null);
             var shapes = new GemmProperties.Shapes(c, x.Form.TransposeA, x.Form.TransposeB);
-            if (2L * c.M * c.N * c.K >= 1L << 18) Interlocked.Increment(ref parallel);
+            if (2L * c.M * c.N * c.K >= Gemm<T>.SerialWork) Interlocked.Increment(ref parallel);
             var failures = new List<string>();
             foreach (var kind in GemmProperties.SupportedKernels<T>())
             {
