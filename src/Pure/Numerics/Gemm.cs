@@ -149,7 +149,15 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Problem(
         GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias, T Scale,
-        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN);
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN)
+    {
+        /// <summary>
+        /// True when the micro-kernel reads A where it lies: A as stored (not transposed), with m a multiple of the
+        /// row tile, holds each micro-panel's rows for one depth contiguously, lead apart from depth to depth, so
+        /// packing it would only copy. The kernel then does the same arithmetic in the same order.
+        /// </summary>
+        public bool DirectA => !TransposeA && M % RowTile == 0;
+    }
 
     /// <summary>
     /// Packs part <paramref name="part"/> of <paramref name="parts"/> of the micro-panels of op(A) and op(B). The packed
@@ -159,7 +167,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(Problem problem, int part, int parts)
     {
-        int aPanels = problem.PaddedM / problem.RowTile;
+        int aPanels = problem.DirectA ? 0 : problem.PaddedM / problem.RowTile;
         int bPanels = problem.PaddedN / problem.ColumnTile;
         fixed (T* a = problem.A, b = problem.B, pa = problem.PackedA, pb = problem.PackedB)
         {
@@ -231,13 +239,16 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         int rowTile = problem.RowTile, columnTile = problem.ColumnTile;
         int m = problem.M;
 
-        fixed (T* c = problem.C, bias = problem.Bias, pa = problem.PackedA, pb = problem.PackedB)
+        bool direct = problem.DirectA;
+        int strideA = direct ? problem.LeadingA : rowTile;
+        fixed (T* c = problem.C, bias = problem.Bias, a = problem.A, pa = problem.PackedA, pb = problem.PackedB)
         {
             for (int depth0 = 0; depth0 < problem.K; depth0 += DepthBlock)
             {
                 int depth = Math.Min(DepthBlock, problem.K - depth0);
                 bool first = depth0 == 0;
                 T* blockA = pa + (long)problem.PaddedM * depth0;
+                T* storedA = a + (long)depth0 * problem.LeadingA;
                 T* blockB = pb + (long)problem.PaddedN * depth0;
                 for (int jr = 0; jr < columns; jr += columnTile)
                 {
@@ -246,7 +257,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     {
                         T* target = c + (long)(column0 + jr) * m + row0 + ir;
                         T* rowBias = first && bias != null ? bias + row0 + ir : null;
-                        MicroKernel(problem.Kind, depth, blockA + (long)(row0 + ir) * depth, panelB, target, m,
+                        T* panelA = direct ? storedA + row0 + ir : blockA + (long)(row0 + ir) * depth;
+                        MicroKernel(problem.Kind, depth, panelA, strideA, panelB, target, m,
                             Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias, problem.Scale);
                     }
                 }
@@ -447,18 +459,18 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         return buffer;
     }
 
-    private static void MicroKernel(GemmKernel kind, int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void MicroKernel(GemmKernel kind, int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         switch (kind)
         {
             case GemmKernel.Vector512:
-                Kernel512(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                Kernel512(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             case GemmKernel.Vector256:
-                Kernel256(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                Kernel256(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             default:
-                KernelScalar(depth, pa, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                KernelScalar(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
         }
     }
@@ -482,7 +494,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void Kernel512(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -506,7 +518,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             b = Vector512.Create(pb[9]); c09 = Fma(a0, b, c09); c19 = Fma(a1, b, c19);
             b = Vector512.Create(pb[10]); c0A = Fma(a0, b, c0A); c1A = Fma(a1, b, c1A);
             b = Vector512.Create(pb[11]); c0B = Fma(a0, b, c0B); c1B = Fma(a1, b, c1B);
-            pa += 2 * lanes;
+            pa += strideA;
             pb += 12;
         }
         if (scale != T.One)
@@ -591,7 +603,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>2 x 6 accumulators of Vector256: a (2 · Vector256 lanes) x 6 block of C.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void Kernel256(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -607,7 +619,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             b = Vector256.Create(pb[3]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
             b = Vector256.Create(pb[4]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
             b = Vector256.Create(pb[5]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
-            pa += 2 * lanes;
+            pa += strideA;
             pb += 6;
         }
         if (scale != T.One)
@@ -635,7 +647,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The portable micro-kernel: a 4 x 4 block of C with plain multiply and add.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelScalar(int depth, T* pa, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void KernelScalar(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         T* block = stackalloc T[16];
         for (int i = 0; i < 16; i++) block[i] = T.Zero;
@@ -646,7 +658,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 T bj = pb[j];
                 for (int i = 0; i < 4; i++) block[j * 4 + i] += pa[i] * bj;
             }
-            pa += 4;
+            pa += strideA;
             pb += 4;
         }
         if (scale != T.One)
