@@ -235,10 +235,12 @@ public static class Backprop
     /// dW = (1/m) δ A_prev^T takes the 1/m in the product's epilogue; db = (1/m) Σ_columns δ.
     /// <paramref name="delta"/>, <paramref name="nextDelta"/> and <paramref name="upstream"/> are scratch of at least
     /// (widest layer) x m elements. Returns Σ_i ℓ(a^(i), y^(i)).
+    /// A <paramref name="sink"/> is told of each part of the gradient as soon as it is final, from the last layer to the
+    /// first; W^[l] is not read after its gradient is done, so the sink may update it in place.
     /// </summary>
     internal static T BackwardInto<T>(
         Network<T> shape, T[][] parameters, T[] input, T[][] preActivations, T[][] activations, T[] target, int m, Loss loss,
-        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream)
+        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream, IGradientSink? sink = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = shape.Layers;
@@ -251,14 +253,14 @@ public static class Backprop
         {
             int outputSize = layers[l].OutputSize, inputSize = layers[l].InputSize;
             var previous = l == 0 ? input : activations[l - 1];
-            Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, gradients[2 * l], scale: inverseM);
-            Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));
+            // δ^[l-1] first: it reads W^[l], which a sink may update as soon as ∇W^[l] is done.
             if (l > 0)
-            {
                 HiddenErrorInto(parameters[2 * l], outputSize, inputSize, delta, m, layers[l - 1].Activation,
                     preActivations[l - 1], activations[l - 1], upstream, nextDelta);
-                (delta, nextDelta) = (nextDelta, delta);
-            }
+            Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, gradients[2 * l], scale: inverseM, tileDone: sink?.WeightTiles(l));
+            Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));
+            sink?.BiasDone(l);
+            if (l > 0) (delta, nextDelta) = (nextDelta, delta);
         }
         return sum;
     }
@@ -331,4 +333,14 @@ public static class Backprop
             Guard.Finite(trace.Activations[l], nameof(trace));
         }
     }
+}
+
+/// <summary>Receives the parts of a gradient from <see cref="Backprop.BackwardInto{T}"/> as soon as each is final.</summary>
+internal interface IGradientSink
+{
+    /// <summary>Called for each finished tile of ∇W^[layer] (zero-based), possibly from several threads at once, on disjoint tiles.</summary>
+    TileDone WeightTiles(int layer);
+
+    /// <summary>Called once ∇b^[layer] (zero-based) is final, after every tile of ∇W^[layer].</summary>
+    void BiasDone(int layer);
 }

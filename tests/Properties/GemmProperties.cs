@@ -298,6 +298,61 @@ public class GemmDeterminismProperties
         Assert.True(parallel >= 50, $"Only {parallel} of 100 cases were big enough to run in parallel.");
     }
 
+    [Fact]
+    public void Reported_tiles_cover_the_product_once_and_are_final_in_double() => TilesCoverOnceAndAreFinal<double>();
+
+    [Fact]
+    public void Reported_tiles_cover_the_product_once_and_are_final_in_float() => TilesCoverOnceAndAreFinal<float>();
+
+    /// <summary>
+    /// The tile hook the training loop fuses its update into: on every path (narrow, short, packed; serial or threaded)
+    /// the reported tiles cover C exactly once, each tile holds its final values when it is reported, and asking for
+    /// tiles (which may change their shape) changes no bit of the product.
+    /// </summary>
+    private static void TilesCoverOnceAndAreFinal<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cases =
+            from c in Gen.OneOf(GemmGenerators.Case(), GemmGenerators.ParallelCase())
+            from form in Gen.Elements(GemmProperties.Forms)
+            from threads in Gen.Elements(1, 2)
+            select (Case: c, Form: form, Threads: threads);
+        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        {
+            var c = x.Case;
+            var (a, b) = (c.Values<T>(c.A), c.Values<T>(c.B));
+            var shapes = new GemmProperties.Shapes(c, x.Form.TransposeA, x.Form.TransposeB);
+            var failures = new List<string>();
+            foreach (var kind in GemmProperties.SupportedKernels<T>())
+            {
+                var plain = WithThreads(x.Threads, () => GemmProperties.Run(kind, shapes, a, b, null, failures));
+                var result = new T[c.M * c.N];
+                Array.Fill(result, T.NaN);
+                var coverage = new int[c.M * c.N];
+                var reported = new System.Collections.Concurrent.ConcurrentBag<(int Index, T Value)>();
+                WithThreads(x.Threads, () =>
+                {
+                    Gemm<T>.Multiply(kind, shapes.TransposeA, a, shapes.ARows, shapes.AColumns, shapes.TransposeB, b, shapes.BRows, shapes.BColumns, result,
+                        tileDone: (row0, rows, column0, columns) =>
+                        {
+                            for (int j = column0; j < column0 + columns; j++)
+                                for (int i = row0; i < row0 + rows; i++)
+                                {
+                                    Interlocked.Increment(ref coverage[j * c.M + i]);
+                                    reported.Add((j * c.M + i, result[j * c.M + i]));
+                                }
+                        });
+                    return result;
+                });
+                int uncovered = coverage.Count(count => count != 1);
+                if (uncovered > 0) failures.Add($"{kind} {shapes} on {x.Threads} threads: {uncovered} elements not reported exactly once");
+                if (reported.Any(r => !Precision.BitwiseEqual<T>([r.Value], [result[r.Index]])))
+                    failures.Add($"{kind} {shapes} on {x.Threads} threads: a tile changed after it was reported");
+                if (!Precision.BitwiseEqual<T>(plain, result)) failures.Add($"{kind} {shapes} on {x.Threads} threads: the product differs when tiles are reported");
+            }
+            return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
+        }), maxTest: 60);
+    }
+
     private static T[] WithThreads<T>(int threads, Func<T[]> product) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int previous = Gemm<T>.MaxThreads;

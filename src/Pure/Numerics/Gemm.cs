@@ -5,6 +5,9 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Pure;
 
+/// <summary>Called when the tile of C at rows [row0, row0 + rows) and columns [column0, column0 + columns) is final.</summary>
+internal delegate void TileDone(int row0, int rows, int column0, int columns);
+
 /// <summary>
 /// The matrix product C = op(A) · op(B) (+ a bias added to every column) on column-major arrays, in the manner
 /// of BLIS: op(A) is packed into micro-panels of <see cref="RowTile"/> rows and op(B) into micro-panels of
@@ -53,6 +56,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     internal const int DepthBlock = 256;
 
     private const int MaxTileRows = 128;
+    private const int MaxWholeColumnRows = 1024;
     private const int MaxTileColumns = 240;
     private const int MinTasks = 4;
     /// <summary>
@@ -78,11 +82,15 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// a is aRows x aColumns and b is bRows x bColumns, all column-major; op transposes when asked. The scale multiplies
     /// each depth block's sum before it is added to c.
     /// </summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null) =>
-        Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias, scale);
+    /// <remarks>
+    /// When <paramref name="tileDone"/> is given, it is called once for each finished tile of C, by the thread that
+    /// computed it and while the tile is still in that core's cache; the tiles cover C exactly once.
+    /// </remarks>
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null) =>
+        Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias, scale, tileDone);
 
     /// <summary>The same product with a given micro-kernel, which must be supported here (for tests and benchmarks).</summary>
-    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null)
+    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null)
     {
         if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
         int m = transposeA ? aColumns : aRows;
@@ -93,29 +101,32 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         {
             for (int j = 0; j < n; j++)
                 for (int i = 0; i < m; i++) c[j * m + i] = bias is null ? T.Zero : bias[i];
+            tileDone?.Invoke(0, m, 0, n);
             return;
         }
 
         if (n <= NarrowColumns)
         {
             MultiplyNarrow(kind, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k);
+            tileDone?.Invoke(0, m, 0, n);
             return;
         }
 
         if (kind == GemmKernel.Vector512 && m <= 2 * Vector512<T>.Count && m < n)
         {
             MultiplyShort(transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k);
+            tileDone?.Invoke(0, m, 0, n);
             return;
         }
 
         int rowTile = RowTile(kind), columnTile = ColumnTile(kind);
         int paddedM = RoundUp(m, rowTile), paddedN = RoundUp(n, columnTile);
-        var (tileRows, tileColumns) = Tiles(m, n, rowTile, columnTile);
+        var (tileRows, tileColumns) = Tiles(m, n, rowTile, columnTile, wholeColumns: tileDone is not null);
         int rowTiles = (m + tileRows - 1) / tileRows;
         int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
         var problem = new Problem(
             kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k, tileRows, tileColumns, rowTiles,
-            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN);
+            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN, tileDone);
         int threads = Math.Min(MaxThreads, tasks);
         if (threads <= 1 || 2L * m * n * k < SerialWork)
         {
@@ -133,12 +144,19 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>
     /// The tile of C each task computes: at most MaxTileRows x MaxTileColumns, halved (columns first, in whole
-    /// micro-panels) until there are at least MinTasks tiles or the tiles are one micro-panel. Depends on the shape only.
+    /// micro-panels) until there are at least MinTasks tiles or the tiles are one micro-panel. With
+    /// <paramref name="wholeColumns"/> (up to <see cref="MaxWholeColumnRows"/> rows), a tile spans all m rows and as
+    /// many columns as make the same area, so that each tile is one contiguous range of C. Depends on the shape only.
     /// </summary>
-    private static (int Rows, int Columns) Tiles(int m, int n, int rowTile, int columnTile)
+    private static (int Rows, int Columns) Tiles(int m, int n, int rowTile, int columnTile, bool wholeColumns = false)
     {
         int rows = RoundUp(Math.Min(m, MaxTileRows), rowTile);
         int columns = RoundUp(Math.Min(n, MaxTileColumns), columnTile);
+        if (wholeColumns && m <= MaxWholeColumnRows)
+        {
+            rows = RoundUp(m, rowTile);
+            columns = RoundUp(Math.Min(n, Math.Max(columnTile, MaxTileRows * MaxTileColumns / rows / columnTile * columnTile)), columnTile);
+        }
         int Count() => ((m + rows - 1) / rows) * ((n + columns - 1) / columns);
         while (Count() < MinTasks && columns > columnTile) columns = RoundUp(columns / 2, columnTile);
         while (Count() < MinTasks && rows > rowTile) rows = RoundUp(rows / 2, rowTile);
@@ -149,7 +167,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Problem(
         GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias, T Scale,
-        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN)
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN, TileDone? TileDone)
     {
         /// <summary>
         /// True when the micro-kernel reads A where it lies: A as stored (not transposed), with m a multiple of the
@@ -264,6 +282,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 }
             }
         }
+        problem.TileDone?.Invoke(row0, rows, column0, columns);
     }
 
     /// <summary>

@@ -24,8 +24,9 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// result = scale · op(a) · op(b) on raw column-major arrays, plus bias[i] on every element of row i when a bias is
     /// given (scale and bias applied in the product's epilogue). The arrays may be longer than the shapes need.
+    /// <paramref name="tileDone"/>, when given, is called for each finished tile of the result (see <see cref="Gemm{T}.Multiply(bool, T[], int, int, bool, T[], int, int, T[], T[], T?, TileDone?)"/>).
     /// </summary>
-    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result, T[]? bias = null, T? scale = null)
+    public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] result, T[]? bias = null, T? scale = null, TileDone? tileDone = null)
     {
         int m = transposeA ? aColumns : aRows;
         int k = transposeA ? aRows : aColumns;
@@ -34,7 +35,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (m == 0 || n == 0) return;
         if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
         {
-            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result, bias, scale);
+            Gemm<T>.Multiply(transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, result, bias, scale, tileDone);
             return;
         }
         for (int j = 0; j < n; j++)
@@ -50,6 +51,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (scale is T factor) sum *= factor;
                 result[j * m + i] = bias is null ? sum : bias[i] + sum;
             }
+        tileDone?.Invoke(0, m, 0, n);
     }
 
 

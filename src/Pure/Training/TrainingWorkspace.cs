@@ -9,8 +9,13 @@ namespace Pure;
 /// here is ever handed to a user, who receives fresh immutable copies from <see cref="ToNetwork"/> and
 /// <see cref="ToState"/>. A step computes exactly what <see cref="Backprop.Gradient{T}"/> followed by
 /// <see cref="Backprop.Step{T}"/> compute, bit for bit: both run the same array cores of <see cref="Backprop"/>.
+/// <para>
+/// When no transform of the optimizer needs the whole gradient first (no clipping by global norm), the update is
+/// fused into the backward pass: each tile of ∇W^[l] is turned into an update and added to θ by the thread that
+/// computed it, while the tile is still in that core's cache, instead of in a separate pass over all of θ afterwards.
+/// </para>
 /// </summary>
-internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Network<T> _shape;
     private readonly Parameters<T> _parameterShape;
@@ -31,6 +36,10 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
     private readonly T[] _upstream;
     private readonly T[] _delta;
     private readonly T[] _nextDelta;
+    private readonly bool _fused;
+    private readonly TileDone[] _weightTiles;
+    private int _nonFinite;
+    [ThreadStatic] private static T[]? _scratch;
 
     private TrainingWorkspace(Network<T> network, InPlaceTransform<T> optimizer, Loss loss, int capacity)
     {
@@ -46,8 +55,15 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
         _chunks = [.. _parameters.SelectMany((segment, s) =>
             Enumerable.Range(0, (segment.Length + ChunkLength - 1) / ChunkLength)
                 .Select(c => (s, c * ChunkLength, Math.Min(ChunkLength, segment.Length - c * ChunkLength))))];
-        _updates = _parameters.Select(segment => new T[segment.Length]).ToArray();
+        _fused = _stages.Length == 1 && (_transforms.Length == 0 || !_transforms[0].NeedsWholeInput);
+        _updates = _parameters.Select(segment => new T[_fused ? 0 : segment.Length]).ToArray();
         int layers = network.Layers.Length;
+        _weightTiles = new TileDone[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            int segment = 2 * l, lead = _sizes[l + 1];
+            _weightTiles[l] = (row0, rows, column0, columns) => UpdateTile(segment, lead, row0, rows, column0, columns);
+        }
         _input = new T[_sizes[0] * capacity];
         _target = new T[_sizes[layers] * capacity];
         _preActivations = new T[layers][];
@@ -89,8 +105,19 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
         }
 
         CheckTrace(m);
-        T sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
-        ApplyUpdate();
+        T sum;
+        if (_fused)
+        {
+            foreach (var transform in _transforms) transform.Prepare(_gradients);
+            _nonFinite = 0;
+            sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this);
+            if (_nonFinite != 0) ThrowNotFinite();
+        }
+        else
+        {
+            sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
+            ApplyUpdate();
+        }
         return sum / T.CreateChecked(m);
     }
 
@@ -133,7 +160,43 @@ internal sealed class TrainingWorkspace<T> where T : unmanaged, IFloatingPointIe
             // at batch 1: 280 us per step on two threads, 132 us on one).
             finite &= RunChunks(0, _chunks.Length, begin, end, source, last);
         }
-        if (finite) return;
+        if (!finite) ThrowNotFinite();
+    }
+
+    /// <inheritdoc/>
+    TileDone IGradientSink.WeightTiles(int layer) => _weightTiles[layer];
+
+    /// <inheritdoc/>
+    void IGradientSink.BiasDone(int layer) => UpdateRange(2 * layer + 1, 0, _parameters[2 * layer + 1].Length);
+
+    /// <summary>The fused update of one finished tile of segment <paramref name="segment"/>, a column-major matrix with <paramref name="lead"/> rows.</summary>
+    private void UpdateTile(int segment, int lead, int row0, int rows, int column0, int columns)
+    {
+        if (rows == lead)
+            UpdateRange(segment, column0 * lead, columns * lead);
+        else
+            for (int j = column0; j < column0 + columns; j++) UpdateRange(segment, j * lead + row0, rows);
+    }
+
+    /// <summary>θ ← θ + u for elements [offset, offset + length) of a segment whose gradient is final, in chunks through per-thread scratch.</summary>
+    private void UpdateRange(int segment, int offset, int length)
+    {
+        var scratch = _scratch ??= new T[ChunkLength];
+        for (int start = offset, end = offset + length; start < end; start += ChunkLength)
+        {
+            int count = Math.Min(ChunkLength, end - start);
+            var input = _gradients[segment].AsSpan(start, count);
+            var output = scratch.AsSpan(0, count);
+            var parameters = _parameters[segment].AsSpan(start, count);
+            if (_transforms.Length == 0) input.CopyTo(output);
+            for (int t = 0; t < _transforms.Length; t++) _transforms[t].Apply(segment, start, t == 0 ? input : output, output, parameters);
+            if (!AddAndCheckFinite(parameters, output)) Volatile.Write(ref _nonFinite, 1);
+        }
+    }
+
+    /// <summary>Throws what <see cref="Backprop.Step{T}"/> throws once a step has left θ or the gradient non-finite.</summary>
+    private void ThrowNotFinite()
+    {
         // A non-finite gradient always yields a non-finite update, so the pure path's first check is made here, after the fact.
         ThrowNonFiniteGradient();
         var gradient = InPlaceTransform<T>.ToParameters(_gradients, _parameterShape);
