@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -56,6 +56,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
 
 
     /// <summary>Adds bias[i] to every element of row i of the rows x columns matrix in <paramref name="matrix"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToEachColumn(Span<T> matrix, ReadOnlySpan<T> bias)
     {
         int rows = bias.Length;
@@ -100,6 +101,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
         Simd<T>.Map(a, upstream, downstream, default(TanhBackwardOperation));
 
     /// <summary>a = z for z &gt; 0, else slope · z (exactly +0 when slope is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rectify(ReadOnlySpan<T> z, Span<T> a, T slope)
     {
         if (slope == T.Zero) Simd<T>.Map(z, a, default(RectifyOperation));
@@ -107,6 +109,7 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>downstream = upstream where z &gt; 0, else slope · upstream (exactly +0 when slope is 0): the derivative at 0 is the slope.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RectifyBackward(ReadOnlySpan<T> z, ReadOnlySpan<T> upstream, Span<T> downstream, T slope)
     {
         if (slope == T.Zero) Simd<T>.Map(z, upstream, downstream, default(RectifyBackwardOperation));

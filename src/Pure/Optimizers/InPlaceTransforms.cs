@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Pure;
 
@@ -73,6 +74,7 @@ internal sealed class InPlaceChain<T>(InPlaceTransform<T>[] transforms) : InPlac
 /// <summary>See <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
 internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
         int i = 0;
@@ -90,6 +92,7 @@ internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : u
 /// <summary>See <see cref="ScaleByMomentumTransform"/>: v = μ v + g; u = v, or g + μ v for Nesterov.</summary>
 internal sealed class InPlaceMomentum<T>(T momentum, bool nesterov, T[][] velocity) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
         var v = velocity[segment].AsSpan(offset, input.Length);
@@ -132,6 +135,7 @@ internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long
         _secondCorrection = T.CreateChecked(1 - Math.Pow(beta2, count));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
         var m = first[segment].AsSpan(offset, input.Length);
@@ -167,6 +171,7 @@ internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long
 /// <summary>See <see cref="AddDecayedWeightsTransform"/>: u = g + λ θ.</summary>
 internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
         int i = 0;
@@ -190,6 +195,7 @@ internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : 
 
     public override bool NeedsWholeInput => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Prepare(T[][] input)
     {
         T sum = T.Zero;
@@ -200,6 +206,7 @@ internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : 
         _scale = _clipping ? maxNorm / norm : T.One;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
         if (!_clipping)

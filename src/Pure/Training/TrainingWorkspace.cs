@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Pure;
 
@@ -122,6 +123,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     }
 
     /// <summary>The check <see cref="Backprop.Backward{T}"/> makes of its trace: every Z^[l] and A^[l] finite, with the same message.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckTrace(int m)
     {
         for (int l = 0; l < _preActivations.Length; l++)
@@ -170,6 +172,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     void IGradientSink.BiasDone(int layer) => UpdateRange(2 * layer + 1, 0, _parameters[2 * layer + 1].Length);
 
     /// <summary>The fused update of one finished tile of segment <paramref name="segment"/>, a column-major matrix with <paramref name="lead"/> rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateTile(int segment, int lead, int row0, int rows, int column0, int columns)
     {
         if (rows == lead)
@@ -179,6 +182,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     }
 
     /// <summary>θ ← θ + u for elements [offset, offset + length) of a segment whose gradient is final, in chunks through per-thread scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateRange(int segment, int offset, int length)
     {
         var scratch = _scratch ??= new T[ChunkLength];
@@ -213,6 +217,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     }
 
     /// <summary>Runs transforms [begin, end) on chunks [first, last) and, in the last stage, adds the updates to θ; false if any sum is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunChunks(int first, int last, int begin, int end, T[][] source, bool add)
     {
         bool finite = true;
@@ -230,6 +235,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     }
 
     /// <summary>parameters += updates element by element (θ + u, as <see cref="Parameters{T}.Add"/>); true when every sum is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AddAndCheckFinite(Span<T> parameters, ReadOnlySpan<T> updates)
     {
         int i = 0;
@@ -264,6 +270,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     }
 
     /// <summary>Copies the columns <paramref name="indices"/> of <paramref name="source"/>, in order, to the front of <paramref name="target"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(ImmutableMatrix<T> source, ReadOnlySpan<int> indices, T[] target)
     {
         int rows = source.Rows;
