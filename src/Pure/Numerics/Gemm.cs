@@ -370,7 +370,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// C = scale · op(A) · op(B) (+ bias) for m ≤ one Vector512 (the 10-class output layer), on one thread: op(A) is
     /// packed into one zero-padded micro-panel of a single vector's rows, and op(B) is read where it lies, eight
     /// columns at a time, each column of C accumulating in its own register over the whole depth in order. Packing
-    /// B and a two-vector micro-kernel would waste most of their work on rows that do not exist.
+    /// B and a two-vector micro-kernel would waste most of their work on rows that do not exist. With one vector's
+    /// rows, each column goes to C as one vector store (bias added as a vector) wherever that stays inside C.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -381,6 +382,10 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         var panel = Buffer(ref _packedA, height * k);
         T* block = stackalloc T[16 * lanes];
         var factor = Vector512.Create(scale);
+        // The bias as one vector, zero past row m (and zero without a bias, as the element-wise write adds T.Zero).
+        T* paddedBias = stackalloc T[lanes];
+        for (int i = 0; i < lanes; i++) paddedBias[i] = bias is not null && i < m ? bias[i] : T.Zero;
+        var biasVector = Vector512.Load(paddedBias);
         fixed (T* pa = a, pb = b, pc = c, pbias = bias, packed = panel)
         {
             for (int depth0 = 0; depth0 < k; depth0 += DepthBlock)
@@ -399,9 +404,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 T* b4 = b0 + (columns > 4 ? 4 * columnStride : 0), b5 = b0 + (columns > 5 ? 5 * columnStride : 0), b6 = b0 + (columns > 6 ? 6 * columnStride : 0);
                 T* b7 = b0 + (columns > 7 ? 7 * columnStride : 0);
                 if (height == lanes)
+                {
                     ShortColumns1(packed, k, step, b0, b1, b2, b3, b4, b5, b6, b7, factor, block);
-                else
-                    ShortColumns2(packed, k, step, b0, b1, b2, b3, b4, b5, b6, b7, factor, block);
+                    // Column t is written as a whole vector when that stays inside C: lanes past row m spill into the
+                    // next columns, which are written after it, in order. The last columns are written element-wise.
+                    for (int t = 0; t < columns; t++)
+                    {
+                        long start = (long)(j0 + t) * m;
+                        if (start + lanes <= (long)m * n)
+                            (biasVector + Vector512.Load(block + t * lanes)).Store(pc + start);
+                        else
+                            for (int i = 0; i < m; i++) pc[start + i] = paddedBias[i] + block[t * lanes + i];
+                    }
+                    continue;
+                }
+                ShortColumns2(packed, k, step, b0, b1, b2, b3, b4, b5, b6, b7, factor, block);
                 for (int t = 0; t < columns; t++)
                 {
                     T* target = pc + (long)(j0 + t) * m;
