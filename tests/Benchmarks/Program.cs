@@ -5,6 +5,7 @@ const string Usage = """
            Benchmarks gemm [--runs 21] [--run-ms 20] [--threads N] [--dtype float32|float64|both] [--mathnet yes|no]
            Benchmarks mlp --data DIR [--dtype float32|float64] [--batch 128] [--epochs 15] [--steps S] [--samples 60000]
                           [--seed 42] [--learning-rate 0.05] [--momentum 0.9] [--threads N]
+           Benchmarks floor [--steps 2000] [--runs 15]
     """;
 
 if (args.Length == 0)
@@ -19,7 +20,8 @@ try
         "kernels" => KernelsMode.Run(args[1..]),
         "gemm" => GemmMode.Run(args[1..]),
         "mlp" => MlpMode.Run(args[1..]),
-        _ => throw new UsageException($"unknown mode '{args[0]}' (expected kernels, gemm or mlp)"),
+        "floor" => FloorMode.Run(args[1..]),
+        _ => throw new UsageException($"unknown mode '{args[0]}' (expected kernels, gemm, mlp or floor)"),
     };
 }
 catch (UsageException e)

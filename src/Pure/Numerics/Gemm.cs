@@ -175,6 +175,13 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// packing it would only copy. The kernel then does the same arithmetic in the same order.
         /// </summary>
         public bool DirectA => !TransposeA && M % RowTile == 0;
+
+        /// <summary>
+        /// The micro-panels of op(B) read where they lie: with B stored transposed, each depth's columns of a micro-panel
+        /// are contiguous, lead apart from depth to depth, as A's rows are for <see cref="DirectA"/>. Only whole panels
+        /// (a last panel narrower than the tile is packed, so that no read passes the end of B).
+        /// </summary>
+        public int DirectBPanels => TransposeB ? N / ColumnTile : 0;
     }
 
     /// <summary>
@@ -186,7 +193,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     private static void Pack(Problem problem, int part, int parts)
     {
         int aPanels = problem.DirectA ? 0 : problem.PaddedM / problem.RowTile;
-        int bPanels = problem.PaddedN / problem.ColumnTile;
+        int firstPackedB = problem.DirectBPanels;
+        int bPanels = problem.PaddedN / problem.ColumnTile - firstPackedB;
         fixed (T* a = problem.A, b = problem.B, pa = problem.PackedA, pb = problem.PackedB)
         {
             for (int item = part; item < aPanels + bPanels; item += parts)
@@ -202,7 +210,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     }
                     else
                     {
-                        int panel = item - aPanels, tile = problem.ColumnTile;
+                        int panel = firstPackedB + item - aPanels, tile = problem.ColumnTile;
                         PackPanel(tile, problem.TransposeB, b, problem.LeadingB, panel * tile, Math.Min(tile, problem.N - panel * tile), depth0, depth,
                             pb + (long)problem.PaddedN * depth0 + (long)panel * tile * depth);
                     }
@@ -259,7 +267,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
         bool direct = problem.DirectA;
         int strideA = direct ? problem.LeadingA : rowTile;
-        fixed (T* c = problem.C, bias = problem.Bias, a = problem.A, pa = problem.PackedA, pb = problem.PackedB)
+        int directPanels = problem.DirectBPanels;
+        fixed (T* c = problem.C, bias = problem.Bias, a = problem.A, b = problem.B, pa = problem.PackedA, pb = problem.PackedB)
         {
             for (int depth0 = 0; depth0 < problem.K; depth0 += DepthBlock)
             {
@@ -268,15 +277,18 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 T* blockA = pa + (long)problem.PaddedM * depth0;
                 T* storedA = a + (long)depth0 * problem.LeadingA;
                 T* blockB = pb + (long)problem.PaddedN * depth0;
+                T* storedB = b + (long)depth0 * problem.LeadingB;
                 for (int jr = 0; jr < columns; jr += columnTile)
                 {
-                    T* panelB = blockB + (long)(column0 + jr) * depth;
+                    bool directB = (column0 + jr) / columnTile < directPanels;
+                    T* panelB = directB ? storedB + column0 + jr : blockB + (long)(column0 + jr) * depth;
+                    int strideB = directB ? problem.LeadingB : columnTile;
                     for (int ir = 0; ir < rows; ir += rowTile)
                     {
                         T* target = c + (long)(column0 + jr) * m + row0 + ir;
                         T* rowBias = first && bias != null ? bias + row0 + ir : null;
                         T* panelA = direct ? storedA + row0 + ir : blockA + (long)(row0 + ir) * depth;
-                        MicroKernel(problem.Kind, depth, panelA, strideA, panelB, target, m,
+                        MicroKernel(problem.Kind, depth, panelA, strideA, panelB, strideB, target, m,
                             Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias, problem.Scale);
                     }
                 }
@@ -495,18 +507,18 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         return buffer;
     }
 
-    private static void MicroKernel(GemmKernel kind, int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void MicroKernel(GemmKernel kind, int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         switch (kind)
         {
             case GemmKernel.Vector512:
-                Kernel512(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                Kernel512(depth, pa, strideA, pb, strideB, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             case GemmKernel.Vector256:
-                Kernel256(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                Kernel256(depth, pa, strideA, pb, strideB, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             default:
-                KernelScalar(depth, pa, strideA, pb, c, ldc, validRows, validColumns, first, bias, scale);
+                KernelScalar(depth, pa, strideA, pb, strideB, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
         }
     }
@@ -530,7 +542,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void Kernel512(int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -555,7 +567,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             b = Vector512.Create(pb[10]); c0A = Fma(a0, b, c0A); c1A = Fma(a1, b, c1A);
             b = Vector512.Create(pb[11]); c0B = Fma(a0, b, c0B); c1B = Fma(a1, b, c1B);
             pa += strideA;
-            pb += 12;
+            pb += strideB;
         }
         if (scale != T.One)
         {
@@ -639,7 +651,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>2 x 6 accumulators of Vector256: a (2 · Vector256 lanes) x 6 block of C.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void Kernel256(int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         int lanes = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -656,7 +668,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             b = Vector256.Create(pb[4]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
             b = Vector256.Create(pb[5]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
             pa += strideA;
-            pb += 6;
+            pb += strideB;
         }
         if (scale != T.One)
         {
@@ -683,7 +695,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The portable micro-kernel: a 4 x 4 block of C with plain multiply and add.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelScalar(int depth, T* pa, int strideA, T* pb, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void KernelScalar(int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         T* block = stackalloc T[16];
         for (int i = 0; i < 16; i++) block[i] = T.Zero;
@@ -695,7 +707,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 for (int i = 0; i < 4; i++) block[j * 4 + i] += pa[i] * bj;
             }
             pa += strideA;
-            pb += 4;
+            pb += strideB;
         }
         if (scale != T.One)
             for (int i = 0; i < 16; i++) block[i] *= scale;
