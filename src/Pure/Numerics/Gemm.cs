@@ -177,11 +177,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         public bool DirectA => !TransposeA && M % RowTile == 0;
 
         /// <summary>
-        /// The micro-panels of op(B) read where they lie: with B stored transposed, each depth's columns of a micro-panel
-        /// are contiguous, lead apart from depth to depth, as A's rows are for <see cref="DirectA"/>. Only whole panels
-        /// (a last panel narrower than the tile is packed, so that no read passes the end of B).
+        /// The number of leading micro-panels of op(B) read where they lie instead of packed: with B stored transposed,
+        /// each depth's columns of a panel are contiguous, lead apart from depth to depth (as A's rows are for
+        /// <see cref="DirectA"/>); with B as stored, the Vector512 kernel reads each of a panel's columns down its own
+        /// contiguous run. Only whole panels: a last panel narrower than the tile is packed, so no read passes B's end.
         /// </summary>
-        public int DirectBPanels => TransposeB ? N / ColumnTile : 0;
+        public int DirectBPanels => TransposeB || Kind == GemmKernel.Vector512 ? N / ColumnTile : 0;
     }
 
     /// <summary>
@@ -281,14 +282,18 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 for (int jr = 0; jr < columns; jr += columnTile)
                 {
                     bool directB = (column0 + jr) / columnTile < directPanels;
-                    T* panelB = directB ? storedB + column0 + jr : blockB + (long)(column0 + jr) * depth;
-                    int strideB = directB ? problem.LeadingB : columnTile;
+                    // Element (p, c) of the panel: packed at p · tile + c; B transposed at p · lead + c; B as stored at c · lead + p.
+                    T* panelB = !directB ? blockB + (long)(column0 + jr) * depth
+                        : problem.TransposeB ? storedB + column0 + jr
+                        : b + (long)(column0 + jr) * problem.LeadingB + depth0;
+                    int strideB = !directB ? columnTile : problem.TransposeB ? problem.LeadingB : 1;
+                    long columnStride = directB && !problem.TransposeB ? problem.LeadingB : 1;
                     for (int ir = 0; ir < rows; ir += rowTile)
                     {
                         T* target = c + (long)(column0 + jr) * m + row0 + ir;
                         T* rowBias = first && bias != null ? bias + row0 + ir : null;
                         T* panelA = direct ? storedA + row0 + ir : blockA + (long)(row0 + ir) * depth;
-                        MicroKernel(problem.Kind, depth, panelA, strideA, panelB, strideB, target, m,
+                        MicroKernel(problem.Kind, depth, panelA, strideA, panelB, strideB, columnStride, target, m,
                             Math.Min(rowTile, rows - ir), Math.Min(columnTile, columns - jr), first, rowBias, problem.Scale);
                     }
                 }
@@ -507,12 +512,15 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         return buffer;
     }
 
-    private static void MicroKernel(GemmKernel kind, int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void MicroKernel(GemmKernel kind, int depth, T* pa, int strideA, T* pb, int strideB, long columnStride, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
     {
         switch (kind)
         {
+            case GemmKernel.Vector512 when columnStride != 1:
+                Kernel512<StridedColumns>(depth, pa, strideA, pb, strideB, columnStride, c, ldc, validRows, validColumns, first, bias, scale);
+                break;
             case GemmKernel.Vector512:
-                Kernel512(depth, pa, strideA, pb, strideB, c, ldc, validRows, validColumns, first, bias, scale);
+                Kernel512<AdjacentColumns>(depth, pa, strideA, pb, strideB, 1, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
             case GemmKernel.Vector256:
                 Kernel256(depth, pa, strideA, pb, strideB, c, ldc, validRows, validColumns, first, bias, scale);
@@ -539,10 +547,32 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         return a * b + c;
     }
 
-    /// <summary>2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C.</summary>
+    /// <summary>Where column c of a micro-panel of op(B) lies, relative to column 0, for one depth.</summary>
+    private interface IPanelColumns
+    {
+        static abstract long Offset(int column, long stride);
+    }
+
+    /// <summary>Columns next to each other: a packed panel, or B stored transposed.</summary>
+    private struct AdjacentColumns : IPanelColumns
+    {
+        public static long Offset(int column, long stride) => column;
+    }
+
+    /// <summary>Columns a stride apart: B as stored, read in place.</summary>
+    private struct StridedColumns : IPanelColumns
+    {
+        public static long Offset(int column, long stride) => column * stride;
+    }
+
+    /// <summary>
+    /// 2 x 12 accumulators of Vector512: a (2 · Vector512 lanes) x 12 block of C. Element (p, c) of the B panel is at
+    /// pb + p · strideB + <typeparamref name="TColumns"/>.Offset(c, columnStride).
+    /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(int depth, T* pa, int strideA, T* pb, int strideB, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+    private static void Kernel512<TColumns>(int depth, T* pa, int strideA, T* pb, int strideB, long columnStride, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+        where TColumns : struct, IPanelColumns
     {
         int lanes = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
@@ -554,18 +584,18 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             var a0 = Vector512.Load(pa);
             var a1 = Vector512.Load(pa + lanes);
             Vector512<T> b;
-            b = Vector512.Create(pb[0]); c00 = Fma(a0, b, c00); c10 = Fma(a1, b, c10);
-            b = Vector512.Create(pb[1]); c01 = Fma(a0, b, c01); c11 = Fma(a1, b, c11);
-            b = Vector512.Create(pb[2]); c02 = Fma(a0, b, c02); c12 = Fma(a1, b, c12);
-            b = Vector512.Create(pb[3]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
-            b = Vector512.Create(pb[4]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
-            b = Vector512.Create(pb[5]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
-            b = Vector512.Create(pb[6]); c06 = Fma(a0, b, c06); c16 = Fma(a1, b, c16);
-            b = Vector512.Create(pb[7]); c07 = Fma(a0, b, c07); c17 = Fma(a1, b, c17);
-            b = Vector512.Create(pb[8]); c08 = Fma(a0, b, c08); c18 = Fma(a1, b, c18);
-            b = Vector512.Create(pb[9]); c09 = Fma(a0, b, c09); c19 = Fma(a1, b, c19);
-            b = Vector512.Create(pb[10]); c0A = Fma(a0, b, c0A); c1A = Fma(a1, b, c1A);
-            b = Vector512.Create(pb[11]); c0B = Fma(a0, b, c0B); c1B = Fma(a1, b, c1B);
+            b = Vector512.Create(pb[TColumns.Offset(0, columnStride)]); c00 = Fma(a0, b, c00); c10 = Fma(a1, b, c10);
+            b = Vector512.Create(pb[TColumns.Offset(1, columnStride)]); c01 = Fma(a0, b, c01); c11 = Fma(a1, b, c11);
+            b = Vector512.Create(pb[TColumns.Offset(2, columnStride)]); c02 = Fma(a0, b, c02); c12 = Fma(a1, b, c12);
+            b = Vector512.Create(pb[TColumns.Offset(3, columnStride)]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
+            b = Vector512.Create(pb[TColumns.Offset(4, columnStride)]); c04 = Fma(a0, b, c04); c14 = Fma(a1, b, c14);
+            b = Vector512.Create(pb[TColumns.Offset(5, columnStride)]); c05 = Fma(a0, b, c05); c15 = Fma(a1, b, c15);
+            b = Vector512.Create(pb[TColumns.Offset(6, columnStride)]); c06 = Fma(a0, b, c06); c16 = Fma(a1, b, c16);
+            b = Vector512.Create(pb[TColumns.Offset(7, columnStride)]); c07 = Fma(a0, b, c07); c17 = Fma(a1, b, c17);
+            b = Vector512.Create(pb[TColumns.Offset(8, columnStride)]); c08 = Fma(a0, b, c08); c18 = Fma(a1, b, c18);
+            b = Vector512.Create(pb[TColumns.Offset(9, columnStride)]); c09 = Fma(a0, b, c09); c19 = Fma(a1, b, c19);
+            b = Vector512.Create(pb[TColumns.Offset(10, columnStride)]); c0A = Fma(a0, b, c0A); c1A = Fma(a1, b, c1A);
+            b = Vector512.Create(pb[TColumns.Offset(11, columnStride)]); c0B = Fma(a0, b, c0B); c1B = Fma(a1, b, c1B);
             pa += strideA;
             pb += strideB;
         }
