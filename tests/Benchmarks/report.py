@@ -66,7 +66,7 @@ def blas_line(meta, peers):
     return f"{row['kernel']} kernels, {row['threads']} threads" if row else "-"
 
 
-def generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers):
+def generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers, floor=()):
     out = []
     if meta.get("quick"):
         out.append("> **Preliminary smoke run** (`run-all.sh --quick`: few epochs and steps) on a machine shared with other "
@@ -144,6 +144,19 @@ def generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers):
         out.append(table(["dtype", "batch", "steps", "Pure µs/step", "Pure steps/s", "PyTorch µs/step", "PyTorch steps/s",
                           "Pure / PyTorch steps/s", "≥ 10"], rows))
         out.append("")
+        if floor:
+            out.append("The floor (`Benchmarks floor`): the least time any momentum-SGD step can take here, measured as only reading and "
+                       "writing θ and the velocity once (1 thread, and 2 threads each keeping its own half), and the most a step "
+                       "could then beat PyTorch's by:\n")
+            rows = []
+            for r in floor:
+                torch_row = find(peers, mode="mlp-steps", library="pytorch", dtype=r["dtype"], batch=1)
+                bound = torch_row["microseconds_per_step"] / r["microseconds_per_step"] if torch_row else None
+                rows.append([r["dtype"], r["threads"], f"{r['bytes_moved_per_step']:,}", fmt(r["microseconds_per_step"], 1),
+                             fmt(torch_row["microseconds_per_step"], 1) if torch_row else "-", fmt(bound)])
+            out.append(table(["dtype", "threads", "bytes moved per step", "floor µs/step", "PyTorch µs/step",
+                              "largest possible Pure / PyTorch steps/s"], rows))
+            out.append("")
 
     if pure_mlp:
         out.append("### Allocation and memory (Pure; `GC.GetTotalAllocatedBytes(true)` around each epoch)\n")
@@ -305,7 +318,8 @@ def main():
         print(f"error: no Pure results in {args.results}", file=sys.stderr)
         return 2
 
-    generated = generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers)
+    floor = read_jsonl(os.path.join(args.results, "floor.jsonl"))
+    generated = generate_markdown(meta, pure_gemm, pure_mlp, pure_samples, peers, floor)
     if os.path.isfile(args.doc):
         text = open(args.doc).read()
         if GENERATED_BEGIN not in text or GENERATED_END not in text:

@@ -68,6 +68,8 @@ done
 for dtype in float32 float64; do
   run "$RESULTS/pure-mlp.jsonl" $BENCH mlp --data "$DATA" --dtype $dtype --batch 1 --steps "$STEPS" --epochs 3 --learning-rate $STEPS_RATE
 done
+rm -f "$RESULTS/floor.jsonl"
+run "$RESULTS/floor.jsonl" $BENCH floor
 for samples in 1000 5000 15000 30000 60000; do
   run "$RESULTS/pure-samples.jsonl" $BENCH mlp --data "$DATA" --dtype float32 --batch 128 --epochs "$SAMPLE_EPOCHS" --samples $samples
 done
