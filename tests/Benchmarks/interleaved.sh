@@ -9,7 +9,7 @@ ROUNDS=${1:-3}; EPOCHS=${2:-4}; DATA=../shared/data/fashion-mnist
 BENCH="dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll"
 dotnet build tests/Benchmarks -c Release -nologo -v quiet >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
-  for config in "float32 128" "float32 32" "float64 128"; do
+  for config in "float32 128" "float32 32" "float64 128" "float64 32"; do
     set -- $config
     $BENCH mlp --data "$DATA" --dtype "$1" --batch "$2" --epochs "$EPOCHS" | sed "s/^{/{\"round\":$round,/"
     env -u OPENBLAS_CORETYPE /usr/bin/python3 tests/Benchmarks/peers/compare.py torch --data "$DATA" --dtype "$1" --batch "$2" \
