@@ -10,8 +10,15 @@ namespace Pure.Properties;
 [Collection(nameof(MathNetGlobals))]
 public class ThreadCountProperties
 {
-    // 64-512-64-10: the 512 x 64 products at batch 128 reach Gemm.SerialWork (2^23 flops), the threaded product's threshold.
-    private static readonly int[] Sizes = [64, 512, 64, 10];
+    // 64-1024-64-10: the 1024 x 64 products at batch 128 reach Gemm.SerialWork (2^24 flops), the threaded product's threshold.
+    private static readonly int[] Sizes = [64, 1024, 64, 10];
+
+    [Fact]
+    public void The_network_is_big_enough_for_threaded_products()
+    {
+        Assert.True(2L * Sizes[1] * Sizes[0] * 128 >= Gemm<double>.SerialWork);
+        Assert.True(2L * Sizes[1] * Sizes[0] * 128 >= Gemm<float>.SerialWork);
+    }
 
     private static Dataset<T> Data<T>(int samples, int seed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -67,11 +67,11 @@ public static class GemmGenerators
     public static Gen<GemmCase> Case(int bound = 1000, int scale = 100) => Case(Dimension(), Depth(), Dimension(), bound, scale);
 
     /// <summary>
-    /// Cases big enough to run in parallel (2 m n k ≥ 2 · 160 · 170 · 170 > Gemm.SerialWork = 2^23, up to
-    /// 200 x 257 x 241: m, k, n across several row tiles, depth blocks and column tiles) or, one time in four, any
+    /// Cases big enough to run in parallel (2 m n k ≥ 2 · 200 · 257 · 241 > Gemm.SerialWork = 2^24, up to
+    /// 264 x 300 x 300: m, k, n across several row tiles, depth blocks and column tiles) or, one time in four, any
     /// case of <see cref="Case(int, int)"/>.
     /// </summary>
     public static Gen<GemmCase> ParallelCase() => Gen.Frequency(
-        (3, Case(Gen.Elements(160, 200), Gen.Elements(170, 257), Gen.Elements(170, 241))),
+        (3, Case(Gen.Elements(200, 264), Gen.Elements(257, 300), Gen.Elements(241, 300))),
         (1, Case()));
 }
