@@ -90,8 +90,11 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     public static void Multiply(bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null) =>
         Multiply(Kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias, scale, tileDone);
 
-    /// <summary>The same product with a given micro-kernel, which must be supported here (for tests and benchmarks).</summary>
-    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null)
+    /// <summary>
+    /// The same product with a given micro-kernel, which must be supported here (for tests and benchmarks); with
+    /// <paramref name="packB"/>, op(B) is always packed, never read in place (the reference for that path's tests).
+    /// </summary>
+    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null, bool packB = false)
     {
         if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
         int m = transposeA ? aColumns : aRows;
@@ -127,7 +130,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
         var problem = new Problem(
             kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k, tileRows, tileColumns, rowTiles,
-            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN, tileDone);
+            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN, tileDone, packB);
         int threads = Math.Min(MaxThreads, tasks);
         if (threads <= 1 || 2L * m * n * k < SerialWork)
         {
@@ -168,7 +171,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Problem(
         GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias, T Scale,
-        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN, TileDone? TileDone)
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN, TileDone? TileDone, bool PackB)
     {
         /// <summary>
         /// True when the micro-kernel reads A where it lies: A as stored (not transposed), with m a multiple of the
@@ -183,7 +186,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// <see cref="DirectA"/>); with B as stored, the Vector512 kernel reads each of a panel's columns down its own
         /// contiguous run. Only whole panels: a last panel narrower than the tile is packed, so no read passes B's end.
         /// </summary>
-        public int DirectBPanels => TransposeB || Kind == GemmKernel.Vector512 ? N / ColumnTile : 0;
+        public int DirectBPanels => !PackB && (TransposeB || Kind == GemmKernel.Vector512) ? N / ColumnTile : 0;
     }
 
     /// <summary>
