@@ -74,6 +74,9 @@ internal sealed class InPlaceChain<T>(InPlaceTransform<T>[] transforms) : InPlac
 /// <summary>See <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
 internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>The factor, -η.</summary>
+    public T Factor => scale;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
@@ -114,6 +117,39 @@ internal sealed class InPlaceMomentum<T>(T momentum, bool nesterov, T[][] veloci
             v[i] = momentum * v[i] + gi;
             output[i] = nesterov ? gi + momentum * v[i] : v[i];
         }
+    }
+
+    /// <summary>See <see cref="FusedUpdate{T}"/>: g' = g + λθ (when decaying), v = μ v + g', θ += scale · (v or g' + μ v); false if a sum is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool StepAndAdd(int segment, int offset, ReadOnlySpan<T> gradient, Span<T> parameters, bool decays, T decay, T scale)
+    {
+        var v = velocity[segment].AsSpan(offset, gradient.Length);
+        int i = 0;
+        bool finite = true;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            Vector<T> mu = new(momentum), lambda = new(decay), factor = new(scale), check = Vector<T>.Zero;
+            for (; i <= v.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var theta = new Vector<T>(parameters[i..]);
+                var gi = new Vector<T>(gradient[i..]);
+                if (decays) gi += lambda * theta;
+                var vi = mu * new Vector<T>(v[i..]) + gi;
+                vi.CopyTo(v[i..]);
+                var sum = theta + (nesterov ? gi + mu * vi : vi) * factor;
+                sum.CopyTo(parameters[i..]);
+                check += sum - sum;
+            }
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
+        }
+        for (; i < v.Length; i++)
+        {
+            T gi = decays ? gradient[i] + decay * parameters[i] : gradient[i];
+            v[i] = momentum * v[i] + gi;
+            parameters[i] += (nesterov ? gi + momentum * v[i] : v[i]) * scale;
+            finite &= T.IsFinite(parameters[i]);
+        }
+        return finite;
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new MomentumState<T>(ToParameters(velocity, shape));
@@ -165,12 +201,54 @@ internal sealed class InPlaceAdam<T>(double beta1, double beta2, T epsilon, long
         }
     }
 
+    /// <summary>See <see cref="FusedUpdate{T}"/>: g' = g + λθ (when decaying), the moments of g', θ += scale · m̂ / (√v̂ + ε); false if a sum is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool StepAndAdd(int segment, int offset, ReadOnlySpan<T> gradient, Span<T> parameters, bool decays, T decay, T scale)
+    {
+        var m = first[segment].AsSpan(offset, gradient.Length);
+        var v = second[segment].AsSpan(offset, gradient.Length);
+        T b1 = _beta1, b2 = _beta2;
+        int i = 0;
+        bool finite = true;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            Vector<T> vb1 = new(b1), vb2 = new(b2), c1 = new(T.One - b1), c2 = new(T.One - b2), lambda = new(decay), factor = new(scale);
+            Vector<T> first = new(_firstCorrection), second = new(_secondCorrection), eps = new(epsilon), check = Vector<T>.Zero;
+            for (; i <= gradient.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var theta = new Vector<T>(parameters[i..]);
+                var gi = new Vector<T>(gradient[i..]);
+                if (decays) gi += lambda * theta;
+                var mi = vb1 * new Vector<T>(m[i..]) + c1 * gi;
+                var vi = vb2 * new Vector<T>(v[i..]) + c2 * gi * gi;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                var sum = theta + mi / first / (Vector.SquareRoot(vi / second) + eps) * factor;
+                sum.CopyTo(parameters[i..]);
+                check += sum - sum;
+            }
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
+        }
+        for (; i < gradient.Length; i++)
+        {
+            T gi = decays ? gradient[i] + decay * parameters[i] : gradient[i];
+            m[i] = b1 * m[i] + (T.One - b1) * gi;
+            v[i] = b2 * v[i] + (T.One - b2) * gi * gi;
+            parameters[i] += m[i] / _firstCorrection / (T.Sqrt(v[i] / _secondCorrection) + epsilon) * scale;
+            finite &= T.IsFinite(parameters[i]);
+        }
+        return finite;
+    }
+
     public override OptimizerState<T> ToState(Parameters<T> shape) => new AdamState<T>(count, ToParameters(first, shape), ToParameters(second, shape));
 }
 
 /// <summary>See <see cref="AddDecayedWeightsTransform"/>: u = g + λ θ.</summary>
 internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>λ.</summary>
+    public T Decay => decay;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters)
     {
@@ -224,4 +302,71 @@ internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : 
     }
 
     public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
+}
+
+/// <summary>
+/// The common optimizer chains, [weight decay], [momentum or Adam], scale(-η), run together with θ ← θ + u in one pass
+/// over the gradient, θ and the moments, instead of one pass per transform through scratch. Each element goes through the
+/// same operations, in the same order, as the transforms one after another, so the result is the same bit for bit.
+/// </summary>
+internal sealed class FusedUpdate<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly InPlaceTransform<T>? _rule;
+    private readonly bool _decays;
+    private readonly T _decay;
+    private readonly T _scale;
+
+    private FusedUpdate(InPlaceTransform<T>? rule, InPlaceDecay<T>? decay, T scale)
+    {
+        _rule = rule;
+        _decays = decay is not null;
+        _decay = decay is null ? T.Zero : decay.Decay;
+        _scale = scale;
+    }
+
+    /// <summary>The fused pass for <paramref name="leaves"/>, or null when they are not one of the chains it covers.</summary>
+    public static FusedUpdate<T>? TryCreate(IReadOnlyList<InPlaceTransform<T>> leaves)
+    {
+        int next = 0;
+        var decay = leaves.Count > 0 ? leaves[0] as InPlaceDecay<T> : null;
+        if (decay is not null) next++;
+        InPlaceTransform<T>? rule = next < leaves.Count && leaves[next] is InPlaceMomentum<T> or InPlaceAdam<T> ? leaves[next++] : null;
+        return next == leaves.Count - 1 && leaves[next] is InPlaceScale<T> scale ? new FusedUpdate<T>(rule, decay, scale.Factor) : null;
+    }
+
+    /// <summary>θ += u for elements [offset, offset + gradient.Length) of segment <paramref name="segment"/>; false if a sum is not finite.</summary>
+    public bool Apply(int segment, int offset, ReadOnlySpan<T> gradient, Span<T> parameters) => _rule switch
+    {
+        InPlaceMomentum<T> momentum => momentum.StepAndAdd(segment, offset, gradient, parameters, _decays, _decay, _scale),
+        InPlaceAdam<T> adam => adam.StepAndAdd(segment, offset, gradient, parameters, _decays, _decay, _scale),
+        _ => ScaleAndAdd(gradient, parameters),
+    };
+
+    /// <summary>Plain SGD: θ += scale · g'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool ScaleAndAdd(ReadOnlySpan<T> gradient, Span<T> parameters)
+    {
+        int i = 0;
+        bool finite = true;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            Vector<T> lambda = new(_decay), factor = new(_scale), check = Vector<T>.Zero;
+            for (; i <= gradient.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var theta = new Vector<T>(parameters[i..]);
+                var gi = new Vector<T>(gradient[i..]);
+                if (_decays) gi += lambda * theta;
+                var sum = theta + gi * factor;
+                sum.CopyTo(parameters[i..]);
+                check += sum - sum;
+            }
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
+        }
+        for (; i < gradient.Length; i++)
+        {
+            parameters[i] += (_decays ? gradient[i] + _decay * parameters[i] : gradient[i]) * _scale;
+            finite &= T.IsFinite(parameters[i]);
+        }
+        return finite;
+    }
 }

@@ -38,6 +38,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     private readonly T[] _delta;
     private readonly T[] _nextDelta;
     private readonly bool _fused;
+    private readonly FusedUpdate<T>? _fusedUpdate;
     private readonly TileDone[] _weightTiles;
     private int _nonFinite;
     [ThreadStatic] private static T[]? _scratch;
@@ -57,6 +58,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             Enumerable.Range(0, (segment.Length + ChunkLength - 1) / ChunkLength)
                 .Select(c => (s, c * ChunkLength, Math.Min(ChunkLength, segment.Length - c * ChunkLength))))];
         _fused = _stages.Length == 1 && (_transforms.Length == 0 || !_transforms[0].NeedsWholeInput);
+        _fusedUpdate = FusedUpdate<T>.TryCreate(_transforms);
         _updates = _parameters.Select(segment => new T[_fused ? 0 : segment.Length]).ToArray();
         int layers = network.Layers.Length;
         _weightTiles = new TileDone[layers];
@@ -185,6 +187,12 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateRange(int segment, int offset, int length)
     {
+        if (_fusedUpdate is not null)
+        {
+            if (!_fusedUpdate.Apply(segment, offset, _gradients[segment].AsSpan(offset, length), _parameters[segment].AsSpan(offset, length)))
+                Volatile.Write(ref _nonFinite, 1);
+            return;
+        }
         var scratch = _scratch ??= new T[ChunkLength];
         for (int start = offset, end = offset + length; start < end; start += ChunkLength)
         {

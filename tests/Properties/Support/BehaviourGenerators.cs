@@ -52,6 +52,10 @@ public static class BehaviourGenerators
         ("momentum 0.9", Optimizer.Sgd(0.05, momentum: 0.9)),
         ("nesterov 0.9", Optimizer.Sgd(0.05, momentum: 0.9, nesterov: true)),
         ("adam", Optimizer.Adam(0.01)),
+        ("sgd, decay 0.01", Optimizer.Sgd(0.05, weightDecay: 0.01)),
+        ("momentum 0.9, decay 0.01", Optimizer.Sgd(0.05, momentum: 0.9, weightDecay: 0.01)),
+        ("nesterov 0.9, decay 0.01", Optimizer.Sgd(0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01)),
+        ("adam, decay 0.01", Optimizer.Adam(0.01, weightDecay: 0.01)),
         .. TrainingOptimizers,
     ];
 
