@@ -121,6 +121,8 @@ public class CsvTests
             Assert.Equal($"{path}, line 3, column 2 ('b'): expected a number, got 'oops'.", error.Message);
             File.WriteAllText(path, "a,b\r\n1,2\r\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
             Assert.Equal(new[] { "a", "b" }, Csv.Read(path, CsvTarget.None).FeatureNames);
+            File.WriteAllBytes(path, [(byte)'a', (byte)',', 0xFF, (byte)'\n', (byte)'1', (byte)',', (byte)'2']);
+            Assert.StartsWith($"{path}: expected UTF-8 text, got bytes that are not UTF-8", Assert.Throws<InvalidDataException>(() => Csv.Read(path, CsvTarget.None)).Message);
         }
         finally { File.Delete(path); }
     }

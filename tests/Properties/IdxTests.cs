@@ -160,6 +160,11 @@ public sealed class IdxTests : IDisposable
         Assert.Equal($"{bomb}: the header declares 2147483656 uncompressed bytes (Int32 536870912), more than deflate can encode in a file of {bytes.Length} bytes.",
             Assert.Throws<InvalidDataException>(() => Idx.ReadSamples<double>(bomb)).Message);
 
+        // Only the gzip magic bytes.
+        string stub = PathOf("stub.gz");
+        File.WriteAllBytes(stub, [0x1F, 0x8B, 0x08]);
+        Assert.Equal($"{stub}: expected a gzip file of at least 18 bytes, got 3.", Assert.Throws<InvalidDataException>(() => Idx.ReadHeader(stub)).Message);
+
         // Corrupt deflate data.
         string corrupt = PathOf("corrupt.gz");
         bytes = Gzip([0, 0, 0x08, 0x01, 0, 0, 0, 2, 1, 2]);

@@ -164,14 +164,15 @@ public sealed record CsvData(string Source, ImmutableArray<string> FeatureNames,
 /// </summary>
 public static class Csv
 {
-    /// <summary>Reads the CSV file at <paramref name="path"/> (UTF-8, with or without a byte-order mark).</summary>
+    /// <summary>Reads the CSV file at <paramref name="path"/> (UTF-8, with or without a byte-order mark; other bytes are refused).</summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message names the file, line and column.</exception>
     public static CsvData Read(string path, CsvTarget target)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(target);
         using var reader = new StreamReader(path, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true);
-        return Parse(reader, path, target);
+        try { return Parse(reader, path, target); }
+        catch (DecoderFallbackException e) { throw new InvalidDataException($"{path}: expected UTF-8 text, got bytes that are not UTF-8 ({e.Message})", e); }
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>; <paramref name="source"/> names it in error messages.</summary>

@@ -203,7 +203,7 @@ public static class Idx
             Span<byte> start = stackalloc byte[2];
             bool gzip = file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] == 0x1F && start[1] == 0x8B;
             file.Position = 0;
-            long? storedLength = gzip ? GzipStoredLength(file, length) : null;
+            long? storedLength = gzip ? GzipStoredLength(file, length, path) : null;
             _data = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
             Header = ReadHeaderBytes();
             long expected = Header.FileLength;
@@ -317,9 +317,9 @@ public static class Idx
         }
 
         /// <summary>ISIZE, the last 4 bytes of a gzip file: the uncompressed length mod 2^32.</summary>
-        private static long GzipStoredLength(FileStream file, long length)
+        private static long GzipStoredLength(FileStream file, long length, string path)
         {
-            if (length < 18) throw new InvalidDataException($"{file.Name}: a gzip file has at least 18 bytes, got {length}.");
+            if (length < 18) throw new InvalidDataException($"{path}: expected a gzip file of at least 18 bytes, got {length}.");
             Span<byte> trailer = stackalloc byte[4];
             file.Position = length - 4;
             file.ReadExactly(trailer);
