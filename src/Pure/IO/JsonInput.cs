@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text;
 using System.Text.Json;
 
 namespace Pure;
@@ -228,28 +229,27 @@ internal static class JsonNumbers
         typeof(T) == typeof(float) ? float.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture)
             : double.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes the values as one JSON array on one line.</summary>
-    internal static void WriteArray<T>(Utf8JsonWriter writer, ReadOnlySpan<T> values, int offset, int count, int stride) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Writes a vector as one JSON array on one line.</summary>
+    internal static void WriteVector<T>(Utf8JsonWriter writer, ImmutableVector<T> vector) where T : unmanaged, IFloatingPointIeee754<T> =>
+        writer.WriteRawValue(AppendArray(new StringBuilder(), vector.AsSpan(), 0, vector.Length, 1).ToString(), skipInputValidation: true);
+
+    /// <summary>Writes a matrix as an array of its rows (row-major nested arrays) on one line.</summary>
+    internal static void WriteMatrix<T>(Utf8JsonWriter writer, ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var text = new System.Text.StringBuilder("[");
+        var text = new StringBuilder("[");
+        for (int j = 0; j < matrix.Rows; j++) AppendArray(j > 0 ? text.Append(", ") : text, matrix.AsSpan(), j, matrix.Columns, matrix.Rows);
+        writer.WriteRawValue(text.Append(']').ToString(), skipInputValidation: true);
+    }
+
+    private static StringBuilder AppendArray<T>(StringBuilder text, ReadOnlySpan<T> values, int offset, int count, int stride) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        text.Append('[');
         for (int i = 0; i < count; i++)
         {
             if (i > 0) text.Append(", ");
             text.Append(Format(values[offset + i * stride]));
         }
-        writer.WriteRawValue(text.Append(']').ToString(), skipInputValidation: true);
-    }
-
-    /// <summary>Writes a vector as one JSON array.</summary>
-    internal static void WriteVector<T>(Utf8JsonWriter writer, ImmutableVector<T> vector) where T : unmanaged, IFloatingPointIeee754<T> =>
-        WriteArray(writer, vector.AsSpan(), 0, vector.Length, 1);
-
-    /// <summary>Writes a matrix as an array of its rows, one per line.</summary>
-    internal static void WriteMatrix<T>(Utf8JsonWriter writer, ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        writer.WriteStartArray();
-        for (int j = 0; j < matrix.Rows; j++) WriteArray(writer, matrix.AsSpan(), j, matrix.Columns, matrix.Rows);
-        writer.WriteEndArray();
+        return text.Append(']');
     }
 
     /// <summary>Writes a double hyperparameter.</summary>
