@@ -10,9 +10,9 @@ namespace Pure.Properties;
 /// <summary>Checkpoints: training 2n epochs equals training n, saving, loading and training n more, bit for bit; and refusals.</summary>
 public class CheckpointTests
 {
-    /// <summary>Plain SGD and Adam, and the training optimizers with momentum, Nesterov, weight decay and clipping.</summary>
+    /// <summary>SGD with clipping only (random problems diverge without it), plain Adam, a nested chain, and the training optimizers with momentum, Nesterov, weight decay and clipping.</summary>
     private static readonly Optimizer[] Optimizers =
-        [Optimizer.Sgd(0.05), Optimizer.Adam(0.01), .. TrainingOptimizers.Select(entry => entry.Optimizer), Optimizer.Chain(Optimizer.Chain(Optimizer.ScaleByAdam(0.8, 0.9, 1e-6)), Optimizer.ScaleByLearningRate(0.1))];
+        [Optimizer.Sgd(0.05, maxGradientNorm: 1), Optimizer.Adam(0.01), .. TrainingOptimizers.Select(entry => entry.Optimizer), Optimizer.Chain(Optimizer.Chain(Optimizer.ScaleByAdam(0.8, 0.9, 1e-6)), Optimizer.ScaleByLearningRate(0.1))];
 
     [Fact]
     public void Resuming_from_a_checkpoint_equals_training_straight_through_in_double() => ResumeEqualsStraight<double>();

@@ -170,7 +170,7 @@ public class ModelFileTests
 
     [Theory]
     [InlineData("truncated", "line ")]
-    [InlineData("deep", "deeper than 6")]
+    [InlineData("deep", "deeper than 5")]
     [InlineData("trailing comma", "line ")]
     public void Load_refuses_invalid_json_naming_the_line(string kind, string expected)
     {
@@ -178,7 +178,7 @@ public class ModelFileTests
         text = kind switch
         {
             "truncated" => text[..(text.Length / 2)],
-            "deep" => text.Replace("\"scaling\": {", "\"scaling\": {\"kind\": [[[[[[1]]]]]], \"x\": {", StringComparison.Ordinal),
+            "deep" => text.Replace("\"scaling\": {", "\"scaling\": {\"kind\": [[[[1]]]], \"x\": {", StringComparison.Ordinal),
             _ => text.Replace("\"cat\",", "\"cat\",,", StringComparison.Ordinal),
         };
         var error = LoadError(text);

@@ -137,7 +137,7 @@ public class NpzTests
         { "python expression", "expected True or False" },
         { "no newline", "expected spaces and a final newline" },
         { "non-ascii", "expected an ASCII header" },
-        { "huge shape", "expected at most 268435456 elements, got shape (100000, 100000)" },
+        { "huge shape", "expected at most 134217728 elements, got shape (100000, 100000)" },
         { "shape larger than data", "expected 24 bytes of data for shape (3,) of <f8, got 16" },
         { "data larger than shape", "expected 8 bytes of data for shape (1,) of <f8, got 16" },
     };
@@ -208,6 +208,20 @@ public class NpzTests
         using (var stream = File.Create(huge)) stream.SetLength((1L << 30) + 1);
         error = Assert.Throws<InvalidDataException>(() => Npz.ReadArrays(huge));
         Assert.StartsWith($"{huge}: expected a file of at most 1073741824 bytes", error.Message);
+    }
+
+    [Fact]
+    public void ReadArrays_refuses_entries_declaring_more_than_1_GiB_before_inflating()
+    {
+        using var folder = new TemporaryFolder();
+        string path = WriteNpz(folder, ("W1.npy", Npy(GoodHeader, Doubles(1, 2)), CompressionLevel.Optimal));
+        // Patch the central directory's uncompressed size (offset 24 of its header) to 3 GiB, as a zip bomb would declare.
+        var bytes = File.ReadAllBytes(path);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 24), 3u << 30);
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => Npz.ReadArrays(path));
+        Assert.StartsWith($"{path}: entry 'W1.npy': expected at most 1073741824 bytes in all entries once inflated, got 3221225472 declared.", error.Message);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 
 namespace Pure;
@@ -28,7 +27,8 @@ public static class ModelFile
     /// <summary>The largest number of weights one layer may declare.</summary>
     public const int MaxLayerWeights = 1 << 28;
 
-    internal const int MaxDepth = 6;
+    // root > layers > layer > weight > row.
+    internal const int MaxDepth = 5;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (replacing it) through a temporary file in the same folder.</summary>
     /// <exception cref="ArgumentException">The model uses a custom activation or loss, which a file cannot store.</exception>

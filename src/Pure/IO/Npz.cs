@@ -39,7 +39,10 @@ public static class Npz
     public const int MaxHeaderBytes = 1 << 16;
 
     /// <summary>The largest number of elements of one array.</summary>
-    public const int MaxElements = 1 << 28;
+    public const int MaxElements = 1 << 27;
+
+    /// <summary>The largest total size of the arrays' data once inflated, 1 GiB (a deflated entry may declare more than the file holds).</summary>
+    public const long MaxDataBytes = 1L << 30;
 
     /// <summary>Writes the weights and biases of <paramref name="network"/> to <paramref name="path"/> as np.savez would (stored entries, '&lt;f4' for float, '&lt;f8' for double).</summary>
     public static void Export<T>(Network<T> network, string path) where T : unmanaged, IFloatingPointIeee754<T>
@@ -122,8 +125,12 @@ public static class Npz
             if (zip.Entries.Count > MaxArrays)
                 throw new InvalidDataException($"{path}: expected at most {MaxArrays} arrays, got {zip.Entries.Count} entries.");
             var result = ImmutableDictionary.CreateBuilder<string, NpyArray>(StringComparer.Ordinal);
+            long totalBytes = 0;
             foreach (var entry in zip.Entries)
             {
+                totalBytes += entry.Length;
+                if (entry.Length < 0 || totalBytes > MaxDataBytes)
+                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {MaxDataBytes} bytes in all entries once inflated, got {totalBytes} declared.");
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal) || entry.FullName.Length == 4)
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a name ending in .npy.");
                 string name = entry.FullName[..^4];
