@@ -225,6 +225,31 @@ public class NpzTests
     }
 
     [Fact]
+    public void ReadArrays_refuses_a_deflated_entry_shorter_than_declared()
+    {
+        using var folder = new TemporaryFolder();
+        // Shape (3,) needs 24 bytes; the entry holds 16 but its central directory declares 24 + header.
+        string path = WriteNpz(folder, ("W1.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", Doubles(1, 2)), CompressionLevel.Optimal));
+        var bytes = File.ReadAllBytes(path);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        uint declared = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(central + 24));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 24), declared + 8);
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => Npz.ReadArrays(path));
+        Assert.StartsWith($"{path}: entry 'W1.npy'", error.Message);
+        Assert.Contains("truncated data, expected 24 bytes", error.Message);
+    }
+
+    [Fact]
+    public void ReadArrays_refuses_duplicate_entries_and_too_many_entries()
+    {
+        var entry = ("W1.npy", Npy(GoodHeader, Doubles(1, 2)), CompressionLevel.NoCompression);
+        Assert.Contains("entry 'W1.npy': duplicate entry", ReadError(entry, entry).Message);
+        var many = Enumerable.Range(0, 10_001).Select(i => ($"A{i}.npy", Array.Empty<byte>(), CompressionLevel.NoCompression)).ToArray();
+        Assert.Contains("expected at most 10000 arrays, got 10001 entries", ReadError(many).Message);
+    }
+
+    [Fact]
     public void ImportParameters_refuses_arrays_that_are_not_a_network()
     {
         var w1 = ("W1.npy", Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1), }", Doubles(1, 2)), CompressionLevel.NoCompression);
