@@ -1,0 +1,297 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Text.Json;
+
+namespace Pure;
+
+/// <summary>
+/// A training run paused after <see cref="Epoch"/> epochs: resume it with
+/// <c>Training.Epochs(Model.Network, Optimizer, Model.Loss, training, BatchSize, epochs, Seed, state: State, firstEpoch: Epoch + 1)</c>,
+/// which continues bit for bit as if the run had not stopped.
+/// </summary>
+/// <param name="Model">The network after <see cref="Epoch"/> epochs, with its loss, scaling and classes.</param>
+/// <param name="Optimizer">The optimizer, built from Pure's transforms (an optimizer defined elsewhere cannot be saved).</param>
+/// <param name="State">The optimizer state after <see cref="Epoch"/> epochs.</param>
+/// <param name="Epoch">The number of epochs completed, at least 0.</param>
+/// <param name="Seed">The seed of the run's shuffles.</param>
+/// <param name="BatchSize">The mini-batch size, at least 1.</param>
+public sealed record Checkpoint<T>(Model<T> Model, Optimizer Optimizer, OptimizerState<T> State, int Epoch, int Seed, int BatchSize)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The network after <see cref="Epoch"/> epochs, with its loss, scaling and classes.</summary>
+    public Model<T> Model { get; } = Model ?? throw new ArgumentNullException(nameof(Model));
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer { get; } = Optimizer ?? throw new ArgumentNullException(nameof(Optimizer));
+
+    /// <summary>The optimizer state after <see cref="Epoch"/> epochs.</summary>
+    public OptimizerState<T> State { get; } = State ?? throw new ArgumentNullException(nameof(State));
+
+    /// <summary>The number of epochs completed.</summary>
+    public int Epoch { get; } = Epoch >= 0 ? Epoch : throw new ArgumentOutOfRangeException(nameof(Epoch), $"Expected 0 or more completed epochs, got {Epoch}.");
+
+    /// <summary>The mini-batch size.</summary>
+    public int BatchSize { get; } = BatchSize >= 1 ? BatchSize : throw new ArgumentOutOfRangeException(nameof(BatchSize), $"Expected a batch size of at least 1, got {BatchSize}.");
+}
+
+/// <summary>
+/// Saves and loads a <see cref="Checkpoint{T}"/> as JSON (format "pure-checkpoint", version 1): the model object of
+/// <see cref="ModelFile"/>, the optimizer's transforms, its state, the epoch, seed and batch size, every number exactly.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>The value of the "format" property.</summary>
+    public const string Format = "pure-checkpoint";
+
+    /// <summary>The schema version this library writes and reads.</summary>
+    public const int Version = 1;
+
+    // root > state > chain states > state > moment layers > layer > weight > row, and a few nested chains.
+    private const int MaxDepth = 16;
+
+    private const int MaxTransforms = 100;
+
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> (replacing it) through a temporary file.</summary>
+    /// <exception cref="ArgumentException">The model uses a custom activation or loss, the optimizer or its state was defined outside Pure, or the state does not fit the optimizer and network.</exception>
+    public static void Save<T>(Checkpoint<T> checkpoint, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ModelJson.CheckSavable(checkpoint.Model, nameof(checkpoint));
+        CheckOptimizer(checkpoint.Optimizer, nameof(checkpoint));
+        CheckState(checkpoint.State, checkpoint.Optimizer.Init(checkpoint.Model.Network), "State");
+        FileOutput.WriteAtomically(path, stream =>
+        {
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            writer.WriteStartObject();
+            writer.WriteString("format", Format);
+            writer.WriteNumber("version", Version);
+            writer.WriteString("dtype", ModelJson.DType<T>());
+            writer.WriteNumber("epoch", checkpoint.Epoch);
+            writer.WriteNumber("seed", checkpoint.Seed);
+            writer.WriteNumber("batch_size", checkpoint.BatchSize);
+            writer.WritePropertyName("model");
+            ModelJson.Write(writer, checkpoint.Model);
+            writer.WritePropertyName("optimizer");
+            WriteOptimizer(writer, checkpoint.Optimizer);
+            writer.WritePropertyName("state");
+            WriteState(writer, checkpoint.State);
+            writer.WriteEndObject();
+            writer.Flush();
+            stream.Write("\n"u8);
+        });
+    }
+
+    /// <summary>Reads the checkpoint in <paramref name="path"/>, whose dtype must match <typeparamref name="T"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a valid checkpoint; the message names the file and the JSON path.</exception>
+    public static Checkpoint<T> Load<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var document = JsonInput.Parse(JsonInput.ReadFile(path), path, MaxDepth);
+        var root = new JsonField(document.RootElement, "$", path);
+        ModelJson.CheckHeader<T>(root, Format, Version);
+        var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"]);
+        int epoch = (int)properties["epoch"].Integer(0, int.MaxValue);
+        int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
+        int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
+        var model = ModelJson.Read<T>(properties["model"]);
+        var optimizer = ReadOptimizer(properties["optimizer"]);
+        var state = ReadState(properties["state"], optimizer.Init(model.Network));
+        return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize);
+    }
+
+    private static void CheckOptimizer(Optimizer optimizer, string parameterName)
+    {
+        switch (optimizer)
+        {
+            case ChainOptimizer chain:
+                foreach (var transform in chain.Transforms) CheckOptimizer(transform, parameterName);
+                break;
+            case ScaleByLearningRateTransform or ScaleByMomentumTransform or ScaleByAdamTransform or AddDecayedWeightsTransform or ClipByGlobalNormTransform:
+                break;
+            default:
+                throw new ArgumentException(
+                    $"Cannot save the optimizer {optimizer.GetType().Name}: it is defined outside Pure, and a checkpoint can only store Pure's own transforms (Optimizer.Sgd, Adam, Chain and the Scale/Add/Clip transforms).",
+                    parameterName);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="state"/> has the kinds and shapes of <paramref name="expected"/> (the optimizer's Init).</summary>
+    private static void CheckState<T>(OptimizerState<T> state, OptimizerState<T> expected, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string Problem() => $"Expected the checkpoint's {path} to be a {expected.GetType().Name.Split('`')[0]} shaped like the optimizer's Init, got {state.GetType().Name.Split('`')[0]}.";
+        switch (expected, state)
+        {
+            case (ChainState<T> e, ChainState<T> s) when e.States.Length == s.States.Length:
+                for (int i = 0; i < e.States.Length; i++) CheckState(s.States[i], e.States[i], $"{path}.States[{i}]");
+                break;
+            case (EmptyState<T>, EmptyState<T>):
+                break;
+            case (MomentumState<T> e, MomentumState<T> s):
+                e.Velocity.CheckSameShape(s.Velocity, "checkpoint");
+                break;
+            case (AdamState<T> e, AdamState<T> s) when s.Count >= 0:
+                e.FirstMoment.CheckSameShape(s.FirstMoment, "checkpoint");
+                e.SecondMoment.CheckSameShape(s.SecondMoment, "checkpoint");
+                break;
+            default:
+                throw new ArgumentException(Problem(), "checkpoint");
+        }
+    }
+
+    private static void WriteOptimizer(Utf8JsonWriter writer, Optimizer optimizer)
+    {
+        writer.WriteStartObject();
+        switch (optimizer)
+        {
+            case ChainOptimizer chain:
+                writer.WriteString("kind", "chain");
+                writer.WriteStartArray("transforms");
+                foreach (var transform in chain.Transforms) WriteOptimizer(writer, transform);
+                writer.WriteEndArray();
+                break;
+            case ScaleByLearningRateTransform rate:
+                writer.WriteString("kind", "scale_by_learning_rate");
+                JsonNumbers.WriteDouble(writer, "learning_rate", rate.LearningRate);
+                break;
+            case ScaleByMomentumTransform momentum:
+                writer.WriteString("kind", "scale_by_momentum");
+                JsonNumbers.WriteDouble(writer, "momentum", momentum.Momentum);
+                writer.WriteBoolean("nesterov", momentum.Nesterov);
+                break;
+            case ScaleByAdamTransform adam:
+                writer.WriteString("kind", "scale_by_adam");
+                JsonNumbers.WriteDouble(writer, "beta1", adam.Beta1);
+                JsonNumbers.WriteDouble(writer, "beta2", adam.Beta2);
+                JsonNumbers.WriteDouble(writer, "epsilon", adam.Epsilon);
+                break;
+            case AddDecayedWeightsTransform decay:
+                writer.WriteString("kind", "add_decayed_weights");
+                JsonNumbers.WriteDouble(writer, "weight_decay", decay.WeightDecay);
+                break;
+            case ClipByGlobalNormTransform clip:
+                writer.WriteString("kind", "clip_by_global_norm");
+                JsonNumbers.WriteDouble(writer, "max_norm", clip.MaxNorm);
+                break;
+        }
+        writer.WriteEndObject();
+    }
+
+    private static Optimizer ReadOptimizer(JsonField node)
+    {
+        var kindNode = node.Property("kind");
+        string kind = kindNode.String();
+        try
+        {
+            switch (kind)
+            {
+                case "chain":
+                    var transforms = node.Object(["kind", "transforms"])["transforms"].Array(0, MaxTransforms);
+                    return Optimizer.Chain(transforms.Select(transform => ReadOptimizer(transform)).ToArray());
+                case "scale_by_learning_rate":
+                    return Optimizer.ScaleByLearningRate(node.Object(["kind", "learning_rate"])["learning_rate"].Double());
+                case "scale_by_momentum":
+                    var momentum = node.Object(["kind", "momentum", "nesterov"]);
+                    return Optimizer.ScaleByMomentum(momentum["momentum"].Double(), momentum["nesterov"].Boolean());
+                case "scale_by_adam":
+                    var adam = node.Object(["kind", "beta1", "beta2", "epsilon"]);
+                    return Optimizer.ScaleByAdam(adam["beta1"].Double(), adam["beta2"].Double(), adam["epsilon"].Double());
+                case "add_decayed_weights":
+                    return Optimizer.AddDecayedWeights(node.Object(["kind", "weight_decay"])["weight_decay"].Double());
+                case "clip_by_global_norm":
+                    return Optimizer.ClipByGlobalNorm(node.Object(["kind", "max_norm"])["max_norm"].Double());
+                default:
+                    throw kindNode.Error($"unknown transform \"{kind}\"; expected chain, scale_by_learning_rate, scale_by_momentum, scale_by_adam, add_decayed_weights or clip_by_global_norm.");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw node.Error($"invalid {kind} transform: {e.Message}");
+        }
+    }
+
+    private static void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        writer.WriteStartObject();
+        switch (state)
+        {
+            case ChainState<T> chain:
+                writer.WriteString("kind", "chain");
+                writer.WriteStartArray("states");
+                foreach (var inner in chain.States) WriteState(writer, inner);
+                writer.WriteEndArray();
+                break;
+            case EmptyState<T>:
+                writer.WriteString("kind", "empty");
+                break;
+            case MomentumState<T> momentum:
+                writer.WriteString("kind", "momentum");
+                WriteParameters(writer, "velocity", momentum.Velocity);
+                break;
+            case AdamState<T> adam:
+                writer.WriteString("kind", "adam");
+                writer.WriteNumber("count", adam.Count);
+                WriteParameters(writer, "first_moment", adam.FirstMoment);
+                WriteParameters(writer, "second_moment", adam.SecondMoment);
+                break;
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteParameters<T>(Utf8JsonWriter writer, string name, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        writer.WriteStartArray(name);
+        foreach (var layer in parameters.Layers)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("weight");
+            JsonNumbers.WriteMatrix(writer, layer.Weight);
+            writer.WritePropertyName("bias");
+            JsonNumbers.WriteVector(writer, layer.Bias);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Reads a state of the kind and shapes of <paramref name="expected"/>, the optimizer's Init for the loaded network.</summary>
+    private static OptimizerState<T> ReadState<T>(JsonField node, OptimizerState<T> expected) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var kindNode = node.Property("kind");
+        string kind = kindNode.String();
+        string expectedKind = expected switch
+        {
+            ChainState<T> => "chain",
+            MomentumState<T> => "momentum",
+            AdamState<T> => "adam",
+            _ => "empty",
+        };
+        if (kind != expectedKind) throw kindNode.Error($"expected \"{expectedKind}\" (the state of the saved optimizer), got \"{kind}\".");
+        switch (expected)
+        {
+            case ChainState<T> chain:
+                var states = node.Object(["kind", "states"])["states"].Array(chain.States.Length, chain.States.Length);
+                return new ChainState<T>(states.Select((state, i) => ReadState(state, chain.States[i])).ToImmutableArray());
+            case MomentumState<T> momentum:
+                return new MomentumState<T>(ReadParameters(node.Object(["kind", "velocity"])["velocity"], momentum.Velocity));
+            case AdamState<T> adam:
+                var properties = node.Object(["kind", "count", "first_moment", "second_moment"]);
+                long count = properties["count"].Integer(0, long.MaxValue);
+                return new AdamState<T>(count, ReadParameters(properties["first_moment"], adam.FirstMoment), ReadParameters(properties["second_moment"], adam.SecondMoment));
+            default:
+                node.Object(["kind"]);
+                return new EmptyState<T>();
+        }
+    }
+
+    private static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layers = node.Array(shape.Layers.Length, shape.Layers.Length);
+        var result = ImmutableArray.CreateBuilder<LayerParameters<T>>(layers.Length);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var properties = layers[l].Object(["weight", "bias"]);
+            var expected = shape.Layers[l];
+            result.Add(new LayerParameters<T>(properties["weight"].Matrix<T>(expected.Weight.Rows, expected.Weight.Columns), properties["bias"].Vector<T>(expected.Bias.Length)));
+        }
+        return new Parameters<T>(result.MoveToImmutable());
+    }
+}
