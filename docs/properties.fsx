@@ -3,7 +3,8 @@
 //
 //   dotnet pack src/Pure -c Release -o /tmp/pure-packages
 //   dotnet fsi docs/properties.fsx
-// A failing property throws with FsCheck's replay line "(seed, gamma)", and the script exits with code 1.
+// The run prints its random state; FSCHECK_REPLAY=seed,gamma reruns the same cases. A failing property throws
+// (with FsCheck's replay of the failing step) and the script exits with code 1.
 #i "nuget: /tmp/pure-packages"
 #r "nuget: Pure"
 #r "nuget: FsCheck, 3.6.0"
@@ -27,11 +28,22 @@ let close (analytic: float) (numeric: float) = Math.Abs(analytic - numeric) <= 1
 // Bounded values: FsCheck's default float also yields NaN and infinities, which are not what is tested here.
 let value bound = Gen.choose (-bound * 1000, bound * 1000) |> Gen.map (fun i -> float i / 1000.0)
 
-// Check.One with a config that throws on failure (so the script fails); the message carries the replay seed,
-// and Config.QuickThrowOnFailure.WithReplay(seed, gamma) reproduces the failing case.
+// Every run starts from a random state that it prints; FSCHECK_REPLAY="seed,gamma" reruns exactly that run.
+// Check.One with QuickThrowOnFailure throws on failure, so the script exits with code 1; FsCheck's message then
+// also carries the replay of the failing step.
+let seed, gamma =
+    match Environment.GetEnvironmentVariable "FSCHECK_REPLAY" with
+    | null | "" -> uint64 (Random.Shared.NextInt64()), uint64 (Random.Shared.NextInt64()) ||| 1UL // gamma must be odd
+    | text ->
+        match text.Split ',' |> Array.map UInt64.TryParse with
+        | [| true, seed; true, gamma |] when gamma % 2UL = 1UL -> seed, gamma
+        | _ -> failwithf "Expected FSCHECK_REPLAY=seed,gamma with an odd gamma, got %s" text
+printfn "replay this run with FSCHECK_REPLAY=%d,%d" seed gamma
+
 let run name count property =
     printfn "%s:" name
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(count), property)
+    let config = Config.QuickThrowOnFailure.WithMaxTest(count).WithReplay(Some { Rnd = Rnd(seed, gamma); Size = None })
+    Check.One(config, property)
 
 run "the pseudo-Huber derivative matches central differences" 500 (
     Prop.forAll (Arb.fromGen (Gen.zip (value 20) (value 20))) (fun (a, y) ->
