@@ -121,6 +121,9 @@ public sealed record Parameters<T>(ImmutableArray<LayerParameters<T>> Layers) wh
         return new Parameters<T>(layers.MoveToImmutable());
     }
 
+    /// <summary>The same as the span overload, for F# arrays and lists and for the <see cref="ImmutableArray{T}"/> of <see cref="Flatten"/>.</summary>
+    public Parameters<T> Unflatten(IReadOnlyList<T> values) => Unflatten(ImmutableMatrix.ToArray(values, nameof(values)));
+
     /// <summary>Throws unless <paramref name="other"/> has the same layer count and shapes.</summary>
     internal void CheckSameShape(Parameters<T> other, string parameterName)
     {

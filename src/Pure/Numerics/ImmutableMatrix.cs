@@ -81,6 +81,12 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
         return new ImmutableMatrix<T>(Rows, columns.Length, result);
     }
 
+    /// <summary>
+    /// A new matrix made of the columns listed in <paramref name="columns"/>, in that order: the same as the span
+    /// overload, for F# arrays and lists and for the <see cref="System.Collections.Immutable.ImmutableArray{T}"/> indices of <see cref="Split"/>.
+    /// </summary>
+    public ImmutableMatrix<T> SelectColumns(IReadOnlyList<int> columns) => SelectColumns(ImmutableMatrix.ToArray(columns, nameof(columns)));
+
     /// <summary>The transpose, a new Columns x Rows matrix.</summary>
     public ImmutableMatrix<T> Transpose()
     {
@@ -248,6 +254,21 @@ public static class ImmutableMatrix
             for (int j = 0; j < columns; j++)
                 storage[j * rows + i] = values[i * columns + j];
         return new ImmutableMatrix<T>(rows, columns, storage);
+    }
+
+    /// <summary>The same as the span overload, for F# arrays and lists and for <see cref="System.Collections.Immutable.ImmutableArray{T}"/> values.</summary>
+    public static ImmutableMatrix<T> FromColumnMajor<T>(int rows, int columns, IReadOnlyList<T> values) where T : unmanaged, IFloatingPointIeee754<T> =>
+        FromColumnMajor<T>(rows, columns, ToArray(values, nameof(values)));
+
+    /// <summary>The same as the span overload, for F# arrays and lists and for <see cref="System.Collections.Immutable.ImmutableArray{T}"/> values.</summary>
+    public static ImmutableMatrix<T> FromRowMajor<T>(int rows, int columns, IReadOnlyList<T> values) where T : unmanaged, IFloatingPointIeee754<T> =>
+        FromRowMajor<T>(rows, columns, ToArray(values, nameof(values)));
+
+    /// <summary>The list itself when it is an array (only read, never kept), else a copy.</summary>
+    internal static TItem[] ToArray<TItem>(IReadOnlyList<TItem> values, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(values, parameterName);
+        return values as TItem[] ?? [.. values];
     }
 
     /// <summary>A one-column matrix (a single sample) holding <paramref name="values"/>.</summary>

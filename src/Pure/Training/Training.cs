@@ -20,6 +20,12 @@ public sealed record Dataset<T>(ImmutableMatrix<T> Inputs, ImmutableMatrix<T> Ta
     /// <summary>The samples at <paramref name="indices"/>, in that order.</summary>
     public Dataset<T> Select(ReadOnlySpan<int> indices) => new(Inputs.SelectColumns(indices), Targets.SelectColumns(indices));
 
+    /// <summary>
+    /// The samples at <paramref name="indices"/>, in that order: the same as the span overload, for F# arrays and lists
+    /// and for the <see cref="System.Collections.Immutable.ImmutableArray{T}"/> indices of <see cref="Split"/>.
+    /// </summary>
+    public Dataset<T> Select(IReadOnlyList<int> indices) => Select(ImmutableMatrix.ToArray(indices, nameof(indices)));
+
     private static ImmutableMatrix<T> Check(ImmutableMatrix<T> values, string name)
     {
         ArgumentNullException.ThrowIfNull(values, name);
