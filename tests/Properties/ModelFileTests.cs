@@ -287,7 +287,7 @@ public class ModelFileTests
     /// <summary>A 2-3(leaky 0.1)-2(softmax) model with standardisation and two classes; hard values in W1 unless <paramref name="hard"/> is false.</summary>
     internal static Model<double> SmallModel(bool hard = true) => new(
         Network.FromLayers(
-            new DenseLayer<double>(ImmutableMatrix.FromRowMajor<double>(3, 2, hard ? [0.1, -0.0, 1e308, double.Epsilon, -2.5, 3] : [0.1, -0.0, 1.5, 0.25, -2.5, 3]), ImmutableVector.Create(0.5, -1, 2), Activation.LeakyRelu(0.1)),
+            new DenseLayer<double>(ImmutableMatrix.FromRowMajor<double>(3, 2, (ReadOnlySpan<double>)(hard ? [0.1, -0.0, 1e308, double.Epsilon, -2.5, 3] : [0.1, -0.0, 1.5, 0.25, -2.5, 3])), ImmutableVector.Create(0.5, -1, 2), Activation.LeakyRelu(0.1)),
             new DenseLayer<double>(ImmutableMatrix.FromRowMajor<double>(2, 3, [11, 12, 13, 21, 22, 23]), ImmutableVector.Create(-1.0, 1), Activation.Softmax)),
         Loss.CategoricalCrossEntropy,
         new Standardization<double>(ImmutableVector.Create(1.0, -2), ImmutableVector.Create(0.5, 4)),
