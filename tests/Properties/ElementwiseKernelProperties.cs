@@ -411,7 +411,10 @@ public class ElementwiseKernelProperties
         for (int i = 0; i < z.Length; i++)
         {
             double zi = D(z[i]), yi = D(y[i]);
-            double softplus = D(T.LogP1(T.Exp(-T.Abs(z[i]))));
+            // log(1 + e^-|z|) in double, accurate for tiny e^-|z| (Goldberg's log1p); T.LogP1 is log(1 + x) in T,
+            // which rounds 1 + x and, in float, is off by up to 2^-24 absolute: a reference worse than the kernel.
+            double exponential = Math.Exp(-Math.Abs(zi)), onePlus = 1 + exponential;
+            double softplus = onePlus == 1 ? exponential : Math.Log(onePlus) * exponential / (onePlus - 1);
             reference += Math.Max(zi, 0) - zi * yi + softplus;
             magnitude += Math.Max(zi, 0) + Math.Abs(zi * yi) + softplus;
         }
