@@ -112,10 +112,12 @@ public class DeterminismProperties
 
     private static void TrainingIsIdenticalForThreadCounts<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Layers of 80 and batches of 96 samples: 2 · 80 · 96 · 40 ≥ 2^18, so the GEMM splits these products across
-        // threads (as MathNet would, were it still used for products; its limit is set too).
-        var network = Network.Create<T>([40, 80, 80, 10], Activation.Relu, Activation.Softmax, seed: 5);
-        var inputs = ImmutableMatrix.Create(40, 200, (i, j) => Math.Sin(i * 0.37 + j * 1.3)).As<T>();
+        // A hidden layer of 1,400 and batches of 96 samples: Z^[1] = W^[1] X and ∇W^[1] take 2 · 1400 · 64 · 96 flops, at
+        // least Gemm.SerialWork, so those products are split across threads (smaller ones run on the calling thread).
+        const int inputSize = 64, hidden = 1400, batch = 96;
+        Assert.True(2L * hidden * inputSize * batch >= Gemm<T>.SerialWork, "the first layer's products must be large enough to be threaded");
+        var network = Network.Create<T>([inputSize, hidden, 64, 10], Activation.Relu, Activation.Softmax, seed: 5);
+        var inputs = ImmutableMatrix.Create(inputSize, 200, (i, j) => Math.Sin(i * 0.37 + j * 1.3)).As<T>();
         var targets = Metrics.OneHot<T>(Enumerable.Range(0, 200).Select(j => j % 10).ToArray(), 10);
         var data = new Dataset<T>(inputs, targets);
         var optimizer = Optimizer.Adam(0.01);
@@ -127,7 +129,7 @@ public class DeterminismProperties
             {
                 MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
                 Gemm<T>.MaxThreads = threads;
-                return Bits(Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, data, 96, 2, seed: 9, validation: data).ToArray());
+                return Bits(Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, data, batch, 2, seed: 9, validation: data).ToArray());
             }
             finally
             {
