@@ -42,9 +42,9 @@ internal static class Commands
     {
         var command = new Command("train", "Trains a network and writes the model, a checkpoint, experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
         var d = Experiment.Defaults;
-        var data = Add(command, new Option<string?>("--data") { Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
-        var target = Add(command, new Option<string?>("--target") { Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
-        var layers = Add(command, new Option<string?>("--layers") { Description = $"Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data) [default: {string.Join(",", d.Layers!.Value)}]" });
+        var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
+        var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
+        var layers = Add(command, new Option<string?>("--layers") { HelpName = "sizes", Description = $"Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data) [default: {string.Join(",", d.Layers!.Value)}]" });
         var activation = Add(command, Choice(new Option<string?>("--activation") { Description = $"Activation of the hidden layers [default: {d.Activation}]" }, Choices.HiddenActivations));
         var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = $"Activation of the output layer [default: {d.OutputActivation}]" }, Choices.OutputActivations));
         var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss [default: categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
@@ -60,9 +60,9 @@ internal static class Commands
         var test = Add(command, Number<double>("--test-fraction", $"Fraction held out for the final test (IDX data bring their own test files) [default: {F(d.TestFraction)}]"));
         var scaling = Add(command, Choice(new Option<string?>("--scaling") { Description = $"Feature scaling fitted on the training part [default: {d.Scaling}]" }, "standardize", "min-max", "none"));
         var dtype = Add(command, Choice(new Option<string?>("--dtype") { Description = $"Floating-point type [default: {d.DType}]" }, "float32", "float64"));
-        var output = Add(command, new Option<string?>("--output") { Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
-        var experimentFile = Add(command, new Option<string?>("--experiment") { Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
-        var resume = Add(command, new Option<string?>("--resume") { Description = "A checkpoint to continue training from" });
+        var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
+        var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
+        var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });
         command.SetAction(parsed =>
         {
             var flags = new Experiment
