@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using Pure.Properties.Support;
+
+namespace Pure.Properties;
+
+/// <summary>
+/// Standardization, MinMaxScaling and ClassEncoding: fitted on training data only and applied unchanged to other data,
+/// a constant feature gets scale 1, Apply leaves its input alone, and bad input is refused naming the argument.
+/// </summary>
+public class FeatureScalingTests
+{
+    private static readonly Gen<(ImmutableMatrix<double> Train, ImmutableMatrix<double> Other)> Pairs =
+        from rows in Gen.Choose(1, 5)
+        from m in Gen.Choose(1, 12)
+        from k in Gen.Choose(1, 6)
+        from train in Generators.Matrix(rows, m, 50)
+        from other in Generators.Matrix(rows, k, 50)
+        select (train, other);
+
+    [Fact]
+    public void StandardizedTrainingDataHasMeanZeroAndUnitSpreadAndOtherDataUsesTheTrainingStatistics() =>
+        Checks.Run(Prop.ForAll(Arb.From(Pairs), p =>
+        {
+            var scaling = Standardization<double>.Fit(p.Train);
+            var train = scaling.Apply(p.Train);
+            var other = scaling.Apply(p.Other);
+            bool ok = true;
+            for (int i = 0; i < p.Train.Rows; i++)
+            {
+                var row = Enumerable.Range(0, train.Columns).Select(j => train[i, j]).ToArray();
+                double mean = row.Average(), spread = Math.Sqrt(row.Select(v => (v - mean) * (v - mean)).Average());
+                bool constant = Enumerable.Range(0, p.Train.Columns).All(j => p.Train[i, j] == p.Train[i, 0]);
+                ok &= Math.Abs(mean) < 1e-9 && (constant ? scaling.Scale[i] == 1 && spread == 0 : Math.Abs(spread - 1) < 1e-9);
+                for (int j = 0; j < p.Other.Columns; j++)
+                    ok &= Math.Abs(other[i, j] - (p.Other[i, j] - scaling.Mean[i]) / scaling.Scale[i]) < 1e-12 * (1 + Math.Abs(other[i, j]));
+            }
+            return ok.Label($"mean {scaling.Mean} scale {scaling.Scale} train' {train} other' {other}");
+        }), 200);
+
+    [Fact]
+    public void MinMaxScaledTrainingDataSpansZeroToOneAndOtherDataUsesTheTrainingRange() =>
+        Checks.Run(Prop.ForAll(Arb.From(Pairs), p =>
+        {
+            var scaling = MinMaxScaling<double>.Fit(p.Train);
+            var train = scaling.Apply(p.Train);
+            var other = scaling.Apply(p.Other);
+            bool ok = true;
+            for (int i = 0; i < p.Train.Rows; i++)
+            {
+                var row = Enumerable.Range(0, train.Columns).Select(j => train[i, j]).ToArray();
+                bool constant = row.All(v => v == 0);
+                ok &= row.Min() == 0 && (constant ? scaling.Range[i] == 1 : Math.Abs(row.Max() - 1) < 1e-12);
+                for (int j = 0; j < p.Other.Columns; j++)
+                    ok &= other[i, j] == (p.Other[i, j] - scaling.Minimum[i]) / scaling.Range[i];
+            }
+            return ok.Label($"min {scaling.Minimum} range {scaling.Range} train' {train}");
+        }), 200);
+
+    [Fact]
+    public void ApplyDoesNotChangeItsInputAndAConstantFeatureGetsScaleOne()
+    {
+        var inputs = ImmutableMatrix.FromRowMajor<double>(2, 3, [1, 2, 3, 5, 5, 5]);
+        var copy = inputs.ToColumnMajorArray();
+        foreach (FeatureScaling<double> scaling in new FeatureScaling<double>[] { Standardization<double>.Fit(inputs), MinMaxScaling<double>.Fit(inputs) })
+        {
+            var result = scaling.Apply(inputs);
+            Assert.True(Precision.BitwiseEqual<double>(copy, inputs.AsSpan()), "Apply changed its input");
+            Assert.Equal(new[] { 0.0, 0.0, 0.0 }, Enumerable.Range(0, 3).Select(j => result[1, j]));
+            Assert.Equal(2, scaling.FeatureCount);
+        }
+        Assert.Equal(1.0, Standardization<double>.Fit(inputs).Scale[1]);
+        Assert.Equal(Math.Sqrt(2.0 / 3), Standardization<double>.Fit(inputs).Scale[0], 15);
+        Assert.Equal(1.0, MinMaxScaling<double>.Fit(inputs).Range[1]);
+        Assert.Equal(2.0, MinMaxScaling<double>.Fit(inputs).Range[0]);
+        Assert.Equal(new[] { 0.5f, 1f }, MinMaxScaling<float>.Fit(ImmutableMatrix.FromRowMajor<float>(1, 2, [1, 3])).Apply(ImmutableMatrix.FromRowMajor<float>(1, 2, [2, 3])).AsSpan().ToArray());
+    }
+
+    [Fact]
+    public void AWrongRowCountEmptyOrNonFiniteInputIsRefusedNamingInputs()
+    {
+        var inputs = ImmutableMatrix.FromRowMajor<double>(2, 2, [1, 2, 3, 4]);
+        foreach (FeatureScaling<double> scaling in new FeatureScaling<double>[] { Standardization<double>.Fit(inputs), MinMaxScaling<double>.Fit(inputs) })
+        {
+            var error = Assert.ThrowsAny<ArgumentException>(() => scaling.Apply(ImmutableMatrix.Zeros<double>(3, 2)));
+            Assert.Equal("inputs", error.ParamName);
+            Assert.Contains("Expected inputs to be 2 x m, got 3 x 2.", error.Message);
+        }
+        var withNaN = ImmutableMatrix.FromRowMajor<double>(1, 2, [1, double.NaN]);
+        Assert.Equal("inputs", Assert.ThrowsAny<ArgumentException>(() => Standardization<double>.Fit(withNaN)).ParamName);
+        Assert.Equal("inputs", Assert.ThrowsAny<ArgumentException>(() => MinMaxScaling<double>.Fit(withNaN)).ParamName);
+        Assert.Equal("inputs", Assert.ThrowsAny<ArgumentException>(() => Standardization<double>.Fit(ImmutableMatrix.Zeros<double>(2, 0))).ParamName);
+    }
+
+    [Fact]
+    public void ClassEncodingOrdersNumbersNumericallyAndOtherLabelsOrdinally()
+    {
+        Assert.Equal(new[] { "2", "3", "10" }, ClassEncoding.Fit(["10", "2", "3", "10"]).Classes);
+        Assert.Equal(new[] { "-1", "0.5", "1e3" }, ClassEncoding.Fit(["1e3", "0.5", "-1"]).Classes);
+        Assert.Equal(new[] { "10", "2", "setosa" }, ClassEncoding.Fit(["setosa", "2", "10"]).Classes);
+        Assert.Equal(new[] { "Versicolor", "setosa" }, ClassEncoding.Fit(["setosa", "Versicolor"]).Classes);
+    }
+
+    [Fact]
+    public void ClassEncodingRoundTripsAndOneHotColumnsSumToOne() =>
+        Checks.Run(Prop.ForAll(Arb.From(Gen.Choose(2, 20).SelectMany(n => Gen.ArrayOf(Gen.Elements("setosa", "versicolor", "virginica", "2", "10", "a,b"), n))
+            .Where(labels => labels.Distinct().Count() >= 2)), labels =>
+        {
+            var encoding = ClassEncoding.Fit(labels);
+            var indices = encoding.Encode(labels);
+            var oneHot = encoding.OneHot<double>(labels);
+            bool roundTrip = labels.All(label => encoding.Decode(encoding.IndexOf(label)) == label) && indices.Select(encoding.Decode).SequenceEqual(labels);
+            bool columns = oneHot.Rows == encoding.ClassCount && oneHot.Columns == labels.Length &&
+                Enumerable.Range(0, labels.Length).All(j => oneHot.Column(j).ToArray().Sum() == 1 && oneHot[indices[j], j] == 1);
+            bool distinct = encoding.Classes.Distinct().Count() == encoding.ClassCount && encoding.ClassCount == labels.Distinct().Count();
+            return (roundTrip && columns && distinct).Label($"classes [{string.Join("|", encoding.Classes)}]");
+        }), 200);
+
+    [Fact]
+    public void AnUnknownLabelOrClassIndexIsRefusedNamingTheArgument()
+    {
+        var encoding = ClassEncoding.Fit(["cat", "dog"]);
+        var error = Assert.ThrowsAny<ArgumentException>(() => encoding.IndexOf("bird"));
+        Assert.Equal("label", error.ParamName);
+        Assert.Contains("'bird'", error.Message);
+        Assert.Equal("label", Assert.ThrowsAny<ArgumentException>(() => encoding.Encode(["cat", "bird"])).ParamName);
+        Assert.Equal("index", Assert.ThrowsAny<ArgumentException>(() => encoding.Decode(2)).ParamName);
+        Assert.Equal("Classes", Assert.ThrowsAny<ArgumentException>(() => ClassEncoding.Fit(["cat", "cat"])).ParamName);
+        Assert.Equal(encoding, new ClassEncoding(["cat", "dog"]));
+    }
+}
