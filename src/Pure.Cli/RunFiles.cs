@@ -9,6 +9,15 @@ namespace Pure.Cli;
 /// <summary>The result files of <c>pure train</c>.</summary>
 internal static class RunFiles
 {
+    /// <summary>The model file of a run.</summary>
+    public const string ModelName = "model.json";
+
+    /// <summary>The checkpoint of a run (to resume from).</summary>
+    public const string CheckpointName = "checkpoint.json";
+
+    /// <summary>The weights of a run for NumPy (W1, b1, W2, b2, ...).</summary>
+    public const string WeightsName = "weights.npz";
+
     /// <summary>The header of history.csv.</summary>
     public const string HistoryHeader = "epoch,train_loss,validation_loss,validation_accuracy,seconds";
 
