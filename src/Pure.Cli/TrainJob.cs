@@ -28,35 +28,35 @@ internal static class TrainJob
     private static int Run<T>(Experiment experiment, Terminal terminal, string? output, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var clock = Stopwatch.StartNew();
-        var data = DataSources.Load(experiment);
-        if (data.Test is not null) experiment = experiment with { TestFraction = null };
-        var classes = ClassEncoding.Fit(data.Labels);
-        var labels = classes.Encode(data.Labels);
+        var data = DataSources.Load<T>(experiment.Data, experiment.Target);
+        experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
+        if (experiment.Resume is not null) throw new UsageException("--resume: checkpoints are not supported by this build yet.");
+        var classes = Labelled(data.Labels, ClassEncoding.Fit);
+        var labels = Labelled(data.Labels, classes.Encode);
+        var testLabels = data.Test is null ? labels : Labelled(data.Test.Labels, classes.Encode);
         int seed = experiment.Seed!.Value;
         var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
-        var testData = data.Test ?? data;
-        var testLabels = data.Test is null ? labels : classes.Encode(data.Test.Labels);
 
-        var features = Convert<T>(data.Features);
-        var trainX = features.SelectColumns(parts.Train.AsSpan());
-        var scaling = FitScaling(experiment.Scaling!, trainX);
-        ImmutableMatrix<T> Scaled(ImmutableMatrix<T> x) => scaling is null ? x : scaling.Apply(x);
-        Dataset<T> Part(ImmutableMatrix<T> x, ImmutableArray<int> all, ImmutableArray<int> indices) =>
-            new(Scaled(x.SelectColumns(indices.AsSpan())), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
-
+        var features = data.Features;
+        var scaling = FitScaling(experiment.Scaling!, features.SelectColumns(parts.Train.AsSpan()));
+        Dataset<T> Part(ImmutableMatrix<T> x, ImmutableArray<int> all, ImmutableArray<int> indices)
+        {
+            var selected = x.SelectColumns(indices.AsSpan());
+            return new(scaling is null ? selected : scaling.Apply(selected), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
+        }
         var training = Part(features, labels, parts.Train);
         var validation = parts.Validation.IsEmpty ? null : Part(features, labels, parts.Validation);
-        var test = Part(data.Test is null ? features : Convert<T>(testData.Features), testLabels, parts.Test);
+        var test = Part(data.Test?.Features ?? features, testLabels, parts.Test);
 
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
-        var network = Network.Create<T>(
-            [features.Rows, .. experiment.Layers!.Value, classes.ClassCount],
-            Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
+        ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
+        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
         loss.CheckOutputActivation(network.Layers[^1].Activation);
+        int firstEpoch = 1, lastEpoch = firstEpoch + experiment.Epochs!.Value - 1;
 
         terminal.Line($"{data.Name}: {training.Count} training, {parts.Validation.Length} validation and {test.Count} test samples; {network}");
-        terminal.Line($"{Describe(experiment)}, batch {experiment.Batch}, {experiment.Epochs} epochs, seed {seed}, {experiment.Scaling} scaling, {experiment.DType}");
+        terminal.Line($"{Describe(experiment)}, batch {experiment.Batch}, seed {seed}, {experiment.Scaling} scaling, {experiment.DType}");
 
         var monitored = validation ?? (monitorTest ? test : null);
         string part = validation is null && monitorTest ? "test" : "validation";
@@ -75,7 +75,7 @@ internal static class TrainJob
                 previous = elapsed;
             }
         }
-        var history = EpochDisplay.Show(terminal, Rows(), experiment.Epochs!.Value, part);
+        var history = EpochDisplay.Show(terminal, Rows(), lastEpoch, part);
         double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
         var trained = last!.Network;
 
@@ -94,6 +94,13 @@ internal static class TrainJob
         return 0;
     }
 
+    /// <summary>Applies <paramref name="use"/> to the labels of the data, reporting a problem with them (one class only, an unknown label) as bad data.</summary>
+    public static TResult Labelled<TResult>(ImmutableArray<string> labels, Func<IReadOnlyList<string>, TResult> use)
+    {
+        try { return use(labels); }
+        catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {problem.Message.Split(" (Parameter")[0]}", problem); }
+    }
+
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
     private static string Describe(Experiment e) =>
         FormattableString.Invariant($"{e.Optimizer}, learning rate {e.LearningRate}")
@@ -103,26 +110,16 @@ internal static class TrainJob
         + $", {e.Activation}/{e.OutputActivation}, {e.Loss}";
 
     /// <summary>
-    /// Seeded stratified parts: the test part first (as the digits job always held out), then the validation part
-    /// from the rest, so that adding a validation part leaves the test part as it was.
+    /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held
+    /// out (the three-way split's test part is the two-way split's).
     /// </summary>
-    private static Parts Split(LabelledData data, ImmutableArray<int> labels, double validationFraction, double? testFraction, int seed)
+    private static Parts Split<T>(LabelledData<T> data, ImmutableArray<int> labels, double validationFraction, double? testFraction, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ImmutableArray<int> rest, test;
-        if (data.Test is not null)
-        {
-            rest = [.. Enumerable.Range(0, data.Count)];
-            test = [.. Enumerable.Range(0, data.Test.Count)];
-        }
-        else
-        {
-            var outer = Pure.Split.Stratified(labels, testFraction!.Value, seed);
-            (rest, test) = (outer.Train, outer.Test);
-        }
-        if (validationFraction == 0) return new Parts(rest, [], test);
-        double share = data.Test is null ? validationFraction / (1 - testFraction!.Value) : validationFraction;
-        var inner = Pure.Split.Stratified([.. rest.Select(i => labels[i])], share, seed);
-        return new Parts([.. inner.Train.Select(i => rest[i])], [.. inner.Test.Select(i => rest[i])], test);
+        var split = Pure.Split.Stratified(labels, validationFraction, testFraction ?? 0, seed);
+        if (data.Test is not null) return new Parts(split.Train, split.Validation, [.. Enumerable.Range(0, data.Test.Count)]);
+        if (split.Test.IsEmpty) throw new InvalidDataException($"{data.Name}: {data.Count} samples leave no test part at --test-fraction {testFraction}.");
+        return new Parts(split.Train, split.Validation, split.Test);
     }
 
     private static FeatureScaling<T>? FitScaling<T>(string scaling, ImmutableMatrix<T> trainX) where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
