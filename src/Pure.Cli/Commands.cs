@@ -40,7 +40,7 @@ internal static class Commands
 
     private static Command Train(Terminal terminal)
     {
-        var command = new Command("train", "Trains a network and writes the model, a checkpoint, experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
+        var command = new Command("train", "Trains a network and writes experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
         var d = Experiment.Defaults;
         var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
         var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
