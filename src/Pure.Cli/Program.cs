@@ -1,73 +1,59 @@
-using System.Diagnostics;
-using System.Globalization;
-using Pure;
+using System.CommandLine;
+using System.Text.Json;
 
 namespace Pure.Cli;
 
 /// <summary>
-/// The main job: trains a 64-100-10 network (ReLU, softmax, categorical cross-entropy, Adam) on the embedded
-/// digits set with a seeded, stratified 25% hold-out, prints one line per epoch and the test accuracy.
+/// The <c>pure</c> command. With no command it runs the digits job: a 64-100-10 network (ReLU, softmax, categorical
+/// cross-entropy, Adam) trained on the embedded digits set with a seeded, stratified 25% hold-out, ending with the
+/// line <c>test accuracy: 0.xxxx</c>. The commands <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>gradcheck</c> and
+/// <c>info</c> are described by <c>pure --help</c> and docs/cli.md.
 /// </summary>
 public static class Program
 {
-    private const string Usage = "usage: Pure.Cli [--epochs N] [--batch N] [--seed N] [--learning-rate X]";
+    /// <summary>Exit code of a wrong argument or setting.</summary>
+    public const int UsageError = 2;
 
-    /// <summary>Entry point; returns 0 on success and 2 on bad arguments.</summary>
-    public static int Main(string[] args)
+    /// <summary>Exit code of a missing or bad file.</summary>
+    public const int DataError = 1;
+
+    /// <summary>Entry point: 0 on success, 2 on wrong arguments, 1 on bad data or files.</summary>
+    public static int Main(string[] args) => Run(args, Terminal.FromConsole());
+
+    /// <summary>Runs the command line <paramref name="args"/>, writing to <paramref name="output"/> and <paramref name="error"/> (plain lines, no live display).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, new Terminal(output, error, Live: false));
+
+    internal static int Run(string[] args, Terminal terminal)
     {
-        int epochs = 30, batch = 32, seed = 42;
-        double learningRate = 1e-3;
+        var root = Commands.Build(terminal);
         try
         {
-            for (int i = 0; i < args.Length; i++)
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
             {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
-                switch (args[i])
-                {
-                    case "--epochs": epochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--batch": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--learning-rate": learningRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "-h" or "--help": Console.WriteLine(Usage); return 0;
-                    default: throw new FormatException($"unknown argument '{args[i]}'");
-                }
+                string command = string.Join(" ", parsed.CommandResult.Command == root ? ["pure"] : new[] { "pure", parsed.CommandResult.Command.Name });
+                return Fail(terminal, UsageError, $"{parsed.Errors[0].Message} (see '{command} --help')");
             }
-            return Run(epochs, batch, seed, learningRate);
+            return parsed.Invoke(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception error) when (error is FormatException or OverflowException or ArgumentException)
+        catch (UsageException problem) { return Fail(terminal, UsageError, problem.Message); }
+        catch (ArgumentException problem) { return Fail(terminal, UsageError, WithoutParameter(problem)); }
+        catch (Exception problem) when (problem is InvalidDataException or IOException or UnauthorizedAccessException or JsonException or FormatException)
         {
-            Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine(Usage);
-            return 2;
+            return Fail(terminal, DataError, problem.Message);
+        }
+        catch (Exception problem)
+        {
+            return Fail(terminal, DataError, $"unexpected {problem.GetType().Name}: {problem.Message}");
         }
     }
 
-    private static int Run(int epochs, int batch, int seed, double learningRate)
+    private static int Fail(Terminal terminal, int code, string message)
     {
-        var clock = Stopwatch.StartNew();
-        var (features, labels) = Digits.Load();
-        var split = Split.Stratified(labels, 0.25, seed);
-        var trainX = features.SelectColumns(split.Train.AsSpan());
-        var testX = features.SelectColumns(split.Test.AsSpan());
-        var scaling = Standardization<double>.Fit(trainX);
-        var training = new Dataset<double>(scaling.Apply(trainX), Metrics.OneHot<double>(split.Train.Select(i => labels[i]).ToArray(), 10));
-        var test = new Dataset<double>(scaling.Apply(testX), Metrics.OneHot<double>(split.Test.Select(i => labels[i]).ToArray(), 10));
-
-        var network = Network.Create<double>([64, 100, 10], Activation.Relu, Activation.Softmax, seed);
-        var optimizer = Optimizer.Adam(learningRate);
-        var run = Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, training, batch, epochs, seed, validation: test);
-        Console.WriteLine($"digits: {training.Count} training and {test.Count} test samples, {network}, Adam(lr={learningRate}), batch {batch}, seed {seed}");
-        EpochResult<double>? last = null;
-        foreach (var epoch in run)
-        {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch.Epoch,3}  train loss {epoch.TrainingLoss:F4}  test loss {epoch.ValidationLoss:F4}  test accuracy {epoch.ValidationAccuracy:F4}  ({clock.Elapsed.TotalSeconds:F1} s)"));
-            last = epoch;
-        }
-        var predicted = Metrics.PredictedClasses(Backprop.Predict(last!.Network, test.Inputs));
-        var confusion = Metrics.Confusion(split.Test.Select(i => labels[i]).ToArray(), predicted, 10);
-        Console.WriteLine(confusion);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {confusion.Accuracy:F4}"));
-        return 0;
+        terminal.Error.WriteLine("error: " + string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        return code;
     }
+
+    private static string WithoutParameter(ArgumentException problem) =>
+        problem.ParamName is null ? problem.Message : problem.Message.Replace($" (Parameter '{problem.ParamName}')", "", StringComparison.Ordinal);
 }

@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+
+namespace Pure.Cli;
+
+/// <summary>The command tree of <c>pure</c>.</summary>
+internal static class Commands
+{
+    /// <summary>The root command (the digits job) and its subcommands, writing to <paramref name="terminal"/>.</summary>
+    public static RootCommand Build(Terminal terminal)
+    {
+        var root = new RootCommand(
+            "Pure: multilayer perceptrons trained by backpropagation. With no command, trains a 64-100-10 network on the embedded digits set "
+            + "(a stratified 25% test part, no validation part) and ends with 'test accuracy: 0.xxxx'; no files are written.")
+        {
+            HelpName = "pure",
+        };
+        var epochs = Number<int>("--epochs", "Epochs [default: 30]");
+        var batch = Number<int>("--batch", "Mini-batch size [default: 32]");
+        var seed = Number<int>("--seed", "Seed of the split, the initial weights and the shuffles [default: 42]");
+        var learningRate = Number<double>("--learning-rate", "Adam's learning rate [default: 0.001]");
+        root.Options.Add(epochs);
+        root.Options.Add(batch);
+        root.Options.Add(seed);
+        root.Options.Add(learningRate);
+        root.SetAction(parsed =>
+        {
+            var flags = new Experiment
+            {
+                Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), Seed = parsed.GetValue(seed), LearningRate = parsed.GetValue(learningRate),
+            };
+            var experiment = Experiment.Defaults.With(new Experiment { ValidationFraction = 0 }).With(flags).Resolve();
+            return TrainJob.Run(experiment, terminal, output: null, monitorTest: true);
+        });
+        root.Subcommands.Add(Train(terminal));
+        return root;
+    }
+
+    private static Command Train(Terminal terminal)
+    {
+        var command = new Command("train", "Trains a network and writes experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
+        var d = Experiment.Defaults;
+        var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
+        var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
+        var layers = Add(command, new Option<string?>("--layers") { HelpName = "sizes", Description = $"Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data) [default: {string.Join(",", d.Layers!.Value)}]" });
+        var activation = Add(command, Choice(new Option<string?>("--activation") { Description = $"Activation of the hidden layers [default: {d.Activation}]" }, Choices.HiddenActivations));
+        var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = $"Activation of the output layer [default: {d.OutputActivation}]" }, Choices.OutputActivations));
+        var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss [default: categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
+        var optimizer = Add(command, Choice(new Option<string?>("--optimizer") { Description = $"Optimizer [default: {d.Optimizer}]" }, "sgd", "momentum", "nesterov", "adam"));
+        var learningRate = Add(command, Number<double>("--learning-rate", "Learning rate η [default: 0.001 for adam, 0.01 otherwise]"));
+        var momentum = Add(command, Number<double>("--momentum", "Momentum μ of the momentum and nesterov optimizers [default: 0.9]"));
+        var weightDecay = Add(command, Number<double>("--weight-decay", $"L2 weight decay λ [default: {d.WeightDecay}]"));
+        var clip = Add(command, Number<double>("--clip", "Scale gradients down to this global norm [default: no clipping]"));
+        var batch = Add(command, Number<int>("--batch", $"Mini-batch size [default: {d.Batch}]"));
+        var epochs = Add(command, Number<int>("--epochs", $"Epochs to train (more epochs after the checkpoint's with --resume) [default: {d.Epochs}]"));
+        var seed = Add(command, Number<int>("--seed", $"Seed of the split, the initial weights and the shuffles [default: {d.Seed}]"));
+        var validation = Add(command, Number<double>("--validation-fraction", $"Fraction of the samples measured after each epoch; 0 for none [default: {F(d.ValidationFraction)}]"));
+        var test = Add(command, Number<double>("--test-fraction", $"Fraction held out for the final test (IDX data bring their own test files) [default: {F(d.TestFraction)}]"));
+        var scaling = Add(command, Choice(new Option<string?>("--scaling") { Description = $"Feature scaling fitted on the training part [default: {d.Scaling}]" }, "standardize", "min-max", "none"));
+        var dtype = Add(command, Choice(new Option<string?>("--dtype") { Description = $"Floating-point type [default: {d.DType}]" }, "float32", "float64"));
+        var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
+        var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
+        var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });
+        command.SetAction(parsed =>
+        {
+            var flags = new Experiment
+            {
+                Data = parsed.GetValue(data), Target = parsed.GetValue(target), Layers = Layers(parsed.GetValue(layers)),
+                Activation = parsed.GetValue(activation), OutputActivation = parsed.GetValue(outputActivation), Loss = parsed.GetValue(loss),
+                Optimizer = parsed.GetValue(optimizer), LearningRate = parsed.GetValue(learningRate), Momentum = parsed.GetValue(momentum),
+                WeightDecay = parsed.GetValue(weightDecay), Clip = parsed.GetValue(clip), Batch = parsed.GetValue(batch), Epochs = parsed.GetValue(epochs),
+                Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
+                Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
+            };
+            var file = parsed.GetValue(experimentFile) is string path ? Experiment.Load(path) : new Experiment();
+            var experiment = Experiment.Defaults.With(file).With(flags).Resolve();
+            string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Data));
+            return TrainJob.Run(experiment, terminal, folder);
+        });
+        return command;
+    }
+
+    /// <summary>A short name of the data: "digits" for the embedded set, else the file or folder name without extensions.</summary>
+    public static string DataName(string? data)
+    {
+        if (data is null) return "digits";
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data)));
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 ? name[..dot] : name;
+    }
+
+    /// <summary>"256,128" as [256, 128]; null stays null.</summary>
+    public static ImmutableArray<int>? Layers(string? text)
+    {
+        if (text is null) return null;
+        var sizes = ImmutableArray.CreateBuilder<int>();
+        foreach (string cell in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out int size) || size < 1)
+                throw new UsageException($"--layers: expected sizes of 1 or more separated by commas, e.g. 256,128, got '{text}'.");
+            sizes.Add(size);
+        }
+        return sizes.ToImmutable();
+    }
+
+    /// <summary>An optional number option whose parse error names the option and the text given.</summary>
+    private static Option<T?> Number<T>(string name, string description) where T : struct, INumber<T> => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            var style = typeof(T) == typeof(int) ? NumberStyles.Integer : NumberStyles.Float;
+            if (T.TryParse(text, style, CultureInfo.InvariantCulture, out var value)) return value;
+            result.AddError($"{name}: expected {(typeof(T) == typeof(int) ? "an integer" : "a number")}, got '{text}'.");
+            return null;
+        },
+    };
+
+    private static T Add<T>(Command command, T option) where T : Option
+    {
+        command.Options.Add(option);
+        return option;
+    }
+
+    private static Option<string?> Choice(Option<string?> option, params string[] choices)
+    {
+        option.AcceptOnlyFromAmong(choices);
+        return option;
+    }
+
+    private static string F(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "none";
+}

@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Numerics;
+
+namespace Pure.Cli;
+
+/// <summary>Labelled samples, one per column, as loaded (before any scaling).</summary>
+/// <param name="Name">A short name for messages and the default output folder, e.g. "digits" or "iris".</param>
+/// <param name="Features">n x m, as stored in the file.</param>
+/// <param name="Labels">The m class labels as written in the file.</param>
+/// <param name="Target">The CSV target column's name, or null for other data.</param>
+/// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
+internal sealed record LabelledData<T>(string Name, ImmutableMatrix<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>m.</summary>
+    public int Count => Labels.Length;
+}
+
+/// <summary>Loads the data a command names: the embedded digits set, a CSV file, or IDX files.</summary>
+internal static class DataSources
+{
+    private const string TrainImages = "train-images-idx3-ubyte", TrainLabels = "train-labels-idx1-ubyte";
+    private const string TestImages = "t10k-images-idx3-ubyte", TestLabels = "t10k-labels-idx1-ubyte";
+
+    /// <summary>
+    /// Loads <paramref name="data"/>: null for the embedded digits set; a folder holding train-images-idx3-ubyte and
+    /// train-labels-idx1-ubyte (raw or .gz; with t10k-* files as the test part when present); an IDX images file
+    /// whose labels file is named like it with labels-idx1 for images-idx3; or a CSV file whose target column is
+    /// <paramref name="target"/> (a name, or a 0-based index; null for the last column).
+    /// </summary>
+    /// <param name="data">The data argument.</param>
+    /// <param name="target">The CSV target column.</param>
+    /// <param name="preferTest">For a folder of IDX files: load the t10k pair as the samples when present (evaluate, gradcheck).</param>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (data is null)
+        {
+            if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
+            var (features, labels) = Digits.Load();
+            return new LabelledData<T>("digits", TrainJob.Convert<T>(features), [.. labels.Select(Text)]);
+        }
+        string name = Commands.DataName(data);
+        if (Directory.Exists(data))
+        {
+            if (target is not null) throw new UsageException("--target applies to CSV data, not to IDX files.");
+            var train = FindPair(data, TrainImages, TrainLabels);
+            var test = FindPair(data, TestImages, TestLabels);
+            if (train is null && test is null)
+                throw new FileNotFoundException($"{data}: expected IDX files {TrainImages}[.gz] and {TrainLabels}[.gz] (and optionally {TestImages}[.gz], {TestLabels}[.gz]) in this folder, found none.");
+            if (preferTest || train is null) return ReadPair<T>(name, test ?? train!.Value);
+            var trainData = ReadPair<T>(name, train.Value);
+            return test is null ? trainData : trainData with { Test = ReadPair<T>(name, test.Value) };
+        }
+        if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
+        if (Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
+        {
+            if (target is not null) throw new UsageException("--target applies to CSV data, not to IDX files.");
+            string labels = Path.Combine(Path.GetDirectoryName(data) ?? "", Path.GetFileName(data).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal));
+            if (labels == data || !File.Exists(labels))
+                throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
+            return ReadPair<T>(name, (data, labels));
+        }
+        var csv = Csv.Read(data, CsvTargetOf(data, target));
+        return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName);
+    }
+
+    /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
+    public static CsvData ReadFeatures(string path, string? target) =>
+        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(path, target));
+
+    /// <summary>The target of a CSV file: a name, a 0-based index when the text is a number, or the last column when null.</summary>
+    private static CsvTarget CsvTargetOf(string path, string? target)
+    {
+        if (target is not null)
+            return int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? CsvTarget.At(index) : CsvTarget.Named(target);
+        using var reader = new StreamReader(path);
+        string header = reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty: expected a header row of column names.");
+        return CsvTarget.At(header.Split(',').Length - 1);
+    }
+
+    private static (string Images, string Labels)? FindPair(string folder, string images, string labels)
+    {
+        string? Find(string name) => new[] { name + ".gz", name }.Select(file => Path.Combine(folder, file)).FirstOrDefault(File.Exists);
+        var (imagesPath, labelsPath) = (Find(images), Find(labels));
+        if (imagesPath is null && labelsPath is null) return null;
+        if (imagesPath is null || labelsPath is null)
+            throw new FileNotFoundException($"{folder}: found {Path.GetFileName(imagesPath ?? labelsPath)} but not {(imagesPath is null ? images : labels)}[.gz] to go with it.");
+        return (imagesPath, labelsPath);
+    }
+
+    private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var labelHeader = Idx.ReadHeader(pair.Labels);
+        var imageHeader = Idx.ReadHeader(pair.Images);
+        if (labelHeader.Dimensions[0] != imageHeader.Dimensions[0])
+            throw new InvalidDataException($"{pair.Labels}: expected {imageHeader.Dimensions[0]} labels, one per image of {pair.Images}, got {labelHeader.Dimensions[0]}.");
+        var labels = Idx.ReadLabels(pair.Labels);
+        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images), [.. labels.Select(Text)]);
+    }
+
+    private static string Text(int label) => label.ToString(CultureInfo.InvariantCulture);
+}

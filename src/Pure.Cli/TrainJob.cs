@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Numerics;
+
+namespace Pure.Cli;
+
+/// <summary>The parts of the samples: indices into the loaded data (the test part indexes the data's own test set when it has one).</summary>
+internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Validation, ImmutableArray<int> Test);
+
+/// <summary>What a finished training run produced, for the result files.</summary>
+internal sealed record TrainOutcome(
+    Experiment Experiment, string DataName, Parts Parts, ClassEncoding Classes, IReadOnlyList<HistoryRow> History,
+    ConfusionMatrix TestConfusion, double TestLoss, double TrainingSeconds, double TotalSeconds, string Architecture, int ParameterCount);
+
+/// <summary><c>pure train</c>: fits a network to the data of a resolved experiment.</summary>
+internal static class TrainJob
+{
+    /// <summary>Trains and prints the progress, the confusion matrix and, last, <c>test accuracy: 0.xxxx</c>.</summary>
+    /// <param name="experiment">A resolved experiment.</param>
+    /// <param name="terminal">Where to print.</param>
+    /// <param name="output">The folder for the result files, or null to write none.</param>
+    /// <param name="monitorTest">Measure the test part after each epoch when there is no validation part (the bare digits job).</param>
+    public static int Run(Experiment experiment, Terminal terminal, string? output, bool monitorTest = false) =>
+        experiment.DType == "float32"
+            ? Run<float>(experiment, terminal, output, monitorTest)
+            : Run<double>(experiment, terminal, output, monitorTest);
+
+    private static int Run<T>(Experiment experiment, Terminal terminal, string? output, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var clock = Stopwatch.StartNew();
+        var data = DataSources.Load<T>(experiment.Data, experiment.Target);
+        experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
+        if (experiment.Resume is not null) throw new UsageException("--resume: checkpoints are not supported by this build yet.");
+        var classes = Labelled(data.Labels, ClassEncoding.Fit);
+        var labels = Labelled(data.Labels, classes.Encode);
+        var testLabels = data.Test is null ? labels : Labelled(data.Test.Labels, classes.Encode);
+        int seed = experiment.Seed!.Value;
+        var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
+
+        var features = data.Features;
+        var scaling = FitScaling(experiment.Scaling!, features.SelectColumns(parts.Train.AsSpan()));
+        Dataset<T> Part(ImmutableMatrix<T> x, ImmutableArray<int> all, ImmutableArray<int> indices)
+        {
+            var selected = x.SelectColumns(indices.AsSpan());
+            return new(scaling is null ? selected : scaling.Apply(selected), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
+        }
+        var training = Part(features, labels, parts.Train);
+        var validation = parts.Validation.IsEmpty ? null : Part(features, labels, parts.Validation);
+        var test = Part(data.Test?.Features ?? features, testLabels, parts.Test);
+
+        var loss = Choices.LossNamed(experiment.Loss!);
+        var optimizer = Choices.OptimizerOf(experiment);
+        ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
+        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
+        loss.CheckOutputActivation(network.Layers[^1].Activation);
+        int firstEpoch = 1, lastEpoch = firstEpoch + experiment.Epochs!.Value - 1;
+
+        terminal.Line($"{data.Name}: {training.Count} training, {parts.Validation.Length} validation and {test.Count} test samples; {network}");
+        terminal.Line($"{Describe(experiment)}, batch {experiment.Batch}, seed {seed}, {experiment.Scaling} scaling, {experiment.DType}");
+
+        var monitored = validation ?? (monitorTest ? test : null);
+        string part = validation is null && monitorTest ? "test" : "validation";
+        var epochs = Training.Epochs(network, optimizer, loss, training, experiment.Batch!.Value, experiment.Epochs!.Value, seed, monitored);
+        EpochResult<T>? last = null;
+        var trainingClock = Stopwatch.StartNew();
+        IEnumerable<HistoryRow> Rows()
+        {
+            double previous = 0;
+            foreach (var epoch in epochs)
+            {
+                last = epoch;
+                double elapsed = trainingClock.Elapsed.TotalSeconds;
+                yield return new HistoryRow(epoch.Epoch, double.CreateChecked(epoch.TrainingLoss),
+                    epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, epoch.ValidationAccuracy, elapsed - previous, elapsed);
+                previous = elapsed;
+            }
+        }
+        var history = EpochDisplay.Show(terminal, Rows(), lastEpoch, part);
+        double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
+        var trained = last!.Network;
+
+        var predicted = Metrics.PredictedClasses(Backprop.Predict(trained, test.Inputs));
+        var confusion = Metrics.Confusion([.. parts.Test.Select(i => testLabels[i])], predicted, classes.ClassCount);
+        double testLoss = double.CreateChecked(Backprop.Cost(trained, test.Inputs, test.Targets, loss));
+        terminal.Out.WriteLine(confusion);
+        if (output is not null)
+        {
+            var outcome = new TrainOutcome(experiment, data.Name, parts, classes, history, confusion, testLoss,
+                trainingSeconds, clock.Elapsed.TotalSeconds, trained.ToString(), trained.ParameterCount);
+            var written = RunFiles.Write(output, outcome);
+            terminal.Line($"wrote {output}: {string.Join(", ", written)}");
+        }
+        terminal.Line($"test accuracy: {confusion.Accuracy:F4}");
+        return 0;
+    }
+
+    /// <summary>Applies <paramref name="use"/> to the labels of the data, reporting a problem with them (one class only, an unknown label) as bad data.</summary>
+    public static TResult Labelled<TResult>(ImmutableArray<string> labels, Func<IReadOnlyList<string>, TResult> use)
+    {
+        try { return use(labels); }
+        catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {problem.Message.Split(" (Parameter")[0]}", problem); }
+    }
+
+    /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
+    private static string Describe(Experiment e) =>
+        FormattableString.Invariant($"{e.Optimizer}, learning rate {e.LearningRate}")
+        + (e.Momentum is double m ? FormattableString.Invariant($", momentum {m}") : "")
+        + (e.WeightDecay is > 0 ? FormattableString.Invariant($", weight decay {e.WeightDecay}") : "")
+        + (e.Clip is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + $", {e.Activation}/{e.OutputActivation}, {e.Loss}";
+
+    /// <summary>
+    /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held
+    /// out (the three-way split's test part is the two-way split's).
+    /// </summary>
+    private static Parts Split<T>(LabelledData<T> data, ImmutableArray<int> labels, double validationFraction, double? testFraction, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var split = Pure.Split.Stratified(labels, validationFraction, testFraction ?? 0, seed);
+        if (data.Test is not null) return new Parts(split.Train, split.Validation, [.. Enumerable.Range(0, data.Test.Count)]);
+        if (split.Test.IsEmpty) throw new InvalidDataException($"{data.Name}: {data.Count} samples leave no test part at --test-fraction {testFraction}.");
+        return new Parts(split.Train, split.Validation, split.Test);
+    }
+
+    private static FeatureScaling<T>? FitScaling<T>(string scaling, ImmutableMatrix<T> trainX) where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
+    {
+        "standardize" => Standardization<T>.Fit(trainX),
+        "min-max" => MinMaxScaling<T>.Fit(trainX),
+        _ => null,
+    };
+
+    /// <summary>The values of <paramref name="values"/> as <typeparamref name="T"/> (rounded to nearest for float).</summary>
+    public static ImmutableMatrix<T> Convert<T>(ImmutableMatrix<double> values) where T : unmanaged, IFloatingPointIeee754<T> =>
+        values is ImmutableMatrix<T> same ? same
+        : ImmutableMatrix.FromColumnMajor(values.Rows, values.Columns, values.AsSpan().ToArray().Select(T.CreateChecked).ToArray());
+}
