@@ -35,12 +35,16 @@ internal static class Commands
             return TrainJob.Run(experiment, terminal, output: null, monitorTest: true);
         });
         root.Subcommands.Add(Train(terminal));
+        root.Subcommands.Add(Evaluate(terminal));
+        root.Subcommands.Add(Predict(terminal));
+        root.Subcommands.Add(GradCheck(terminal));
+        root.Subcommands.Add(Info(terminal));
         return root;
     }
 
     private static Command Train(Terminal terminal)
     {
-        var command = new Command("train", "Trains a network and writes experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
+        var command = new Command("train", "Trains a network and writes model.json, checkpoint.json, weights.npz, experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
         var d = Experiment.Defaults;
         var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
         var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
@@ -74,12 +78,83 @@ internal static class Commands
                 Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
                 Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
             };
-            var file = parsed.GetValue(experimentFile) is string path ? Experiment.Load(path) : new Experiment();
+            var file = parsed.GetValue(experimentFile) is string path ? Experiment.Load(path)
+                : flags.Resume is string checkpoint && ExperimentNextTo(checkpoint) is string beside ? Experiment.Load(beside) with { Resume = null }
+                : new Experiment();
             var experiment = Experiment.Defaults.With(file).With(flags).Resolve();
-            string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Data));
+            string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Data) + (experiment.Resume is null ? "" : "-resumed"));
             return TrainJob.Run(experiment, terminal, folder);
         });
         return command;
+    }
+
+    /// <summary>The experiment.json in the folder of <paramref name="checkpoint"/>, when there is one.</summary>
+    private static string? ExperimentNextTo(string checkpoint)
+    {
+        string beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint)) ?? "", "experiment.json");
+        return File.Exists(beside) ? beside : null;
+    }
+
+    private static Command Evaluate(Terminal terminal)
+    {
+        var command = new Command("evaluate", "Measures a model on labelled data: its loss, accuracy and confusion matrix on every sample (the t10k files of an IDX folder).");
+        var (model, data, target) = ModelAndData(command, dataRequired: false);
+        var output = Add(command, new Option<string?>("--output") { Description = "Also write the metrics as JSON to this file", HelpName = "file" });
+        command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model),
+            new ModelCommands.Evaluate(terminal, parsed.GetValue(data), parsed.GetValue(target), parsed.GetValue(output))));
+        return command;
+    }
+
+    private static Command Predict(Terminal terminal)
+    {
+        var command = new Command("predict", "Predicts the class of each row of a CSV file: writes a CSV with the predicted label and one probability column per class.");
+        var (model, data, target) = ModelAndData(command, dataRequired: true);
+        target.Description = "A column of the CSV to leave out (such as the labels); by default every column is a feature";
+        var output = Add(command, new Option<string?>("--output") { Description = "The CSV file to write [default: standard output]", HelpName = "file" });
+        command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model),
+            new ModelCommands.Predict(terminal, parsed.GetRequiredValue(data)!, parsed.GetValue(target), parsed.GetValue(output))));
+        return command;
+    }
+
+    private static Command GradCheck(Terminal terminal)
+    {
+        var command = new Command("gradcheck", $"Compares the model's backpropagated gradient with central differences on the first samples of the data (exit code {ModelCommands.CheckFailed} when the check fails).");
+        var (model, data, target) = ModelAndData(command, dataRequired: false);
+        var samples = Add(command, Number<int>("--samples", "How many samples (the first ones) [default: 16]"));
+        var maxParameters = Add(command, Number<int>("--max-parameters", "Check a seeded sample of this many parameters; 0 for all [default: 2000]"));
+        var seed = Add(command, Number<int>("--seed", "Seed of the parameter sample [default: 0]"));
+        var step = Add(command, Number<double>("--step", "h of the central difference [default: 2^-20 for float64, 2^-8 for float32]"));
+        var tolerance = Add(command, Number<double>("--tolerance", "Largest relative error that passes [default: 1e-6 for float64, 1e-2 for float32]"));
+        command.SetAction(parsed =>
+        {
+            int count = parsed.GetValue(samples) ?? 16, most = parsed.GetValue(maxParameters) ?? 2000;
+            if (count < 1) throw new UsageException($"--samples: expected 1 or more, got {count}.");
+            if (most < 0) throw new UsageException($"--max-parameters: expected 0 or more, got {most}.");
+            var options = new GradientCheckOptions(parsed.GetValue(step), parsed.GetValue(tolerance), most, parsed.GetValue(seed) ?? 0);
+            return ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.GradCheck(terminal, parsed.GetValue(data), parsed.GetValue(target), count, options));
+        });
+        return command;
+    }
+
+    private static Command Info(Terminal terminal)
+    {
+        var command = new Command("info", "Shows a model file's architecture, loss, scaling, classes and parameter count.");
+        var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
+        command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.Info(terminal)));
+        return command;
+    }
+
+    private static (Option<string> Model, Option<string?> Data, Option<string?> Target) ModelAndData(Command command, bool dataRequired)
+    {
+        var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
+        var data = Add(command, new Option<string?>("--data")
+        {
+            Description = dataRequired ? "The CSV file of features" : "A CSV file, or IDX files (a folder or an images file) [default: the embedded digits set]",
+            Required = dataRequired,
+            HelpName = "path",
+        });
+        var target = Add(command, new Option<string?>("--target") { Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]", HelpName = "column" });
+        return (model, data, target);
     }
 
     /// <summary>A short name of the data: "digits" for the embedded set, else the file or folder name without extensions.</summary>

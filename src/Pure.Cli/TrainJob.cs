@@ -30,15 +30,15 @@ internal static class TrainJob
         var clock = Stopwatch.StartNew();
         var data = DataSources.Load<T>(experiment.Data, experiment.Target);
         experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
-        if (experiment.Resume is not null) throw new UsageException("--resume: checkpoints are not supported by this build yet.");
-        var classes = Labelled(data.Labels, ClassEncoding.Fit);
+        var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume) : null;
+        var classes = checkpoint?.Model.Classes ?? Labelled(data.Labels, ClassEncoding.Fit);
         var labels = Labelled(data.Labels, classes.Encode);
         var testLabels = data.Test is null ? labels : Labelled(data.Test.Labels, classes.Encode);
         int seed = experiment.Seed!.Value;
         var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
 
         var features = data.Features;
-        var scaling = FitScaling(experiment.Scaling!, features.SelectColumns(parts.Train.AsSpan()));
+        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, features.SelectColumns(parts.Train.AsSpan())) : checkpoint.Model.Scaling;
         Dataset<T> Part(ImmutableMatrix<T> x, ImmutableArray<int> all, ImmutableArray<int> indices)
         {
             var selected = x.SelectColumns(indices.AsSpan());
@@ -52,15 +52,22 @@ internal static class TrainJob
         var optimizer = Choices.OptimizerOf(experiment);
         ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
+        if (checkpoint is not null)
+        {
+            CheckResumable(checkpoint, network, experiment);
+            network = checkpoint.Model.Network;
+        }
         loss.CheckOutputActivation(network.Layers[^1].Activation);
-        int firstEpoch = 1, lastEpoch = firstEpoch + experiment.Epochs!.Value - 1;
+        int firstEpoch = (checkpoint?.Epoch ?? 0) + 1, lastEpoch = firstEpoch + experiment.Epochs!.Value - 1;
 
         terminal.Line($"{data.Name}: {training.Count} training, {parts.Validation.Length} validation and {test.Count} test samples; {network}");
         terminal.Line($"{Describe(experiment)}, batch {experiment.Batch}, seed {seed}, {experiment.Scaling} scaling, {experiment.DType}");
+        if (checkpoint is not null) terminal.Line($"resuming from {experiment.Resume} after epoch {checkpoint.Epoch}: epochs {firstEpoch} to {lastEpoch}");
 
         var monitored = validation ?? (monitorTest ? test : null);
         string part = validation is null && monitorTest ? "test" : "validation";
-        var epochs = Training.Epochs(network, optimizer, loss, training, experiment.Batch!.Value, experiment.Epochs!.Value, seed, monitored);
+        var epochs = Training.Epochs(network, optimizer, loss, training, experiment.Batch!.Value, experiment.Epochs!.Value, seed, monitored,
+            checkpoint?.State, firstEpoch);
         EpochResult<T>? last = null;
         var trainingClock = Stopwatch.StartNew();
         IEnumerable<HistoryRow> Rows()
@@ -77,18 +84,22 @@ internal static class TrainJob
         }
         var history = EpochDisplay.Show(terminal, Rows(), lastEpoch, part);
         double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
-        var trained = last!.Network;
+        var model = new Model<T>(last!.Network, loss, scaling, classes);
 
-        var predicted = Metrics.PredictedClasses(Backprop.Predict(trained, test.Inputs));
+        var predicted = Metrics.PredictedClasses(Backprop.Predict(model.Network, test.Inputs));
         var confusion = Metrics.Confusion([.. parts.Test.Select(i => testLabels[i])], predicted, classes.ClassCount);
-        double testLoss = double.CreateChecked(Backprop.Cost(trained, test.Inputs, test.Targets, loss));
+        double testLoss = double.CreateChecked(Backprop.Cost(model.Network, test.Inputs, test.Targets, loss));
         terminal.Out.WriteLine(confusion);
         if (output is not null)
         {
             var outcome = new TrainOutcome(experiment, data.Name, parts, classes, history, confusion, testLoss,
-                trainingSeconds, clock.Elapsed.TotalSeconds, trained.ToString(), trained.ParameterCount);
+                trainingSeconds, clock.Elapsed.TotalSeconds, model.Network.ToString(), model.Network.ParameterCount);
+            Directory.CreateDirectory(output);
+            ModelFile.Save(model, Path.Combine(output, RunFiles.ModelName));
+            CheckpointFile.Save(new Checkpoint<T>(model, optimizer, last.State, last.Epoch, seed, experiment.Batch!.Value), Path.Combine(output, RunFiles.CheckpointName));
+            Npz.Export(model.Network, Path.Combine(output, RunFiles.WeightsName));
             var written = RunFiles.Write(output, outcome);
-            terminal.Line($"wrote {output}: {string.Join(", ", written)}");
+            terminal.Line($"wrote {output}: {string.Join(", ", [RunFiles.ModelName, RunFiles.CheckpointName, RunFiles.WeightsName, .. written])}");
         }
         terminal.Line($"test accuracy: {confusion.Accuracy:F4}");
         return 0;
@@ -99,6 +110,16 @@ internal static class TrainJob
     {
         try { return use(labels); }
         catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {problem.Message.Split(" (Parameter")[0]}", problem); }
+    }
+
+    /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
+    private static void CheckResumable<T>(Checkpoint<T> checkpoint, Network<T> planned, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static string Shape(Network<T> network) => string.Join("-", network.Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})").Prepend(network.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (Shape(checkpoint.Model.Network) != Shape(planned))
+            throw new UsageException($"--resume: the checkpoint's network is {Shape(checkpoint.Model.Network)}, but the data and settings ask for {Shape(planned)}.");
+        if (checkpoint.Seed != experiment.Seed)
+            throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Seed} (the split and the shuffles would differ).");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>

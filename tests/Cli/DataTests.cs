@@ -11,7 +11,7 @@ public sealed class DataTests
     public void ACsvFileTrainsWithItsTargetColumnAndTextLabels()
     {
         using var folder = new TempFolder();
-        string data = WriteBlobs(folder["blobs.csv"]);
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
         var run = CliRun.Of("train", "--data", data, "--target", "kind", "--layers", "8", "--epochs", "30", "--batch", "16", "--output", folder["run"]);
 
         Assert.True(run.ExitCode == 0, run.Error);
@@ -26,7 +26,7 @@ public sealed class DataTests
     public void WithoutTargetTheLastColumnHoldsTheLabelsAndTheResolvedExperimentNamesIt()
     {
         using var folder = new TempFolder();
-        string data = WriteBlobs(folder["blobs.csv"]);
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
         Assert.Equal(0, CliRun.Of("train", "--data", data, "--layers", "4", "--epochs", "1", "--output", folder["first"]).ExitCode);
         Assert.Equal("kind", JsonNode.Parse(File.ReadAllText(folder["first/experiment.json"]))!["target"]!.GetValue<string>());
 
@@ -41,8 +41,8 @@ public sealed class DataTests
     {
         using var folder = new TempFolder();
         var random = new Random(1);
-        WriteIdx(folder.Path, "train", 120, random);
-        WriteIdx(folder.Path, "t10k", 30, random);
+        Samples.WriteIdx(folder.Path, "train", 120, random);
+        Samples.WriteIdx(folder.Path, "t10k", 30, random);
         var run = CliRun.Of("train", "--data", folder.Path, "--layers", "8", "--epochs", "2", "--scaling", "min-max", "--output", folder["run"]);
 
         Assert.True(run.ExitCode == 0, run.Error);
@@ -56,7 +56,7 @@ public sealed class DataTests
     public void AnIdxImagesFileFindsItsLabelsAndHoldsOutATestPart()
     {
         using var folder = new TempFolder();
-        WriteIdx(folder.Path, "train", 120, new Random(2));
+        Samples.WriteIdx(folder.Path, "train", 120, new Random(2));
         var run = CliRun.Of("train", "--data", folder["train-images-idx3-ubyte.gz"], "--layers", "8", "--epochs", "1", "--output", folder["run"]);
 
         Assert.True(run.ExitCode == 0, run.Error);
@@ -89,33 +89,6 @@ public sealed class DataTests
         var targetForDigits = CliRun.Of("train", "--target", "digit", "--output", folder["run"]);
         Assert.Equal(2, targetForDigits.ExitCode);
         Assert.Contains("--target", Assert.Single(targetForDigits.ErrorLines), StringComparison.Ordinal);
-    }
-
-    /// <summary>Three well separated 2-D blobs labelled east, north and west, 40 rows each.</summary>
-    private static string WriteBlobs(string path)
-    {
-        var random = new Random(7);
-        var lines = new List<string> { "x,y,kind" };
-        (string Name, double X, double Y)[] centres = [("east", 4, 0), ("north", 0, 4), ("west", -4, 0)];
-        for (int i = 0; i < 40; i++)
-            foreach (var (name, x, y) in centres)
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"{x + random.NextDouble() - 0.5:R},{y + random.NextDouble() - 0.5:R},{name}"));
-        File.WriteAllLines(path, lines);
-        return path;
-    }
-
-    /// <summary>gzip IDX files of <paramref name="count"/> 4x4 images whose label 0..2 sets which row is bright.</summary>
-    private static void WriteIdx(string folder, string prefix, int count, Random random)
-    {
-        var labels = new byte[count];
-        var pixels = new byte[count * 16];
-        for (int i = 0; i < count; i++)
-        {
-            labels[i] = (byte)(i % 3);
-            for (int p = 0; p < 16; p++) pixels[i * 16 + p] = (byte)(p / 4 == labels[i] ? 200 + random.Next(50) : random.Next(50));
-        }
-        Idx.Write(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), [count, 4, 4], pixels, compress: true);
-        Idx.Write(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"), [count], labels, compress: true);
     }
 
     private static string WithoutSeconds(string line) => line.Contains(',') ? string.Join(',', line.Split(',')[..^1]) : line;

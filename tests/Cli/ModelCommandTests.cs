@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Pure.Cli.Tests.Support;
+
+namespace Pure.Cli.Tests;
+
+/// <summary><c>pure train</c> on CSV and IDX files, resuming from a checkpoint, and the commands that take a model file.</summary>
+public sealed class ModelCommandTests
+{
+    [Theory]
+    [InlineData("float64", "adam")]
+    [InlineData("float32", "nesterov")]
+    public void ResumingFromACheckpointEqualsTrainingStraightThroughBitForBit(string dtype, string optimizer)
+    {
+        using var folder = new TempFolder();
+        string[] settings = ["train", "--layers", "16", "--batch", "50", "--seed", "3", "--dtype", dtype, "--optimizer", optimizer];
+        Assert.Equal(0, CliRun.Of([.. settings, "--epochs", "4", "--output", folder["straight"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. settings, "--epochs", "2", "--output", folder["first"]]).ExitCode);
+        var resumed = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--epochs", "2", "--output", folder["resumed"]);
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(File.ReadAllBytes(folder["straight/model.json"]), File.ReadAllBytes(folder["resumed/model.json"]));
+        Assert.Equal(File.ReadAllBytes(folder["straight/checkpoint.json"]), File.ReadAllBytes(folder["resumed/checkpoint.json"]));
+        Assert.Equal(HistoryWithoutSeconds(folder["straight"]).Skip(2), HistoryWithoutSeconds(folder["resumed"]));
+        Assert.Equal(folder["first/checkpoint.json"], JsonNode.Parse(File.ReadAllText(folder["resumed/experiment.json"]))!["resume"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ResumingWithAnotherSeedIsRefused()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(0, CliRun.Of("train", "--layers", "8", "--epochs", "1", "--output", folder["first"]).ExitCode);
+        var run = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--seed", "5", "--output", folder["second"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("seed", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACsvFileTrainsEvaluatesAndPredicts()
+    {
+        using var folder = new TempFolder();
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
+        var train = CliRun.Of("train", "--data", data, "--target", "kind", "--layers", "8", "--epochs", "30", "--batch", "16", "--output", folder["run"]);
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Equal("kind", JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!["target"]!.GetValue<string>());
+        Assert.Equal(["east", "north", "west"], JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!["test"]!["classes"]!.AsArray().Select(c => c!.GetValue<string>()));
+
+        var evaluate = CliRun.Of("evaluate", "--model", folder["run/model.json"], "--data", data, "--target", "kind", "--output", folder["evaluation.json"]);
+        Assert.Equal(0, evaluate.ExitCode);
+        double accuracy = JsonNode.Parse(File.ReadAllText(folder["evaluation.json"]))!["accuracy"]!.GetValue<double>();
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:F4}"), evaluate.OutLines[^1]);
+        Assert.True(accuracy > 0.9, $"accuracy {accuracy} on well separated blobs");
+
+        var predict = CliRun.Of("predict", "--model", folder["run/model.json"], "--data", data, "--target", "kind");
+        Assert.Equal(0, predict.ExitCode);
+        var rows = predict.OutLines;
+        Assert.Equal("predicted,probability_east,probability_north,probability_west", rows[0]);
+        Assert.Equal(File.ReadAllLines(data).Length, rows.Length);
+        Assert.All(rows.Skip(1), row =>
+        {
+            var cells = row.Split(',');
+            Assert.Contains(cells[0], new[] { "east", "north", "west" });
+            Assert.Equal(1.0, cells.Skip(1).Sum(cell => double.Parse(cell, CultureInfo.InvariantCulture)), 1e-9);
+        });
+        var predictedRight = rows.Skip(1).Zip(File.ReadAllLines(data).Skip(1)).Count(pair => pair.First.Split(',')[0] == pair.Second.Split(',')[^1]);
+        Assert.Equal(accuracy, (double)predictedRight / (rows.Length - 1), 12);
+    }
+
+    [Fact]
+    public void PredictNeedsTargetWhenTheCsvHasOneColumnTooMany()
+    {
+        using var folder = new TempFolder();
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
+        string numeric = folder["numeric.csv"];
+        File.WriteAllLines(numeric, File.ReadAllLines(data).Select(line => line.Replace("east", "0").Replace("north", "1").Replace("west", "2")));
+        Assert.Equal(0, CliRun.Of("train", "--data", numeric, "--layers", "4", "--epochs", "1", "--output", folder["run"]).ExitCode);
+
+        var run = CliRun.Of("predict", "--model", folder["run/model.json"], "--data", numeric);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--target", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluateOnAFolderOfIdxFilesUsesItsT10kFiles()
+    {
+        using var folder = new TempFolder();
+        var random = new Random(1);
+        Samples.WriteIdx(folder.Path, "train", 120, random);
+        Samples.WriteIdx(folder.Path, "t10k", 30, random);
+        Assert.Equal(0, CliRun.Of("train", "--data", folder.Path, "--layers", "8", "--epochs", "2", "--output", folder["run"]).ExitCode);
+
+        var evaluate = CliRun.Of("evaluate", "--model", folder["run/model.json"], "--data", folder.Path);
+        Assert.Equal(0, evaluate.ExitCode);
+        Assert.StartsWith($"{Path.GetFileName(folder.Path)}: 30 samples", evaluate.OutLines[0], StringComparison.Ordinal);
+        double accuracy = JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!["test"]!["accuracy"]!.GetValue<double>();
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:F4}"), evaluate.OutLines[^1]);
+    }
+
+    [Fact]
+    public void InfoAndGradcheckDescribeAndCheckTheModel()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(0, CliRun.Of("train", "--layers", "16", "--epochs", "2", "--activation", "tanh", "--output", folder.Path).ExitCode);
+
+        var info = CliRun.Of("info", "--model", folder["model.json"]);
+        Assert.Equal(0, info.ExitCode);
+        Assert.Contains("network: 64-16(tanh)-10(softmax)", info.OutLines);
+        Assert.Contains($"parameters: {64 * 16 + 16 + 16 * 10 + 10}", info.OutLines);
+
+        var check = CliRun.Of("gradcheck", "--model", folder["model.json"], "--samples", "8");
+        Assert.Equal(0, check.ExitCode);
+        Assert.StartsWith("gradient check passed", check.OutLines[^1], StringComparison.Ordinal);
+        var strict = CliRun.Of("gradcheck", "--model", folder["model.json"], "--samples", "8", "--tolerance", "1e-300");
+        Assert.Equal(3, strict.ExitCode);
+        Assert.StartsWith("gradient check FAILED", strict.OutLines[^1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("truncated model", "{\"format\": \"pure-model\"", "model.json")]
+    [InlineData("not a model", "{\"format\": \"something else\", \"version\": 1}", "model.json")]
+    [InlineData("empty", "", "model.json")]
+    public void ABadModelFileIsOneLineAndExitCodeOne(string why, string content, string named)
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["model.json"], content);
+        foreach (var command in new[] { "info", "evaluate", "gradcheck" })
+        {
+            var run = CliRun.Of(command, "--model", folder["model.json"]);
+            Assert.True(run.ExitCode == 1, $"{why}, {command}: exit code {run.ExitCode}, error '{run.Error}'");
+            var line = Assert.Single(run.ErrorLines);
+            Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+            Assert.Contains(named, line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void AMissingModelOptionIsAUsageError()
+    {
+        var run = CliRun.Of("info");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--model", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> HistoryWithoutSeconds(string folder) =>
+        File.ReadAllLines(Path.Combine(folder, "history.csv")).Skip(1).Select(line => string.Join(',', line.Split(',')[..^1]));
+}
