@@ -52,7 +52,7 @@ internal static class Commands
         var activation = Add(command, Choice(new Option<string?>("--activation") { Description = $"Activation of the hidden layers [default: {d.Activation}]" }, Choices.HiddenActivations));
         var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = $"Activation of the output layer [default: {d.OutputActivation}]" }, Choices.OutputActivations));
         var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss [default: categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
-        var optimizer = Add(command, Choice(new Option<string?>("--optimizer") { Description = $"Optimizer [default: {d.Optimizer}]" }, "sgd", "momentum", "nesterov", "adam"));
+        var optimizer = Add(command, Choice(new Option<string?>("--optimizer") { Description = $"Optimizer [default: {d.Optimizer}]" }, Choices.Optimizers));
         var learningRate = Add(command, Number<double>("--learning-rate", "Learning rate η [default: 0.001 for adam, 0.01 otherwise]"));
         var momentum = Add(command, Number<double>("--momentum", "Momentum μ of the momentum and nesterov optimizers [default: 0.9]"));
         var weightDecay = Add(command, Number<double>("--weight-decay", $"L2 weight decay λ [default: {d.WeightDecay}]"));
@@ -62,8 +62,8 @@ internal static class Commands
         var seed = Add(command, Number<int>("--seed", $"Seed of the split, the initial weights and the shuffles [default: {d.Seed}]"));
         var validation = Add(command, Number<double>("--validation-fraction", $"Fraction of the samples measured after each epoch; 0 for none [default: {F(d.ValidationFraction)}]"));
         var test = Add(command, Number<double>("--test-fraction", $"Fraction held out for the final test (IDX data bring their own test files) [default: {F(d.TestFraction)}]"));
-        var scaling = Add(command, Choice(new Option<string?>("--scaling") { Description = $"Feature scaling fitted on the training part [default: {d.Scaling}]" }, "standardize", "min-max", "none"));
-        var dtype = Add(command, Choice(new Option<string?>("--dtype") { Description = $"Floating-point type [default: {d.DType}]" }, "float32", "float64"));
+        var scaling = Add(command, Choice(new Option<string?>("--scaling") { Description = $"Feature scaling fitted on the training part [default: {d.Scaling}]" }, Choices.Scalings));
+        var dtype = Add(command, Choice(new Option<string?>("--dtype") { Description = $"Floating-point type [default: {d.DType}]" }, Choices.DTypes));
         var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
         var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
         var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });

@@ -116,7 +116,7 @@ internal sealed record Experiment
     /// </summary>
     public Experiment Resolve()
     {
-        string optimizer = OneOf(Optimizer, "optimizer", "sgd", "momentum", "nesterov", "adam");
+        string optimizer = OneOf(Optimizer, "optimizer", Choices.Optimizers);
         bool usesMomentum = optimizer is "momentum" or "nesterov";
         if (!usesMomentum && Momentum is not null)
             throw new UsageException($"--momentum applies to the momentum and nesterov optimizers, not to {optimizer}.");
@@ -129,8 +129,8 @@ internal sealed record Experiment
             Optimizer = optimizer,
             LearningRate = LearningRate ?? (optimizer == "adam" ? 1e-3 : 1e-2),
             Momentum = usesMomentum ? Momentum ?? 0.9 : null,
-            Scaling = OneOf(Scaling, "scaling", "standardize", "min-max", "none"),
-            DType = OneOf(DType, "dtype", "float32", "float64"),
+            Scaling = OneOf(Scaling, "scaling", Choices.Scalings),
+            DType = OneOf(DType, "dtype", Choices.DTypes),
         };
         var layers = resolved.Layers ?? throw new UsageException("--layers is missing.");
         foreach (int size in layers)
@@ -213,6 +213,15 @@ internal static class Choices
 
     /// <summary>Losses.</summary>
     public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute"];
+
+    /// <summary>Optimizers.</summary>
+    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam"];
+
+    /// <summary>Feature scalings.</summary>
+    public static readonly string[] Scalings = ["standardize", "min-max", "none"];
+
+    /// <summary>Floating-point types.</summary>
+    public static readonly string[] DTypes = ["float32", "float64"];
 
     /// <summary>The library activation named <paramref name="name"/>.</summary>
     public static Activation ActivationNamed(string name) => name switch

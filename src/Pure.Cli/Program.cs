@@ -54,6 +54,7 @@ public static class Program
         return code;
     }
 
-    private static string WithoutParameter(ArgumentException problem) =>
+    /// <summary>The message of <paramref name="problem"/> without the " (Parameter 'name')" that .NET appends.</summary>
+    internal static string WithoutParameter(ArgumentException problem) =>
         problem.ParamName is null ? problem.Message : problem.Message.Replace($" (Parameter '{problem.ParamName}')", "", StringComparison.Ordinal);
 }

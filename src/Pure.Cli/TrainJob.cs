@@ -38,15 +38,13 @@ internal static class TrainJob
         var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
 
         var features = data.Features;
-        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, features.SelectColumns(parts.Train.AsSpan())) : checkpoint.Model.Scaling;
-        Dataset<T> Part(ImmutableMatrix<T> x, ImmutableArray<int> all, ImmutableArray<int> indices)
-        {
-            var selected = x.SelectColumns(indices.AsSpan());
-            return new(scaling is null ? selected : scaling.Apply(selected), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
-        }
-        var training = Part(features, labels, parts.Train);
-        var validation = parts.Validation.IsEmpty ? null : Part(features, labels, parts.Validation);
-        var test = Part(data.Test?.Features ?? features, testLabels, parts.Test);
+        var trainX = features.SelectColumns(parts.Train.AsSpan());
+        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, trainX) : checkpoint.Model.Scaling;
+        Dataset<T> Part(ImmutableMatrix<T> selected, ImmutableArray<int> all, ImmutableArray<int> indices) =>
+            new(scaling is null ? selected : scaling.Apply(selected), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
+        var training = Part(trainX, labels, parts.Train);
+        var validation = parts.Validation.IsEmpty ? null : Part(features.SelectColumns(parts.Validation.AsSpan()), labels, parts.Validation);
+        var test = Part((data.Test?.Features ?? features).SelectColumns(parts.Test.AsSpan()), testLabels, parts.Test);
 
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
@@ -109,7 +107,7 @@ internal static class TrainJob
     public static TResult Labelled<TResult>(ImmutableArray<string> labels, Func<IReadOnlyList<string>, TResult> use)
     {
         try { return use(labels); }
-        catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {problem.Message.Split(" (Parameter")[0]}", problem); }
+        catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {Program.WithoutParameter(problem)}", problem); }
     }
 
     /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
