@@ -61,23 +61,18 @@ internal static class DataSources
                 throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
             return ReadPair<T>(name, (data, labels));
         }
-        var csv = Csv.Read(data, CsvTargetOf(data, target));
+        var csv = Csv.Read(data, CsvTargetOf(target));
         return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName);
     }
 
     /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
     public static CsvData ReadFeatures(string path, string? target) =>
-        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(path, target));
+        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(target));
 
     /// <summary>The target of a CSV file: a name, a 0-based index when the text is a number, or the last column when null.</summary>
-    private static CsvTarget CsvTargetOf(string path, string? target)
-    {
-        if (target is not null)
-            return int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? CsvTarget.At(index) : CsvTarget.Named(target);
-        using var reader = new StreamReader(path);
-        string header = reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty: expected a header row of column names.");
-        return CsvTarget.At(header.Split(',').Length - 1);
-    }
+    private static CsvTarget CsvTargetOf(string? target) =>
+        target is null ? CsvTarget.Last
+        : int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? CsvTarget.At(index) : CsvTarget.Named(target);
 
     private static (string Images, string Labels)? FindPair(string folder, string images, string labels)
     {

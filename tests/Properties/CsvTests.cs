@@ -96,6 +96,21 @@ public class CsvTests
     }
 
     [Fact]
+    public void TheLastTargetIsTheLastHeaderColumnEvenWhenAQuotedNameHasCommas()
+    {
+        const string text = "\"width, cm\",\"a,b\",label\n1,2,x\n3,4,y\n";
+        var last = Parse(text, CsvTarget.Last);
+        Assert.Equal(Parse(text, CsvTarget.At(2)), last);
+        Assert.Equal("label", last.TargetName);
+        Assert.Equal(new[] { "width, cm", "a,b" }, last.FeatureNames);
+        Assert.Equal(new[] { "x", "y" }, last.Targets);
+        // A file of one column has no feature left once its last column is the target, as with At(0).
+        Assert.Equal(
+            Assert.Throws<InvalidDataException>(() => Parse("only\n5\n", CsvTarget.At(0))).Message,
+            Assert.Throws<InvalidDataException>(() => Parse("only\n5\n", CsvTarget.Last)).Message);
+    }
+
+    [Fact]
     public void TheIrisFileInTheRepositoryReadsAs4FeaturesOf150SamplesWith50PerClass()
     {
         var data = Csv.Read(Path.Combine(RepositoryRoot(), "data", "iris.csv"), CsvTarget.Named("species"));

@@ -20,6 +20,29 @@ public class FeatureScalingTests
         select (train, other);
 
     [Fact]
+    public void A_scaling_refuses_divisors_that_are_zero_not_finite_or_of_another_length()
+    {
+        ImmutableVector<double> offset = ImmutableVector.Create(1.0, 2.0);
+        var cases = new (Func<object> Build, string Name, string Text)[]
+        {
+            (() => new Standardization<double>(offset, ImmutableVector.Create(1.0, 0.0)), "Scale", "got 0 for feature 1"),
+            (() => new Standardization<double>(offset, ImmutableVector.Create(double.PositiveInfinity, 1.0)), "Scale", "Expected finite values in Scale"),
+            (() => new Standardization<double>(offset, ImmutableVector.Create(1.0)), "Scale", "Expected 2 divisors, one per feature, got 1"),
+            (() => new Standardization<double>(ImmutableVector.Create(double.NaN, 0.0), ImmutableVector.Create(1.0, 1.0)), "Mean", "Expected finite values in Mean"),
+            (() => new MinMaxScaling<double>(offset, ImmutableVector.Create(-0.0, 1.0)), "Range", "got 0 for feature 0"),
+            (() => new MinMaxScaling<double>(offset, ImmutableVector.Create(1.0, 2.0, 3.0)), "Range", "Expected 2 divisors, one per feature, got 3"),
+            (() => new MinMaxScaling<double>(ImmutableVector.Create(1.0, double.NegativeInfinity), ImmutableVector.Create(1.0, 1.0)), "Minimum", "Expected finite values in Minimum"),
+        };
+        foreach (var (build, name, text) in cases)
+        {
+            var error = Assert.Throws<ArgumentException>(build);
+            Assert.Equal(name, error.ParamName);
+            Assert.Contains(text, error.Message);
+        }
+        Assert.Equal(2, new MinMaxScaling<double>(offset, ImmutableVector.Create(-2.0, 0.5)).FeatureCount);
+    }
+
+    [Fact]
     public void StandardizedTrainingDataHasMeanZeroAndUnitSpreadAndOtherDataUsesTheTrainingStatistics() =>
         Checks.Run(Prop.ForAll(Arb.From(Pairs), p =>
         {

@@ -21,6 +21,9 @@ public abstract record CsvTarget
         return new NamedTarget(column.Trim());
     }
 
+    /// <summary>The last column of the header, whatever its name.</summary>
+    public static CsvTarget Last { get; } = new LastTarget();
+
     /// <summary>The column at 0-based <paramref name="index"/>.</summary>
     public static CsvTarget At(int index)
     {
@@ -36,6 +39,13 @@ public abstract record CsvTarget
         internal override int Resolve(IReadOnlyList<string> header, string source) => -1;
 
         public override string ToString() => "no target";
+    }
+
+    private sealed record LastTarget : CsvTarget
+    {
+        internal override int Resolve(IReadOnlyList<string> header, string source) => header.Count - 1;
+
+        public override string ToString() => "the last column";
     }
 
     private sealed record NamedTarget(string Column) : CsvTarget

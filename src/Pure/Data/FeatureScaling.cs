@@ -14,6 +14,42 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>The transformed copy of <paramref name="inputs"/> (FeatureCount x m); the argument is not changed.</summary>
     public abstract ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs);
 
+    /// <summary>The checks both kinds of <c>Fit</c> make: at least one sample, all finite.</summary>
+    private protected static void CheckFitInputs(ImmutableMatrix<T> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Guard.AtLeastOneSample(inputs, nameof(inputs));
+        Guard.Finite(inputs, nameof(inputs));
+    }
+
+    /// <summary><paramref name="spread"/> with 1 in place of every 0 (a feature with no spread is left unscaled).</summary>
+    private protected static ImmutableVector<T> OneWhereZero(T[] spread)
+    {
+        for (int i = 0; i < spread.Length; i++)
+            if (spread[i] == T.Zero) spread[i] = T.One;
+        return new ImmutableVector<T>(spread);
+    }
+
+    /// <summary>A finite offset vector, checked once when a scaling is built.</summary>
+    private protected static ImmutableVector<T> CheckOffset(ImmutableVector<T> offset, string name)
+    {
+        ArgumentNullException.ThrowIfNull(offset, name);
+        Guard.Finite(offset.AsSpan(), name, "an offset");
+        return offset;
+    }
+
+    /// <summary>A finite, non-zero divisor per feature, as long as <paramref name="offset"/>, checked once when a scaling is built.</summary>
+    private protected static ImmutableVector<T> CheckDivisor(ImmutableVector<T> divisor, ImmutableVector<T> offset, string name)
+    {
+        ArgumentNullException.ThrowIfNull(divisor, name);
+        if (offset is not null && divisor.Length != offset.Length)
+            throw new ArgumentException($"Expected {offset.Length} divisors, one per feature, got {divisor.Length}.", name);
+        Guard.Finite(divisor.AsSpan(), name, "a divisor");
+        int zero = divisor.AsSpan().IndexOf(T.Zero);
+        if (zero >= 0) throw new ArgumentException($"Expected non-zero divisors, got 0 for feature {zero}.", name);
+        return divisor;
+    }
+
     /// <summary>(x - offset) / scale for every element, row by row; checks the row count.</summary>
     private protected static ImmutableMatrix<T> Map(ImmutableMatrix<T> inputs, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
@@ -36,15 +72,19 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
 /// <param name="Scale">The population standard deviation of each feature, or 1 where it is 0.</param>
 public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector<T> Scale) : FeatureScaling<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>The mean of each feature; finite.</summary>
+    public ImmutableVector<T> Mean { get; } = CheckOffset(Mean, nameof(Mean));
+
+    /// <summary>The divisor of each feature; finite and non-zero, one per feature.</summary>
+    public ImmutableVector<T> Scale { get; } = CheckDivisor(Scale, Mean, nameof(Scale));
+
     /// <inheritdoc />
     public override int FeatureCount => Mean.Length;
 
     /// <summary>Fits the mean and scale of every row of <paramref name="inputs"/> (n x m, m ≥ 1).</summary>
     public static Standardization<T> Fit(ImmutableMatrix<T> inputs)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        Guard.AtLeastOneSample(inputs, nameof(inputs));
-        Guard.Finite(inputs, nameof(inputs));
+        CheckFitInputs(inputs);
         var mean = new T[inputs.Rows];
         var scale = new T[inputs.Rows];
         T m = T.CreateChecked(inputs.Columns);
@@ -59,12 +99,8 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
             var column = inputs.Column(j);
             for (int i = 0; i < scale.Length; i++) scale[i] += (column[i] - mean[i]) * (column[i] - mean[i]);
         }
-        for (int i = 0; i < scale.Length; i++)
-        {
-            scale[i] = T.Sqrt(scale[i] / m);
-            if (scale[i] == T.Zero) scale[i] = T.One;
-        }
-        return new Standardization<T>(new ImmutableVector<T>(mean), new ImmutableVector<T>(scale));
+        for (int i = 0; i < scale.Length; i++) scale[i] = T.Sqrt(scale[i] / m);
+        return new Standardization<T>(new ImmutableVector<T>(mean), OneWhereZero(scale));
     }
 
     /// <summary>The standardised copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
@@ -79,15 +115,19 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
 /// <param name="Range">max - min of each feature, or 1 where it is 0.</param>
 public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVector<T> Range) : FeatureScaling<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>The least value of each feature; finite.</summary>
+    public ImmutableVector<T> Minimum { get; } = CheckOffset(Minimum, nameof(Minimum));
+
+    /// <summary>The divisor of each feature; finite and non-zero, one per feature.</summary>
+    public ImmutableVector<T> Range { get; } = CheckDivisor(Range, Minimum, nameof(Range));
+
     /// <inheritdoc />
     public override int FeatureCount => Minimum.Length;
 
     /// <summary>Fits the minimum and range of every row of <paramref name="inputs"/> (n x m, m ≥ 1, finite).</summary>
     public static MinMaxScaling<T> Fit(ImmutableMatrix<T> inputs)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        Guard.AtLeastOneSample(inputs, nameof(inputs));
-        Guard.Finite(inputs, nameof(inputs));
+        CheckFitInputs(inputs);
         var minimum = inputs.Column(0).ToArray();
         var maximum = inputs.Column(0).ToArray();
         for (int j = 1; j < inputs.Columns; j++)
@@ -100,12 +140,8 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
             }
         }
         var range = new T[minimum.Length];
-        for (int i = 0; i < range.Length; i++)
-        {
-            range[i] = maximum[i] - minimum[i];
-            if (range[i] == T.Zero) range[i] = T.One;
-        }
-        return new MinMaxScaling<T>(new ImmutableVector<T>(minimum), new ImmutableVector<T>(range));
+        for (int i = 0; i < range.Length; i++) range[i] = maximum[i] - minimum[i];
+        return new MinMaxScaling<T>(new ImmutableVector<T>(minimum), OneWhereZero(range));
     }
 
     /// <summary>The scaled copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>

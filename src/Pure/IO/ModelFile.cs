@@ -37,7 +37,7 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ModelJson.CheckSavable(model, nameof(model));
-        FileOutput.WriteAtomically(path, stream => Write(model, stream));
+        FileOutput.WriteAtomically(path, stream => WriteChecked(model, stream));
     }
 
     /// <summary>Reads the model in <paramref name="path"/>, whose dtype must match <typeparamref name="T"/> (see <see cref="ReadDType"/>).</summary>
@@ -52,6 +52,12 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
         ModelJson.CheckSavable(model, nameof(model));
+        WriteChecked(model, stream);
+    }
+
+    /// <summary>Writes a model that <see cref="ModelJson.CheckSavable{T}"/> has accepted.</summary>
+    private static void WriteChecked<T>(Model<T> model, Stream stream) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         ModelJson.Write(writer, model);
         writer.Flush();

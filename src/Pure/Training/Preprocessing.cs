@@ -110,7 +110,6 @@ public static class Split
     public static DataSplit Shuffled(int count, double validationFraction, double testFraction, int seed)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), $"Expected at least 1 sample to split, got {count}.");
-        CheckFractions(validationFraction, testFraction);
         return Stratified(new int[count], validationFraction, testFraction, seed);
     }
 
