@@ -243,10 +243,7 @@ public static class CheckpointFile
         foreach (var layer in parameters.Layers)
         {
             writer.WriteStartObject();
-            writer.WritePropertyName("weight");
-            JsonNumbers.WriteMatrix(writer, layer.Weight);
-            writer.WritePropertyName("bias");
-            JsonNumbers.WriteVector(writer, layer.Bias);
+            JsonNumbers.WriteWeightAndBias(writer, layer.Weight, layer.Bias);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

@@ -14,12 +14,18 @@ internal static class JsonInput
     /// <summary>Reads a whole file after checking its length against <see cref="MaxFileBytes"/>.</summary>
     internal static byte[] ReadFile(string path, long limit = MaxFileBytes)
     {
+        using var stream = OpenRead(path, limit);
+        return ReadStream(stream, path, limit);
+    }
+
+    /// <summary>Opens a file for reading once its length is known to be at most <paramref name="limit"/> bytes.</summary>
+    internal static FileStream OpenRead(string path, long limit)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         long length = new FileInfo(path).Length;
         if (length > limit)
             throw new InvalidDataException($"{path}: expected a file of at most {limit} bytes, got {length} bytes; refused before reading.");
-        using var stream = File.OpenRead(path);
-        return ReadStream(stream, path, limit);
+        return File.OpenRead(path);
     }
 
     /// <summary>Reads a stream to its end, refusing more than <paramref name="limit"/> bytes.</summary>
@@ -239,6 +245,15 @@ internal static class JsonNumbers
         var text = new StringBuilder("[");
         for (int j = 0; j < matrix.Rows; j++) AppendArray(j > 0 ? text.Append(", ") : text, matrix.AsSpan(), j, matrix.Columns, matrix.Rows);
         writer.WriteRawValue(text.Append(']').ToString(), skipInputValidation: true);
+    }
+
+    /// <summary>Writes a layer's "weight" (as <see cref="WriteMatrix"/>) and "bias" (as <see cref="WriteVector"/>) properties.</summary>
+    internal static void WriteWeightAndBias<T>(Utf8JsonWriter writer, ImmutableMatrix<T> weight, ImmutableVector<T> bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        writer.WritePropertyName("weight");
+        WriteMatrix(writer, weight);
+        writer.WritePropertyName("bias");
+        WriteVector(writer, bias);
     }
 
     private static StringBuilder AppendArray<T>(StringBuilder text, ReadOnlySpan<T> values, int offset, int count, int stride) where T : unmanaged, IFloatingPointIeee754<T>

@@ -138,10 +138,7 @@ internal static class ModelJson
             writer.WriteString("name", layer.Activation.Name);
             if (layer.Activation is LeakyReluActivation leaky) JsonNumbers.WriteDouble(writer, "slope", leaky.Slope);
             writer.WriteEndObject();
-            writer.WritePropertyName("weight");
-            JsonNumbers.WriteMatrix(writer, layer.Weight);
-            writer.WritePropertyName("bias");
-            JsonNumbers.WriteVector(writer, layer.Bias);
+            JsonNumbers.WriteWeightAndBias(writer, layer.Weight, layer.Bias);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

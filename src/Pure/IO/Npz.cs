@@ -57,8 +57,8 @@ public static class Npz
             for (int l = 0; l < network.Layers.Length; l++)
             {
                 var layer = network.Layers[l];
-                WriteEntry(zip, $"W{l + 1}.npy", descr, layer.OutputSize, layer.InputSize, layer.Weight.AsSpan().ToArray(), transpose: true);
-                WriteEntry(zip, $"b{l + 1}.npy", descr, layer.OutputSize, 1, layer.Bias.AsSpan().ToArray(), transpose: false);
+                WriteEntry(zip, $"W{l + 1}.npy", descr, layer.OutputSize, layer.InputSize, layer.Weight.AsSpan());
+                WriteEntry(zip, $"b{l + 1}.npy", descr, layer.OutputSize, 1, layer.Bias.AsSpan());
             }
         });
     }
@@ -106,11 +106,7 @@ public static class Npz
     /// <exception cref="InvalidDataException">The file is not a valid .npz file; the message names the file, the entry and the byte offset.</exception>
     public static ImmutableDictionary<string, NpyArray> ReadArrays(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        long length = new FileInfo(path).Length;
-        if (length > MaxFileBytes)
-            throw new InvalidDataException($"{path}: expected a file of at most {MaxFileBytes} bytes, got {length} bytes; refused before reading.");
-        using var stream = File.OpenRead(path);
+        using var stream = JsonInput.OpenRead(path, MaxFileBytes);
         ZipArchive zip;
         try
         {
@@ -218,8 +214,8 @@ public static class Npz
 
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    /// <summary>Writes the header of a 2-D array and its values (column-major storage read row by row when transposing).</summary>
-    private static void WriteEntry<T>(ZipArchive zip, string name, string descr, int rows, int columns, T[] columnMajor, bool transpose) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Writes the header of a 2-D array and its values, row by row (C order) from column-major storage.</summary>
+    private static void WriteEntry<T>(ZipArchive zip, string name, string descr, int rows, int columns, ReadOnlySpan<T> columnMajor) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
         using var stream = entry.Open();
@@ -239,7 +235,7 @@ public static class Npz
         for (int j = 0; j < rows; j++)
             for (int k = 0; k < columns; k++)
             {
-                T value = columnMajor[transpose ? k * rows + j : j * columns + k];
+                T value = columnMajor[k * rows + j];
                 var destination = data.AsSpan((j * columns + k) * itemSize, itemSize);
                 if (itemSize == 4) BinaryPrimitives.WriteSingleLittleEndian(destination, float.CreateTruncating(value));
                 else BinaryPrimitives.WriteDoubleLittleEndian(destination, double.CreateTruncating(value));
