@@ -47,9 +47,9 @@ internal static class ModelCommands
         {
             var (data, labels, classes) = LoadFor(model, Data, Target);
             var inputs = model.Scaling?.Apply(data.Features) ?? data.Features;
-            var output = Backprop.Predict(model.Network, inputs);
-            var confusion = Metrics.Confusion(labels, Metrics.PredictedClasses(output), classes.ClassCount);
-            double loss = double.CreateChecked(Backprop.Cost(model.Network, inputs, Metrics.OneHot<T>(labels, classes.ClassCount), model.Loss));
+            var trace = Backprop.Forward(model.Network, inputs);
+            var confusion = Metrics.Confusion(labels, Metrics.PredictedClasses(trace.Output), classes.ClassCount);
+            double loss = double.CreateChecked(Backprop.Cost(model.Network, trace, Metrics.OneHot<T>(labels, classes.ClassCount), model.Loss));
             Terminal.Line($"{data.Name}: {data.Count} samples; {model.Network}");
             Terminal.Out.WriteLine(confusion);
             if (Output is not null)

@@ -84,9 +84,9 @@ internal static class TrainJob
         double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
         var model = new Model<T>(last!.Network, loss, scaling, classes);
 
-        var predicted = Metrics.PredictedClasses(Backprop.Predict(model.Network, test.Inputs));
-        var confusion = Metrics.Confusion([.. parts.Test.Select(i => testLabels[i])], predicted, classes.ClassCount);
-        double testLoss = double.CreateChecked(Backprop.Cost(model.Network, test.Inputs, test.Targets, loss));
+        var trace = Backprop.Forward(model.Network, test.Inputs);
+        var confusion = Metrics.Confusion([.. parts.Test.Select(i => testLabels[i])], Metrics.PredictedClasses(trace.Output), classes.ClassCount);
+        double testLoss = double.CreateChecked(Backprop.Cost(model.Network, trace, test.Targets, loss));
         terminal.Out.WriteLine(confusion);
         if (output is not null)
         {

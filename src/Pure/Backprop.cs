@@ -111,6 +111,22 @@ public static class Backprop
     }
 
     /// <summary>
+    /// The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of a forward pass already run, from its Z^[L] and A^[L], without running the
+    /// network again: the same value as <see cref="Cost{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss)"/> on the
+    /// trace's input.
+    /// </summary>
+    /// <param name="network">The network that made <paramref name="trace"/>.</param>
+    /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>
+    /// <param name="target">Y, n_L x m, finite and valid for the loss.</param>
+    /// <param name="loss">The loss ℓ.</param>
+    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckTrace(network, trace);
+        CheckTarget(network, trace.SampleCount, target, loss);
+        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss);
+    }
+
+    /// <summary>
     /// The forward-mode derivative of the output with respect to the input: for each sample, J_x A^[L] · t, where
     /// the tangent t is n_0 x m and the result n_L x m.
     /// </summary>

@@ -14,6 +14,20 @@ namespace Pure.Properties;
 public class PurityProperties
 {
     [Fact]
+    public void Cost_of_a_trace_equals_cost_of_its_input_bit_for_bit() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    {
+        var network = t.CreateNetwork();
+        var (x, y) = (t.Training.Inputs, t.Training.Targets);
+        var trace = Backprop.Forward(network, x);
+        var before = Bits(network, trace, y);
+        bool same = Bits(Backprop.Cost(network, x, y, t.Loss)).AsSpan().SequenceEqual(Bits(Backprop.Cost(network, trace, y, t.Loss)));
+        // A trace of another network (one more output) is refused, naming the trace.
+        var wider = Network.Create<double>([.. t.Sizes[..^1], t.Sizes[^1] + 1], t.Activations, t.Seed);
+        var error = Assert.Throws<ArgumentException>(() => Backprop.Cost(network, Backprop.Forward(wider, x), y, t.Loss));
+        return (same && error.ParamName == "trace" && before.AsSpan().SequenceEqual(Bits(network, trace, y))).Label(t.ToString());
+    }));
+
+    [Fact]
     public void Forward_leaves_inputs_unchanged() => ForwardLeavesInputsUnchanged<double>();
 
     [Fact]
