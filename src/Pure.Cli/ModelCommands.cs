@@ -137,7 +137,7 @@ internal static class ModelCommands
         {
             var network = model.Network;
             Terminal.Line($"{path}: {(typeof(T) == typeof(float) ? "float32" : "float64")} model");
-            Terminal.Line($"network: {string.Join("-", network.Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})").Prepend(network.InputSize.ToString(CultureInfo.InvariantCulture)))}");
+            Terminal.Line($"network: {network.Architecture}");
             for (int l = 0; l < network.Layers.Length; l++)
             {
                 var layer = network.Layers[l];

@@ -113,9 +113,8 @@ internal static class TrainJob
     /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
     private static void CheckResumable<T>(Checkpoint<T> checkpoint, Network<T> planned, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        static string Shape(Network<T> network) => string.Join("-", network.Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})").Prepend(network.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (Shape(checkpoint.Model.Network) != Shape(planned))
-            throw new UsageException($"--resume: the checkpoint's network is {Shape(checkpoint.Model.Network)}, but the data and settings ask for {Shape(planned)}.");
+        if (checkpoint.Model.Network.Architecture != planned.Architecture)
+            throw new UsageException($"--resume: the checkpoint's network is {checkpoint.Model.Network.Architecture}, but the data and settings ask for {planned.Architecture}.");
         if (checkpoint.Seed != experiment.Seed)
             throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Seed} (the split and the shuffles would differ).");
     }

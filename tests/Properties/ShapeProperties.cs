@@ -12,6 +12,15 @@ public class ShapeProperties
     // depend on the element type or on which GEMM kernel the element type uses.
 
     [Fact]
+    public void Architecture_names_each_layer_size_and_activation()
+    {
+        var network = Network.Create<double>([3, 5, 2], Activation.Tanh, Activation.Softmax, seed: 1);
+        Assert.Equal("3-5(tanh)-2(softmax)", network.Architecture);
+        Assert.Equal("Network<Double> 3-5(tanh)-2(softmax), 32 parameters", network.ToString());
+        Assert.Equal("4-2(leaky_relu)", Network.Create<float>([4, 2], [Activation.LeakyRelu()], seed: 1).Architecture);
+    }
+
+    [Fact]
     public void Forward_output_is_nL_by_m() => ForwardOutputIsNLByM<double>();
 
     [Fact]

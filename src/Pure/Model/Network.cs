@@ -56,9 +56,11 @@ public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : 
     /// <inheritdoc />
     public override int GetHashCode() => Guard.SequenceHash(Layers);
 
+    /// <summary>The layer sizes and activations, for example "64-32(relu)-10(softmax)".</summary>
+    public string Architecture => $"{InputSize}-{string.Join("-", Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})"))}";
+
     /// <summary>The architecture, for example "Network&lt;Double&gt; 64-32(relu)-10(softmax), 2410 parameters".</summary>
-    public override string ToString() =>
-        $"Network<{typeof(T).Name}> {InputSize}-{string.Join("-", Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})"))}, {ParameterCount} parameters";
+    public override string ToString() => $"Network<{typeof(T).Name}> {Architecture}, {ParameterCount} parameters";
 
     private static ImmutableArray<DenseLayer<T>> CheckLayers(ImmutableArray<DenseLayer<T>> layers)
     {
