@@ -8,21 +8,6 @@ namespace Pure.Cli.Tests;
 public sealed class DataTests
 {
     [Fact]
-    public void ACsvFileTrainsWithItsTargetColumnAndTextLabels()
-    {
-        using var folder = new TempFolder();
-        string data = Samples.WriteBlobs(folder["blobs.csv"]);
-        var run = CliRun.Of("train", "--data", data, "--target", "kind", "--layers", "8", "--epochs", "30", "--batch", "16", "--output", folder["run"]);
-
-        Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Equal("kind", JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!["target"]!.GetValue<string>());
-        var metrics = JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!;
-        Assert.Equal(["east", "north", "west"], metrics["test"]!["classes"]!.AsArray().Select(c => c!.GetValue<string>()));
-        Assert.Equal(30, metrics["samples"]!["test"]!.GetValue<int>());
-        Assert.True(metrics["test"]!["accuracy"]!.GetValue<double>() > 0.9, run.OutLines[^1]);
-    }
-
-    [Fact]
     public void WithoutTargetTheLastColumnHoldsTheLabelsAndTheResolvedExperimentNamesIt()
     {
         using var folder = new TempFolder();

@@ -45,7 +45,10 @@ public sealed class ModelCommandTests
 
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Equal("kind", JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!["target"]!.GetValue<string>());
-        Assert.Equal(["east", "north", "west"], JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!["test"]!["classes"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var metrics = JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!;
+        Assert.Equal(["east", "north", "west"], metrics["test"]!["classes"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(30, metrics["samples"]!["test"]!.GetValue<int>());
+        Assert.True(metrics["test"]!["accuracy"]!.GetValue<double>() > 0.9, train.OutLines[^1]);
 
         var evaluate = CliRun.Of("evaluate", "--model", folder["run/model.json"], "--data", data, "--target", "kind", "--output", folder["evaluation.json"]);
         Assert.Equal(0, evaluate.ExitCode);
