@@ -54,17 +54,13 @@ internal static class ModelCommands
             Terminal.Out.WriteLine(confusion);
             if (Output is not null)
             {
-                var metrics = new JsonObject
+                var metrics = RunFiles.WithMeasurement(new JsonObject
                 {
                     ["library-version"] = RunFiles.LibraryVersion,
                     ["model"] = path,
                     ["data"] = data.Name,
                     ["samples"] = data.Count,
-                    ["loss"] = RunFiles.Finite(loss),
-                    ["accuracy"] = confusion.Accuracy,
-                    ["classes"] = new JsonArray([.. classes.Classes.Select(c => JsonValue.Create(c))]),
-                    ["confusion"] = RunFiles.Confusion(confusion),
-                };
+                }, loss, confusion, classes);
                 File.WriteAllText(Output, metrics.ToJsonString(Experiment.JsonOptions) + "\n");
                 Terminal.Line($"wrote {Output}");
             }

@@ -46,6 +46,16 @@ internal static class RunFiles
         return ["experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
     }
 
+    /// <summary>Adds "loss", "accuracy", "classes" and "confusion" of a measurement on labelled data to <paramref name="target"/>, and returns it.</summary>
+    public static JsonObject WithMeasurement(JsonObject target, double loss, ConfusionMatrix confusion, ClassEncoding classes)
+    {
+        target["loss"] = Finite(loss);
+        target["accuracy"] = confusion.Accuracy;
+        target["classes"] = new JsonArray([.. classes.Classes.Select(c => JsonValue.Create(c))]);
+        target["confusion"] = Confusion(confusion);
+        return target;
+    }
+
     /// <summary>history.csv: one row per epoch; validation cells are empty when there is no validation part.</summary>
     public static string History(IEnumerable<HistoryRow> rows)
     {
@@ -80,13 +90,7 @@ internal static class RunFiles
                 ["loss"] = Finite(last.ValidationLoss),
                 ["accuracy"] = last.ValidationAccuracy,
             },
-            ["test"] = new JsonObject
-            {
-                ["loss"] = Finite(outcome.TestLoss),
-                ["accuracy"] = confusion.Accuracy,
-                ["classes"] = new JsonArray([.. outcome.Classes.Classes.Select(c => JsonValue.Create(c))]),
-                ["confusion"] = Confusion(confusion),
-            },
+            ["test"] = WithMeasurement(new JsonObject(), outcome.TestLoss, confusion, outcome.Classes),
             ["timings"] = new JsonObject
             {
                 ["training-seconds"] = outcome.TrainingSeconds,
@@ -97,11 +101,11 @@ internal static class RunFiles
     }
 
     /// <summary>The confusion matrix as rows (actual class) of counts per predicted class.</summary>
-    public static JsonArray Confusion(ConfusionMatrix confusion) =>
+    private static JsonArray Confusion(ConfusionMatrix confusion) =>
         new([.. confusion.ToRows().Select(row => new JsonArray([.. row.Select(count => JsonValue.Create(count))]))]);
 
     /// <summary>A JSON number, or null for a missing or non-finite value (a diverged loss), which JSON cannot hold.</summary>
-    public static JsonNode? Finite(double? value) => value is double x && double.IsFinite(x) ? JsonValue.Create(x) : null;
+    private static JsonNode? Finite(double? value) => value is double x && double.IsFinite(x) ? JsonValue.Create(x) : null;
 
     private static string R(double? value) => value is double x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 }
