@@ -37,8 +37,8 @@ internal static class DataSources
         if (data is null)
         {
             if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
-            var (features, labels) = Digits.Load();
-            return new LabelledData<T>("digits", TrainJob.Convert<T>(features), [.. labels.Select(Text)]);
+            var digits = Digits.Load();
+            return new LabelledData<T>("digits", digits.FeaturesAs<T>(), digits.Targets);
         }
         string name = Commands.DataName(data);
         if (Directory.Exists(data))
@@ -74,6 +74,8 @@ internal static class DataSources
         target is null ? CsvTarget.Last
         : int.TryParse(target, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? CsvTarget.At(index) : CsvTarget.Named(target);
 
+    private static string Text(int label) => label.ToString(CultureInfo.InvariantCulture);
+
     private static (string Images, string Labels)? FindPair(string folder, string images, string labels)
     {
         string? Find(string name) => new[] { name + ".gz", name }.Select(file => Path.Combine(folder, file)).FirstOrDefault(File.Exists);
@@ -94,5 +96,4 @@ internal static class DataSources
         return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images), [.. labels.Select(Text)]);
     }
 
-    private static string Text(int label) => label.ToString(CultureInfo.InvariantCulture);
 }

@@ -146,9 +146,4 @@ internal static class TrainJob
         "min-max" => MinMaxScaling<T>.Fit(trainX),
         _ => null,
     };
-
-    /// <summary>The values of <paramref name="values"/> as <typeparamref name="T"/> (rounded to nearest for float).</summary>
-    public static ImmutableMatrix<T> Convert<T>(ImmutableMatrix<double> values) where T : unmanaged, IFloatingPointIeee754<T> =>
-        values is ImmutableMatrix<T> same ? same
-        : ImmutableMatrix.FromColumnMajor(values.Rows, values.Columns, values.AsSpan().ToArray().Select(T.CreateChecked).ToArray());
 }
