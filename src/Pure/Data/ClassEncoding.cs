@@ -24,12 +24,13 @@ public sealed record ClassEncoding(ImmutableArray<string> Classes)
     public static ClassEncoding Fit(IEnumerable<string> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
-        bool numeric = distinct.All(label => double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-        var ordered = numeric
-            ? distinct.OrderBy(label => double.Parse(label, NumberStyles.Float, CultureInfo.InvariantCulture)).ThenBy(label => label, StringComparer.Ordinal)
-            : distinct.OrderBy(label => label, StringComparer.Ordinal);
-        return new ClassEncoding([.. ordered]);
+        var distinct = labels.Distinct(StringComparer.Ordinal)
+            .Select(label => (Label: label, Number: double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) ? number : (double?)null))
+            .ToArray();
+        var ordered = distinct.All(label => label.Number is not null)
+            ? distinct.OrderBy(label => label.Number).ThenBy(label => label.Label, StringComparer.Ordinal)
+            : distinct.OrderBy(label => label.Label, StringComparer.Ordinal);
+        return new ClassEncoding([.. ordered.Select(label => label.Label)]);
     }
 
     /// <summary>The class index of <paramref name="label"/>; throws if it is not one of <see cref="Classes"/>.</summary>
