@@ -12,7 +12,9 @@ namespace Pure;
 public sealed record ClassEncoding(ImmutableArray<string> Classes)
 {
     /// <summary>The distinct labels in class order; at least two, none repeated.</summary>
-    public ImmutableArray<string> Classes { get; } = Check(Classes);
+    public ImmutableArray<string> Classes { get => _classes.Items; init => _classes = Check(value); }
+
+    private readonly ValueArray<string> _classes = Check(Classes);
 
     /// <summary>The number of classes.</summary>
     public int ClassCount => Classes.Length;
@@ -63,12 +65,6 @@ public sealed record ClassEncoding(ImmutableArray<string> Classes)
             throw new ArgumentOutOfRangeException(nameof(index), $"Expected a class index in [0, {ClassCount - 1}], got {index}.");
         return Classes[index];
     }
-
-    /// <summary>True when both hold the same classes in the same order.</summary>
-    public bool Equals(ClassEncoding? other) => other is not null && Classes.SequenceEqual(other.Classes, StringComparer.Ordinal);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => Classes.Aggregate(0, (hash, label) => HashCode.Combine(hash, StringComparer.Ordinal.GetHashCode(label)));
 
     private string Preview() => string.Join(", ", Classes.Take(10).Select(label => $"'{label}'")) + (ClassCount > 10 ? ", ..." : "");
 

@@ -84,19 +84,31 @@ public abstract record CsvTarget
 public sealed record CsvData(string Source, ImmutableArray<string> FeatureNames, string? TargetName, ImmutableMatrix<double> Features, ImmutableArray<string> Targets)
 {
     /// <summary>The file name used in error messages.</summary>
-    public string Source { get; } = Source ?? throw new ArgumentNullException(nameof(Source));
+    public string Source { get; init => field = value ?? throw new ArgumentNullException(nameof(Source)); } = Source ?? throw new ArgumentNullException(nameof(Source));
 
-    /// <summary>The header names of the feature columns, one per row of <see cref="Features"/>.</summary>
-    public ImmutableArray<string> FeatureNames { get; } = FeatureNames.IsDefault ? throw new ArgumentNullException(nameof(FeatureNames)) : FeatureNames;
+    private readonly ValueArray<string> _featureNames = FeatureNames.IsDefault ? throw new ArgumentNullException(nameof(FeatureNames)) : FeatureNames;
 
-    /// <summary>FeatureNames.Length x Count, one sample per column.</summary>
-    public ImmutableMatrix<double> Features { get; } = CheckFeatures(Features, FeatureNames);
+    /// <summary>The header names of the feature columns, one per row of <see cref="Features"/>; a new value must keep their number.</summary>
+    public ImmutableArray<string> FeatureNames { get => _featureNames.Items; init => _featureNames = CheckFeatureNames(value, Features); }
+
+    /// <summary>FeatureNames.Length x Count, one sample per column; a new value must keep the number of samples when there are targets.</summary>
+    public ImmutableMatrix<double> Features
+    {
+        get;
+        init => field = TargetName is not null && CheckFeatures(value, FeatureNames).Columns != Targets.Length
+            ? throw new ArgumentException($"Expected Features with {Targets.Length} columns, one per target, got {value.Shape}; to change the number of samples, call the constructor.", nameof(Features))
+            : CheckFeatures(value, FeatureNames);
+    } = CheckFeatures(Features, FeatureNames);
+
+    private readonly ValueArray<string> _targets = CheckTargets(Targets, Features, TargetName);
 
     /// <summary>The raw target cells, one per sample, or empty when there is no target column.</summary>
-    public ImmutableArray<string> Targets { get; } = CheckTargets(Targets, Features, TargetName);
+    public ImmutableArray<string> Targets { get => _targets.Items; init => _targets = CheckTargets(value, Features, TargetName); }
+
+    private readonly ValueArray<int> _lineNumbers;
 
     /// <summary>The 1-based line of each sample in <see cref="Source"/>, for error messages; default when unknown.</summary>
-    public ImmutableArray<int> LineNumbers { get; init; }
+    public ImmutableArray<int> LineNumbers { get => _lineNumbers.Items; init => _lineNumbers = value; }
 
     /// <summary>The 1-based column of the target in <see cref="Source"/>, for error messages; 0 when unknown or none.</summary>
     public int TargetColumn { get; init; }
@@ -133,15 +145,13 @@ public sealed record CsvData(string Source, ImmutableArray<string> FeatureNames,
         return new ImmutableMatrix<T>(Features.Rows, Features.Columns, result);
     }
 
-    /// <summary>True when both hold the same source, names, features, targets and line numbers.</summary>
-    public bool Equals(CsvData? other) =>
-        other is not null && Source == other.Source && TargetName == other.TargetName && TargetColumn == other.TargetColumn &&
-        FeatureNames.SequenceEqual(other.FeatureNames, StringComparer.Ordinal) && Features.Equals(other.Features) &&
-        Targets.SequenceEqual(other.Targets, StringComparer.Ordinal) &&
-        LineNumbers.IsDefault == other.LineNumbers.IsDefault && (LineNumbers.IsDefault || LineNumbers.SequenceEqual(other.LineNumbers));
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Source, TargetName, Features, Targets.Length);
+    private static ImmutableArray<string> CheckFeatureNames(ImmutableArray<string> names, ImmutableMatrix<double> features)
+    {
+        if (names.IsDefault) throw new ArgumentNullException(nameof(FeatureNames));
+        if (names.Length != features.Rows)
+            throw new ArgumentException($"Expected {features.Rows} feature names, one per row of Features, got {names.Length}.", nameof(FeatureNames));
+        return names;
+    }
 
     private string Location(int sample, int column, string name)
     {

@@ -33,12 +33,12 @@ public enum IdxElementType
 public sealed record IdxHeader(IdxElementType ElementType, ImmutableArray<int> Dimensions)
 {
     /// <summary>The type of every element; one of the defined codes.</summary>
-    public IdxElementType ElementType { get; } = Enum.IsDefined(ElementType)
-        ? ElementType
-        : throw new ArgumentOutOfRangeException(nameof(ElementType), $"Expected an IDX element type code, got 0x{(int)ElementType:X2}.");
+    public IdxElementType ElementType { get; init => field = CheckElementType(value); } = CheckElementType(ElementType);
 
-    /// <summary>The sizes, outermost first.</summary>
-    public ImmutableArray<int> Dimensions { get; } = CheckDimensions(Dimensions);
+    private readonly ValueArray<int> _dimensions = CheckDimensions(Dimensions);
+
+    /// <summary>The sizes, outermost first; equality compares them in order.</summary>
+    public ImmutableArray<int> Dimensions { get => _dimensions.Items; init => _dimensions = CheckDimensions(value); }
 
     /// <summary>The number of items: the first dimension.</summary>
     public int ItemCount => Dimensions[0];
@@ -58,11 +58,9 @@ public sealed record IdxHeader(IdxElementType ElementType, ImmutableArray<int> D
     /// <summary>The bytes of the whole (uncompressed) file: header and data.</summary>
     public long FileLength => HeaderLength + ElementCount * ElementSize;
 
-    /// <summary>True when both have the same type and dimensions.</summary>
-    public bool Equals(IdxHeader? other) => other is not null && ElementType == other.ElementType && Dimensions.SequenceEqual(other.Dimensions);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(ElementType, Guard.SequenceHash(Dimensions));
+    private static IdxElementType CheckElementType(IdxElementType elementType) => Enum.IsDefined(elementType)
+        ? elementType
+        : throw new ArgumentOutOfRangeException(nameof(ElementType), $"Expected an IDX element type code, got 0x{(int)elementType:X2}.");
 
     /// <summary>For example "unsigned byte 60000 x 28 x 28".</summary>
     public override string ToString() => $"{ElementType} {string.Join(" x ", Dimensions)}";

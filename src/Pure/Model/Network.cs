@@ -7,11 +7,17 @@ namespace Pure;
 /// A multilayer perceptron: layers 1..L, where layer l maps n_{l-1} inputs to n_l outputs. The constructor
 /// rejects layers that do not chain (layer l's inputs must equal layer l-1's outputs).
 /// </summary>
+/// <remarks>
+/// <c>network with { Layers = layers }</c> validates the new layers like the constructor (at least one, none null,
+/// each taking the previous one's outputs). Equality compares the layers in order, by value.
+/// </remarks>
 /// <param name="Layers">The layers from the first hidden layer to the output layer; at least one.</param>
 public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The layers from the first hidden layer to the output layer.</summary>
-    public ImmutableArray<DenseLayer<T>> Layers { get; } = CheckLayers(Layers);
+    public ImmutableArray<DenseLayer<T>> Layers { get => _layers.Items; init => _layers = CheckLayers(value); }
+
+    private readonly ValueArray<DenseLayer<T>> _layers = CheckLayers(Layers);
 
     /// <summary>n_0, the number of input features.</summary>
     public int InputSize => Layers[0].InputSize;
@@ -28,14 +34,14 @@ public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : 
     /// <summary>The weights and biases of every layer.</summary>
     public Parameters<T> Parameters => new(Layers.Select(layer => layer.Parameters).ToImmutableArray());
 
-    /// <summary>A network with the same activations and the given parameters, which must have this network's shapes.</summary>
+    /// <summary>A network with the same activations and the given parameters, which must have this network's shapes (for F#, which has no with-expression).</summary>
     public Network<T> WithParameters(Parameters<T> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Parameters.CheckSameShape(parameters, nameof(parameters));
         var layers = new DenseLayer<T>[Layers.Length];
         for (int l = 0; l < layers.Length; l++) layers[l] = Layers[l].WithParameters(parameters.Layers[l]);
-        return new Network<T>(ImmutableArray.Create(layers));
+        return this with { Layers = ImmutableArray.Create(layers) };
     }
 
     /// <summary>A network with layer <paramref name="index"/> (from 0) replaced by a layer of the same shape.</summary>
@@ -47,14 +53,8 @@ public sealed record Network<T>(ImmutableArray<DenseLayer<T>> Layers) where T : 
         var current = Layers[index];
         if (layer.InputSize != current.InputSize || layer.OutputSize != current.OutputSize)
             throw new ArgumentException($"Expected layer to be {current.Weight.Shape} like the layer it replaces, got {layer.Weight.Shape}.", nameof(layer));
-        return new Network<T>(Layers.SetItem(index, layer));
+        return this with { Layers = Layers.SetItem(index, layer) };
     }
-
-    /// <summary>True when both hold equal layers in the same order.</summary>
-    public bool Equals(Network<T>? other) => other is not null && Guard.SequenceEqual(Layers, other.Layers);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => Guard.SequenceHash(Layers);
 
     /// <summary>The layer sizes and activations, for example "64-32(relu)-10(softmax)".</summary>
     public string Architecture => $"{InputSize}-{string.Join("-", Layers.Select(layer => $"{layer.OutputSize}({layer.Activation.Name})"))}";

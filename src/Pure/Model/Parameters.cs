@@ -4,17 +4,26 @@ using System.Numerics;
 namespace Pure;
 
 /// <summary>One layer's trainable parameters, or anything shaped like them (a gradient, an optimizer moment).</summary>
+/// <remarks>
+/// A with-expression validates like the constructor: <c>p with { Weight = w }</c> needs w to have as many rows as
+/// the current bias is long, and <c>p with { Bias = b }</c> needs b as long as the current weight has rows. To change
+/// both shapes, call the constructor.
+/// </remarks>
 /// <param name="Weight">W^[l], n_l x n_{l-1}; element (j, k) is the seeds' w_jk^[l].</param>
 /// <param name="Bias">b^[l], length n_l.</param>
 public sealed record LayerParameters<T>(ImmutableMatrix<T> Weight, ImmutableVector<T> Bias) where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>W^[l], n_l x n_{l-1}.</summary>
-    public ImmutableMatrix<T> Weight { get; } = Weight ?? throw new ArgumentNullException(nameof(Weight));
+    /// <summary>W^[l], n_l x n_{l-1}; a new value must keep n_l rows (the bias length).</summary>
+    public ImmutableMatrix<T> Weight
+    {
+        get;
+        init => field = value is null ? throw new ArgumentNullException(nameof(Weight))
+            : value.Rows == Bias.Length ? value
+            : throw new ArgumentException($"Expected a Weight of {Bias.Length} rows to match the Bias of length {Bias.Length}, got {value.Shape}; to change both shapes, call the constructor.", nameof(Weight));
+    } = Weight ?? throw new ArgumentNullException(nameof(Weight));
 
     /// <summary>b^[l], length n_l (it must equal Weight.Rows).</summary>
-    public ImmutableVector<T> Bias { get; } = Bias is null ? throw new ArgumentNullException(nameof(Bias))
-        : Bias.Length == Weight.Rows ? Bias
-        : throw new ArgumentException($"Expected Bias of length {Weight.Rows} to match a {Weight.Shape} Weight, got length {Bias.Length}.", nameof(Bias));
+    public ImmutableVector<T> Bias { get; init => field = CheckBias(value, Weight); } = CheckBias(Bias, Weight);
 
     /// <summary>The number of values, n_l · n_{l-1} + n_l.</summary>
     public int Count => Weight.Count + Bias.Length;
@@ -22,6 +31,11 @@ public sealed record LayerParameters<T>(ImmutableMatrix<T> Weight, ImmutableVect
     /// <summary>Zeros shaped like this.</summary>
     public LayerParameters<T> ZerosLike() =>
         new(new ImmutableMatrix<T>(Weight.Rows, Weight.Columns, new T[Weight.Count]), new ImmutableVector<T>(new T[Bias.Length]));
+
+    private static ImmutableVector<T> CheckBias(ImmutableVector<T> bias, ImmutableMatrix<T> weight) =>
+        bias is null ? throw new ArgumentNullException(nameof(Bias))
+        : bias.Length == weight.Rows ? bias
+        : throw new ArgumentException($"Expected Bias of length {weight.Rows} to match a {weight.Shape} Weight, got length {bias.Length}.", nameof(Bias));
 }
 
 /// <summary>
@@ -31,10 +45,10 @@ public sealed record LayerParameters<T>(ImmutableMatrix<T> Weight, ImmutableVect
 /// <param name="Layers">One entry per layer, from the first hidden layer to the output layer.</param>
 public sealed record Parameters<T>(ImmutableArray<LayerParameters<T>> Layers) where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>One entry per layer, from the first hidden layer to the output layer.</summary>
-    public ImmutableArray<LayerParameters<T>> Layers { get; } = Layers.IsDefault
-        ? throw new ArgumentException("Expected an initialised array of layers, got a default ImmutableArray.", nameof(Layers))
-        : Layers;
+    private readonly ValueArray<LayerParameters<T>> _layers = CheckLayers(Layers);
+
+    /// <summary>One entry per layer, from the first hidden layer to the output layer; equality compares them in order.</summary>
+    public ImmutableArray<LayerParameters<T>> Layers { get => _layers.Items; init => _layers = CheckLayers(value); }
 
     /// <summary>The total number of values.</summary>
     public int Count
@@ -141,9 +155,12 @@ public sealed record Parameters<T>(ImmutableArray<LayerParameters<T>> Layers) wh
         }
     }
 
-    /// <summary>True when both hold equal layers in the same order.</summary>
-    public bool Equals(Parameters<T>? other) => other is not null && Guard.SequenceEqual(Layers, other.Layers);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => Guard.SequenceHash(Layers);
+    private static ImmutableArray<LayerParameters<T>> CheckLayers(ImmutableArray<LayerParameters<T>> layers)
+    {
+        if (layers.IsDefault)
+            throw new ArgumentException("Expected an initialised array of layers, got a default ImmutableArray.", nameof(Layers));
+        for (int l = 0; l < layers.Length; l++)
+            if (layers[l] is null) throw new ArgumentNullException(nameof(Layers), $"Layer {l} is null.");
+        return layers;
+    }
 }

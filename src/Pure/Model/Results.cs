@@ -13,19 +13,20 @@ namespace Pure;
 public sealed record ForwardTrace<T>(ImmutableMatrix<T> Input, ImmutableArray<ImmutableMatrix<T>> PreActivations, ImmutableArray<ImmutableMatrix<T>> Activations)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly ValueArray<ImmutableMatrix<T>> _preActivations = PreActivations;
+    private readonly ValueArray<ImmutableMatrix<T>> _activations = Activations;
+
+    /// <summary>Z^[1], ..., Z^[L]; equality compares them in order, by value.</summary>
+    public ImmutableArray<ImmutableMatrix<T>> PreActivations { get => _preActivations.Items; init => _preActivations = value; }
+
+    /// <summary>A^[1], ..., A^[L]; equality compares them in order, by value.</summary>
+    public ImmutableArray<ImmutableMatrix<T>> Activations { get => _activations.Items; init => _activations = value; }
+
     /// <summary>A^[L], the network's output, n_L x m.</summary>
     public ImmutableMatrix<T> Output => Activations[^1];
 
     /// <summary>m, the number of samples.</summary>
     public int SampleCount => Input.Columns;
-
-    /// <summary>True when both hold equal matrices.</summary>
-    public bool Equals(ForwardTrace<T>? other) =>
-        other is not null && Input.Equals(other.Input)
-        && Guard.SequenceEqual(PreActivations, other.PreActivations) && Guard.SequenceEqual(Activations, other.Activations);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Input, Guard.SequenceHash(PreActivations), Guard.SequenceHash(Activations));
 }
 
 /// <summary>What <see cref="Backprop.Backward{T}"/> returns: ∂C/∂W^[l] and ∂C/∂b^[l] shaped like the network, and C.</summary>

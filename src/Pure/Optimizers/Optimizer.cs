@@ -118,10 +118,12 @@ internal sealed record ChainOptimizer : Optimizer
         ArgumentNullException.ThrowIfNull(transforms);
         for (int i = 0; i < transforms.Length; i++)
             if (transforms[i] is null) throw new ArgumentNullException(nameof(transforms), $"Transform {i} is null.");
-        Transforms = ImmutableArray.Create(transforms);
+        _transforms = ImmutableArray.Create(transforms);
     }
 
-    public ImmutableArray<Optimizer> Transforms { get; }
+    private readonly ValueArray<Optimizer> _transforms;
+
+    public ImmutableArray<Optimizer> Transforms => _transforms.Items;
 
     public override OptimizerState<T> Init<T>(Parameters<T> parameters) =>
         new ChainState<T>(Transforms.Select(transform => transform.Init(parameters)).ToImmutableArray());
@@ -157,9 +159,6 @@ internal sealed record ChainOptimizer : Optimizer
         return new InPlaceChain<T>(transforms);
     }
 
-    public bool Equals(ChainOptimizer? other) => other is not null && Guard.SequenceEqual(Transforms, other.Transforms);
-
-    public override int GetHashCode() => Guard.SequenceHash(Transforms);
 }
 
 /// <summary>See <see cref="Optimizer.ScaleByLearningRate"/>.</summary>

@@ -23,11 +23,10 @@ public sealed record AdamState<T>(long Count, Parameters<T> FirstMoment, Paramet
 /// <param name="States">The transforms' states.</param>
 public sealed record ChainState<T>(ImmutableArray<OptimizerState<T>> States) : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>True when both hold equal states in the same order.</summary>
-    public bool Equals(ChainState<T>? other) => other is not null && Guard.SequenceEqual(States, other.States);
+    private readonly ValueArray<OptimizerState<T>> _states = States;
 
-    /// <inheritdoc />
-    public override int GetHashCode() => Guard.SequenceHash(States);
+    /// <summary>The transforms' states; equality compares them in order, by value.</summary>
+    public ImmutableArray<OptimizerState<T>> States { get => _states.Items; init => _states = value; }
 }
 
 /// <summary>What <see cref="Optimizer.Update{T}"/> returns: the update u to add to the parameters, and the new state.</summary>

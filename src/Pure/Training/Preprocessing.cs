@@ -8,11 +8,13 @@ namespace Pure;
 /// <param name="Test">The indices held out, ascending.</param>
 public sealed record SplitIndices(ImmutableArray<int> Train, ImmutableArray<int> Test)
 {
-    /// <summary>True when both hold the same indices.</summary>
-    public bool Equals(SplitIndices? other) => other is not null && Guard.SequenceEqual(Train, other.Train) && Guard.SequenceEqual(Test, other.Test);
+    private readonly ValueArray<int> _train = Train, _test = Test;
 
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Guard.SequenceHash(Train), Guard.SequenceHash(Test));
+    /// <summary>The indices kept for training, ascending.</summary>
+    public ImmutableArray<int> Train { get => _train.Items; init => _train = value; }
+
+    /// <summary>The indices held out, ascending.</summary>
+    public ImmutableArray<int> Test { get => _test.Items; init => _test = value; }
 }
 
 /// <summary>Indices of a split into training, validation and test parts.</summary>
@@ -21,12 +23,16 @@ public sealed record SplitIndices(ImmutableArray<int> Train, ImmutableArray<int>
 /// <param name="Test">The indices held out for the final test, ascending; may be empty.</param>
 public sealed record DataSplit(ImmutableArray<int> Train, ImmutableArray<int> Validation, ImmutableArray<int> Test)
 {
-    /// <summary>True when all three parts hold the same indices.</summary>
-    public bool Equals(DataSplit? other) =>
-        other is not null && Guard.SequenceEqual(Train, other.Train) && Guard.SequenceEqual(Validation, other.Validation) && Guard.SequenceEqual(Test, other.Test);
+    private readonly ValueArray<int> _train = Train, _validation = Validation, _test = Test;
 
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Guard.SequenceHash(Train), Guard.SequenceHash(Validation), Guard.SequenceHash(Test));
+    /// <summary>The indices kept for training, ascending.</summary>
+    public ImmutableArray<int> Train { get => _train.Items; init => _train = value; }
+
+    /// <summary>The indices held out for validation, ascending; may be empty.</summary>
+    public ImmutableArray<int> Validation { get => _validation.Items; init => _validation = value; }
+
+    /// <summary>The indices held out for the final test, ascending; may be empty.</summary>
+    public ImmutableArray<int> Test { get => _test.Items; init => _test = value; }
 }
 
 /// <summary>Seeded splits of labelled samples.</summary>
