@@ -38,6 +38,11 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         return offset;
     }
 
+    /// <summary>An offset that replaces one in a with-expression: it must keep the number of features of <paramref name="divisor"/>.</summary>
+    private protected static ImmutableVector<T> CheckOffset(ImmutableVector<T> offset, ImmutableVector<T> divisor, string name) =>
+        CheckOffset(offset, name).Length == divisor.Length ? offset
+        : throw new ArgumentException($"Expected {divisor.Length} offsets, one per feature, got {offset.Length}; to change the number of features, call the constructor.", name);
+
     /// <summary>A finite, non-zero divisor per feature, as long as <paramref name="offset"/>, checked once when a scaling is built.</summary>
     private protected static ImmutableVector<T> CheckDivisor(ImmutableVector<T> divisor, ImmutableVector<T> offset, string name)
     {
@@ -73,10 +78,10 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
 public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector<T> Scale) : FeatureScaling<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The mean of each feature; finite.</summary>
-    public ImmutableVector<T> Mean { get; } = CheckOffset(Mean, nameof(Mean));
+    public ImmutableVector<T> Mean { get; init => field = CheckOffset(value, Scale, nameof(Mean)); } = CheckOffset(Mean, nameof(Mean));
 
     /// <summary>The divisor of each feature; finite and non-zero, one per feature.</summary>
-    public ImmutableVector<T> Scale { get; } = CheckDivisor(Scale, Mean, nameof(Scale));
+    public ImmutableVector<T> Scale { get; init => field = CheckDivisor(value, this.Mean, nameof(Scale)); } = CheckDivisor(Scale, Mean, nameof(Scale));
 
     /// <inheritdoc />
     public override int FeatureCount => Mean.Length;
@@ -90,13 +95,13 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
         T m = T.CreateChecked(inputs.Columns);
         for (int j = 0; j < inputs.Columns; j++)
         {
-            var column = inputs.Column(j);
+            var column = inputs.ColumnSpan(j);
             for (int i = 0; i < mean.Length; i++) mean[i] += column[i];
         }
         for (int i = 0; i < mean.Length; i++) mean[i] /= m;
         for (int j = 0; j < inputs.Columns; j++)
         {
-            var column = inputs.Column(j);
+            var column = inputs.ColumnSpan(j);
             for (int i = 0; i < scale.Length; i++) scale[i] += (column[i] - mean[i]) * (column[i] - mean[i]);
         }
         for (int i = 0; i < scale.Length; i++) scale[i] = T.Sqrt(scale[i] / m);
@@ -116,10 +121,10 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
 public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVector<T> Range) : FeatureScaling<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The least value of each feature; finite.</summary>
-    public ImmutableVector<T> Minimum { get; } = CheckOffset(Minimum, nameof(Minimum));
+    public ImmutableVector<T> Minimum { get; init => field = CheckOffset(value, Range, nameof(Minimum)); } = CheckOffset(Minimum, nameof(Minimum));
 
     /// <summary>The divisor of each feature; finite and non-zero, one per feature.</summary>
-    public ImmutableVector<T> Range { get; } = CheckDivisor(Range, Minimum, nameof(Range));
+    public ImmutableVector<T> Range { get; init => field = CheckDivisor(value, this.Minimum, nameof(Range)); } = CheckDivisor(Range, Minimum, nameof(Range));
 
     /// <inheritdoc />
     public override int FeatureCount => Minimum.Length;
@@ -128,11 +133,11 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
     public static MinMaxScaling<T> Fit(ImmutableMatrix<T> inputs)
     {
         CheckFitInputs(inputs);
-        var minimum = inputs.Column(0).ToArray();
-        var maximum = inputs.Column(0).ToArray();
+        var minimum = inputs.ColumnSpan(0).ToArray();
+        var maximum = inputs.ColumnSpan(0).ToArray();
         for (int j = 1; j < inputs.Columns; j++)
         {
-            var column = inputs.Column(j);
+            var column = inputs.ColumnSpan(j);
             for (int i = 0; i < minimum.Length; i++)
             {
                 minimum[i] = T.Min(minimum[i], column[i]);

@@ -19,19 +19,25 @@ public sealed record Checkpoint<T>(Model<T> Model, Optimizer Optimizer, Optimize
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The network after <see cref="Epoch"/> epochs, with its loss, scaling and classes.</summary>
-    public Model<T> Model { get; } = Model ?? throw new ArgumentNullException(nameof(Model));
+    public Model<T> Model { get; init => field = value ?? throw new ArgumentNullException(nameof(Model)); } = Model ?? throw new ArgumentNullException(nameof(Model));
 
     /// <summary>The optimizer.</summary>
-    public Optimizer Optimizer { get; } = Optimizer ?? throw new ArgumentNullException(nameof(Optimizer));
+    public Optimizer Optimizer { get; init => field = value ?? throw new ArgumentNullException(nameof(Optimizer)); } = Optimizer ?? throw new ArgumentNullException(nameof(Optimizer));
 
     /// <summary>The optimizer state after <see cref="Epoch"/> epochs.</summary>
-    public OptimizerState<T> State { get; } = State ?? throw new ArgumentNullException(nameof(State));
+    public OptimizerState<T> State { get; init => field = value ?? throw new ArgumentNullException(nameof(State)); } = State ?? throw new ArgumentNullException(nameof(State));
 
     /// <summary>The number of epochs completed.</summary>
-    public int Epoch { get; } = Epoch >= 0 ? Epoch : throw new ArgumentOutOfRangeException(nameof(Epoch), $"Expected 0 or more completed epochs, got {Epoch}.");
+    public int Epoch { get; init => field = CheckEpoch(value); } = CheckEpoch(Epoch);
 
     /// <summary>The mini-batch size.</summary>
-    public int BatchSize { get; } = BatchSize >= 1 ? BatchSize : throw new ArgumentOutOfRangeException(nameof(BatchSize), $"Expected a batch size of at least 1, got {BatchSize}.");
+    public int BatchSize { get; init => field = CheckBatchSize(value); } = CheckBatchSize(BatchSize);
+
+    private static int CheckEpoch(int epoch) =>
+        epoch >= 0 ? epoch : throw new ArgumentOutOfRangeException(nameof(Epoch), $"Expected 0 or more completed epochs, got {epoch}.");
+
+    private static int CheckBatchSize(int batchSize) =>
+        batchSize >= 1 ? batchSize : throw new ArgumentOutOfRangeException(nameof(BatchSize), $"Expected a batch size of at least 1, got {batchSize}.");
 }
 
 /// <summary>

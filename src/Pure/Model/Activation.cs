@@ -148,8 +148,13 @@ public sealed record LeakyReluActivation : Activation
         Slope = slope;
     }
 
-    /// <summary>The slope for z ≤ 0.</summary>
-    public double Slope { get; }
+    /// <summary>The slope for z ≤ 0; finite and in [0, 1), also in a with-expression.</summary>
+    public double Slope
+    {
+        get;
+        init => field = double.IsFinite(value) && value >= 0 && value < 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(Slope), $"Expected a finite slope in [0, 1), got {value}.");
+    }
 
     /// <inheritdoc />
     public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows) => Kernels<T>.Rectify(z, a, T.CreateChecked(Slope));
@@ -194,10 +199,10 @@ public sealed record CustomActivation : Activation
     }
 
     /// <summary>σ(z).</summary>
-    public Func<double, double> Value { get; }
+    public Func<double, double> Value { get; init => field = value ?? throw new ArgumentNullException(nameof(Value)); }
 
     /// <summary>σ'(z).</summary>
-    public Func<double, double> Derivative { get; }
+    public Func<double, double> Derivative { get; init => field = value ?? throw new ArgumentNullException(nameof(Derivative)); }
 
     /// <inheritdoc />
     public override void Apply<T>(ReadOnlySpan<T> z, Span<T> a, int rows)

@@ -228,7 +228,7 @@ public sealed record CategoricalCrossEntropyLoss() : Loss("categorical_cross_ent
         for (int j = 0; j < target.Columns; j++)
         {
             T total = T.Zero;
-            foreach (var value in target.Column(j)) total += value;
+            foreach (var value in target.ColumnSpan(j)) total += value;
             if (T.Abs(total - T.One) > tolerance)
                 throw new ArgumentException($"Expected each categorical cross-entropy target column to sum to 1 (a one-hot or probability vector), but column {j} sums to {total}.", parameterName);
         }
@@ -259,10 +259,10 @@ public sealed record CustomLoss : Loss
     }
 
     /// <summary>f(a, y).</summary>
-    public Func<double, double, double> ElementValue { get; }
+    public Func<double, double, double> ElementValue { get; init => field = value ?? throw new ArgumentNullException(nameof(ElementValue)); }
 
     /// <summary>g(a, y) = ∂f/∂a.</summary>
-    public Func<double, double, double> ElementDerivative { get; }
+    public Func<double, double, double> ElementDerivative { get; init => field = value ?? throw new ArgumentNullException(nameof(ElementDerivative)); }
 
     /// <inheritdoc />
     public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)

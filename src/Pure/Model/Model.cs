@@ -6,6 +6,11 @@ namespace Pure;
 /// A trained network with what a user needs to apply it to raw data: the loss it was trained with, the feature
 /// scaling fitted on the training inputs and the class labels of its outputs. <see cref="ModelFile"/> saves and loads it.
 /// </summary>
+/// <remarks>
+/// A with-expression validates like the constructor, each new value against the other properties' current values:
+/// <c>model with { Network = n }</c> needs n to fit the current loss, scaling and classes. To change the network's
+/// input or output size together with the scaling or classes, call the constructor.
+/// </remarks>
 /// <param name="Network">The network.</param>
 /// <param name="Loss">The loss it was trained with; it must accept the output layer's activation.</param>
 /// <param name="Scaling">The scaling applied to raw features before the network, or null; FeatureCount must equal n_0.</param>
@@ -14,18 +19,27 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The network.</summary>
-    public Network<T> Network { get; } = Network ?? throw new ArgumentNullException(nameof(Network));
+    public Network<T> Network
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Network));
+            CheckLoss(Loss, value);
+            CheckScaling(Scaling, value);
+            CheckClasses(Classes, value);
+            field = value;
+        }
+    } = Network ?? throw new ArgumentNullException(nameof(Network));
 
     /// <summary>The loss it was trained with.</summary>
-    public Loss Loss { get; } = CheckLoss(Loss, Network);
+    public Loss Loss { get; init => field = CheckLoss(value, this.Network); } = CheckLoss(Loss, Network);
 
     /// <summary>The scaling applied to raw features before the network, or null.</summary>
-    public FeatureScaling<T>? Scaling { get; } = Scaling is null || Scaling.FeatureCount == Network.InputSize ? Scaling
-        : throw new ArgumentException($"Expected a scaling of {Network.InputSize} features (the network's inputs), got {Scaling.FeatureCount}.", nameof(Scaling));
+    public FeatureScaling<T>? Scaling { get; init => field = CheckScaling(value, this.Network); } = CheckScaling(Scaling, Network);
 
     /// <summary>The class label of each output, or null.</summary>
-    public ClassEncoding? Classes { get; } = Classes is null || Classes.ClassCount == Network.OutputSize ? Classes
-        : throw new ArgumentException($"Expected {Network.OutputSize} classes (the network's outputs), got {Classes.ClassCount}.", nameof(Classes));
+    public ClassEncoding? Classes { get; init => field = CheckClasses(value, this.Network); } = CheckClasses(Classes, Network);
 
     /// <summary>The network's output for raw features (n_0 x m, one sample per column): the scaling, then the network; n_L x m.</summary>
     public ImmutableMatrix<T> Predict(ImmutableMatrix<T> features)
@@ -33,6 +47,14 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
         ArgumentNullException.ThrowIfNull(features);
         return Backprop.Predict(Network, Scaling is null ? features : Scaling.Apply(features));
     }
+
+    private static FeatureScaling<T>? CheckScaling(FeatureScaling<T>? scaling, Network<T> network) =>
+        scaling is null || scaling.FeatureCount == network.InputSize ? scaling
+        : throw new ArgumentException($"Expected a scaling of {network.InputSize} features (the network's inputs), got {scaling.FeatureCount}.", nameof(Scaling));
+
+    private static ClassEncoding? CheckClasses(ClassEncoding? classes, Network<T> network) =>
+        classes is null || classes.ClassCount == network.OutputSize ? classes
+        : throw new ArgumentException($"Expected {network.OutputSize} classes (the network's outputs), got {classes.ClassCount}.", nameof(Classes));
 
     private static Loss CheckLoss(Loss loss, Network<T> network)
     {

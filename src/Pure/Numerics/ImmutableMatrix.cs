@@ -49,8 +49,26 @@ public sealed class ImmutableMatrix<T> : IEquatable<ImmutableMatrix<T>>
     /// <summary>A read-only view of all elements in column-major order (element (i, j) at j * Rows + i).</summary>
     public ReadOnlySpan<T> AsSpan() => _storage;
 
-    /// <summary>A read-only view of column <paramref name="column"/> (one sample of a batch).</summary>
-    public ReadOnlySpan<T> Column(int column)
+    /// <summary>A copy of column <paramref name="column"/> (from 0; one sample of a batch), Rows long.</summary>
+    public ImmutableVector<T> Column(int column) => new(ColumnSpan(column).ToArray());
+
+    /// <summary>A copy of row <paramref name="row"/> (from 0; one feature across a batch), Columns long.</summary>
+    public ImmutableVector<T> Row(int row)
+    {
+        if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), $"Expected a row in [0, {Rows}), got {row}.");
+        var result = new T[Columns];
+        for (int j = 0; j < result.Length; j++) result[j] = _storage[j * Rows + row];
+        return new ImmutableVector<T>(result);
+    }
+
+    /// <summary>The columns from left to right, each a copy (<see cref="Column"/>); a lazy sequence for F# and LINQ.</summary>
+    public IEnumerable<ImmutableVector<T>> EnumerateColumns()
+    {
+        for (int j = 0; j < Columns; j++) yield return Column(j);
+    }
+
+    /// <summary>A view of column <paramref name="column"/> without copying, for the library's hot paths.</summary>
+    internal ReadOnlySpan<T> ColumnSpan(int column)
     {
         if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), $"Expected a column in [0, {Columns}), got {column}.");
         return _storage.AsSpan(column * Rows, Rows);

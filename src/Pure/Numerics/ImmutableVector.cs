@@ -7,7 +7,7 @@ namespace Pure;
 /// An immutable dense vector, such as a layer's bias b^[l]. It owns its storage and compares by value.
 /// </summary>
 /// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
-public sealed class ImmutableVector<T> : IEquatable<ImmutableVector<T>>
+public sealed class ImmutableVector<T> : IEquatable<ImmutableVector<T>>, IReadOnlyList<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] _storage;
@@ -22,6 +22,17 @@ public sealed class ImmutableVector<T> : IEquatable<ImmutableVector<T>>
     public T this[int index] => (uint)index < (uint)_storage.Length
         ? _storage[index]
         : throw new ArgumentOutOfRangeException(nameof(index), $"Expected an index in [0, {Length}), got {index}.");
+
+    /// <summary>The number of elements, as <see cref="IReadOnlyCollection{T}"/> names it; the same as <see cref="Length"/>.</summary>
+    int IReadOnlyCollection<T>.Count => Length;
+
+    /// <summary>The elements in order.</summary>
+    public IEnumerator<T> GetEnumerator()
+    {
+        for (int i = 0; i < _storage.Length; i++) yield return _storage[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>A read-only view of the elements.</summary>
     public ReadOnlySpan<T> AsSpan() => _storage;

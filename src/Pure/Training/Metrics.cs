@@ -91,7 +91,7 @@ public static class Metrics
         T half = T.CreateChecked(0.5);
         for (int j = 0; j < output.Columns; j++)
         {
-            var column = output.Column(j);
+            var column = output.ColumnSpan(j);
             if (output.Rows == 1)
             {
                 classes[j] = column[0] >= half ? 1 : 0;

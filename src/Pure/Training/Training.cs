@@ -3,16 +3,25 @@ using System.Numerics;
 namespace Pure;
 
 /// <summary>A batch of samples and their targets, one sample per column; checked once when made.</summary>
+/// <remarks>In a with-expression, new Inputs or Targets must keep m columns; to change m, call the constructor.</remarks>
 /// <param name="Inputs">X, n_0 x m, finite, m ≥ 1.</param>
 /// <param name="Targets">Y, n_L x m, finite.</param>
 public sealed record Dataset<T>(ImmutableMatrix<T> Inputs, ImmutableMatrix<T> Targets) where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>X, n_0 x m.</summary>
-    public ImmutableMatrix<T> Inputs { get; } = Check(Inputs, nameof(Inputs));
+    public ImmutableMatrix<T> Inputs
+    {
+        get;
+        init => field = Check(value, nameof(Inputs)).Columns == Targets.Columns ? value
+            : throw new ArgumentException($"Expected Inputs to have {Targets.Columns} columns (one per sample of Targets), got {value.Shape}; to change the number of samples, call the constructor.", nameof(Inputs));
+    } = Check(Inputs, nameof(Inputs));
 
     /// <summary>Y, n_L x m, with as many columns as <see cref="Inputs"/>.</summary>
-    public ImmutableMatrix<T> Targets { get; } = Check(Targets, nameof(Targets)).Columns == Inputs.Columns ? Targets
-        : throw new ArgumentException($"Expected Targets to have {Inputs.Columns} columns (one per sample of Inputs), got {Targets.Shape}.", nameof(Targets));
+    public ImmutableMatrix<T> Targets { get; init => field = CheckTargets(value, this.Inputs); } = CheckTargets(Targets, Inputs);
+
+    private static ImmutableMatrix<T> CheckTargets(ImmutableMatrix<T> targets, ImmutableMatrix<T> inputs) =>
+        Check(targets, nameof(Targets)).Columns == inputs.Columns ? targets
+        : throw new ArgumentException($"Expected Targets to have {inputs.Columns} columns (one per sample of Inputs), got {targets.Shape}.", nameof(Targets));
 
     /// <summary>m, the number of samples.</summary>
     public int Count => Inputs.Columns;

@@ -284,6 +284,6 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     private static void Gather(ImmutableMatrix<T> source, ReadOnlySpan<int> indices, T[] target)
     {
         int rows = source.Rows;
-        for (int i = 0; i < indices.Length; i++) source.Column(indices[i]).CopyTo(target.AsSpan(i * rows, rows));
+        for (int i = 0; i < indices.Length; i++) source.ColumnSpan(indices[i]).CopyTo(target.AsSpan(i * rows, rows));
     }
 }
