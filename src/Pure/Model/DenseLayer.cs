@@ -15,10 +15,10 @@ namespace Pure;
 public sealed record DenseLayer<T>(ImmutableMatrix<T> Weight, ImmutableVector<T> Bias, Activation Activation) where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>W^[l], n_l x n_{l-1}, finite; a new value must keep n_l rows (the bias length).</summary>
-    public ImmutableMatrix<T> Weight { get; init => field = CheckWeight(value, Bias.Length); } = CheckWeight(Weight, -1);
+    public ImmutableMatrix<T> Weight { get; init => field = CheckWeight(value, Bias.Length, nameof(Weight)); } = CheckWeight(Weight, -1, nameof(Weight));
 
     /// <summary>b^[l], length n_l, finite.</summary>
-    public ImmutableVector<T> Bias { get; init => field = CheckBias(value, Weight); } = CheckBias(Bias, Weight);
+    public ImmutableVector<T> Bias { get; init => field = CheckBias(value, Weight, nameof(Bias)); } = CheckBias(Bias, Weight, nameof(Bias));
 
     /// <summary>σ of this layer.</summary>
     public Activation Activation { get; init => field = value ?? throw new ArgumentNullException(nameof(Activation)); } = Activation ?? throw new ArgumentNullException(nameof(Activation));
@@ -38,36 +38,46 @@ public sealed record DenseLayer<T>(ImmutableMatrix<T> Weight, ImmutableVector<T>
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Weight.Rows != Weight.Rows || parameters.Weight.Columns != Weight.Columns)
             throw new ArgumentException($"Expected a {Weight.Shape} weight, got {parameters.Weight.Shape}.", nameof(parameters));
+        Guard.Finite(parameters.Weight, nameof(parameters));
+        Guard.Finite(parameters.Bias.AsSpan(), nameof(parameters), "the bias");
         return this with { Weight = parameters.Weight, Bias = parameters.Bias };
     }
 
-    /// <summary>A copy with another weight matrix: n_l rows to match the bias, any number of inputs (<c>this with { Weight = weight }</c>).</summary>
-    public DenseLayer<T> WithWeight(ImmutableMatrix<T> weight) => this with { Weight = weight };
+    /// <summary>
+    /// A copy with another weight matrix: n_l rows to match the bias, any number of inputs; <c>this with { Weight = weight }</c>
+    /// for F#, with errors that name <paramref name="weight"/>.
+    /// </summary>
+    public DenseLayer<T> WithWeight(ImmutableMatrix<T> weight) => this with { Weight = CheckWeight(weight, Bias.Length, nameof(weight)) };
 
-    /// <summary>A copy with another bias of length n_l (<c>this with { Bias = bias }</c>).</summary>
-    public DenseLayer<T> WithBias(ImmutableVector<T> bias) => this with { Bias = bias };
+    /// <summary>A copy with another bias of length n_l; <c>this with { Bias = bias }</c> for F#, with errors that name <paramref name="bias"/>.</summary>
+    public DenseLayer<T> WithBias(ImmutableVector<T> bias) => this with { Bias = CheckBias(bias, Weight, nameof(bias)) };
 
-    /// <summary>A copy with another activation (<c>this with { Activation = activation }</c>).</summary>
+    /// <summary>A copy with another activation; <c>this with { Activation = activation }</c> for F#.</summary>
     public DenseLayer<T> WithActivation(Activation activation) => this with { Activation = activation };
 
-    /// <summary>Checks a weight; <paramref name="rows"/> is the bias length it must match, or -1 in the constructor (the bias is checked after it).</summary>
-    private static ImmutableMatrix<T> CheckWeight(ImmutableMatrix<T> weight, int rows)
+    /// <summary>
+    /// Checks a weight that the argument or property <paramref name="name"/> gives: at least 1 x 1, finite, and with
+    /// <paramref name="rows"/> rows (the bias length) unless <paramref name="rows"/> is -1 (in the constructor, whose
+    /// bias is checked against the weight after it).
+    /// </summary>
+    private static ImmutableMatrix<T> CheckWeight(ImmutableMatrix<T> weight, int rows, string name)
     {
-        ArgumentNullException.ThrowIfNull(weight, nameof(Weight));
+        ArgumentNullException.ThrowIfNull(weight, name);
         if (weight.Rows == 0 || weight.Columns == 0)
-            throw new ArgumentException($"Expected a Weight with at least one row and one column, got {weight.Shape}.", nameof(Weight));
+            throw new ArgumentException($"Expected a {name} with at least one row and one column, got {weight.Shape}.", name);
         if (rows >= 0 && weight.Rows != rows)
-            throw new ArgumentException($"Expected a Weight of {rows} rows to match the Bias of length {rows}, got {weight.Shape}; to change the layer's size, call the constructor.", nameof(Weight));
-        Guard.Finite(weight, nameof(Weight));
+            throw new ArgumentException($"Expected {name} to be {rows} x n (n >= 1) to match the bias, got {weight.Shape}; to change the number of neurons, call the constructor.", name);
+        Guard.Finite(weight, name);
         return weight;
     }
 
-    private static ImmutableVector<T> CheckBias(ImmutableVector<T> bias, ImmutableMatrix<T> weight)
+    /// <summary>Checks a bias that the argument or property <paramref name="name"/> gives: finite and as long as <paramref name="weight"/> has rows.</summary>
+    private static ImmutableVector<T> CheckBias(ImmutableVector<T> bias, ImmutableMatrix<T> weight, string name)
     {
-        ArgumentNullException.ThrowIfNull(bias, nameof(Bias));
+        ArgumentNullException.ThrowIfNull(bias, name);
         if (bias.Length != weight.Rows)
-            throw new ArgumentException($"Expected Bias of length {weight.Rows} to match a {weight.Shape} Weight, got length {bias.Length}.", nameof(Bias));
-        Guard.Finite(bias.AsSpan(), nameof(Bias), "the bias");
+            throw new ArgumentException($"Expected {name} of length {weight.Rows} to match a {weight.Shape} Weight, got length {bias.Length}.", name);
+        Guard.Finite(bias.AsSpan(), name, "the bias");
         return bias;
     }
 }
