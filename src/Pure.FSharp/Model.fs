@@ -1,7 +1,6 @@
 namespace Pure.FSharp
 
 open System
-open System.Collections.Immutable
 open Pure
 
 /// Exhaustive active patterns over Pure's built-in activations and losses.
@@ -71,7 +70,7 @@ module Network =
     /// The network with other layers, checked as the constructor checks them: F#'s { net with Layers = ... }.
     let withLayers (layers: seq<DenseLayer<'T>>) (network: Network<'T>) : Network<'T> =
         ignore network
-        Network<'T>(ImmutableArray.CreateRange layers)
+        Pure.Network.FromLayers(Seq.toArray layers)
 
     /// The network with layer index replaced (Network.WithLayer).
     let withLayer (index: int) (layer: DenseLayer<'T>) (network: Network<'T>) = network.WithLayer(index, layer)
@@ -170,3 +169,32 @@ module Optimizer =
 
     /// The transforms applied in order (Optimizer.Chain).
     let chain (transforms: seq<Optimizer>) = Pure.Optimizer.Chain(Seq.toArray transforms)
+
+/// Functions over models (a network with its loss, feature scaling and class labels), with option instead of null.
+[<RequireQualifiedAccess>]
+module Model =
+
+    /// A model of the network and loss, without scaling or classes.
+    let create (loss: Loss) (network: Network<'T>) = Model<'T>(network, loss)
+
+    /// The output for raw features: the stored scaling, then the network: features |> Model.predict model.
+    let predict (model: Model<'T>) (features: ImmutableMatrix<'T>) = model.Predict features
+
+    /// The model's network.
+    let network (model: Model<'T>) = model.Network
+
+    /// The model's class labels, when it has them.
+    let classes (model: Model<'T>) : ClassEncoding option = Option.ofObj model.Classes
+
+    /// The model's feature scaling, when it has one.
+    let scaling (model: Model<'T>) : FeatureScaling<'T> option = Option.ofObj model.Scaling
+
+/// Classification metrics over outputs and one-hot targets (one sample per column).
+[<RequireQualifiedAccess>]
+module Metrics =
+
+    /// The index of each column's largest output (Metrics.PredictedClasses).
+    let predictedClasses (output: ImmutableMatrix<'T>) = Pure.Metrics.PredictedClasses output |> Seq.toArray
+
+    /// The share of samples whose largest output is the target's class: output |> Metrics.accuracy target (Metrics.Accuracy).
+    let accuracy (target: ImmutableMatrix<'T>) (output: ImmutableMatrix<'T>) = Pure.Metrics.Accuracy(output, target)

@@ -81,3 +81,9 @@ module Agreement =
         && (p |> Parameters.add q) = p.Add q
         && (p |> Parameters.scale factor.Get) = p.Scale factor.Get
         && (p |> Parameters.unflatten (Parameters.flatten p)) = p
+
+    [<Property>]
+    let ``Metrics functions are the Metrics methods`` (case: NetworkCase) =
+        let output = case.Inputs |> Network.predict case.Network
+        (output |> Metrics.accuracy case.Targets) = Pure.Metrics.Accuracy(output, case.Targets)
+        && Metrics.predictedClasses output = Seq.toArray (Pure.Metrics.PredictedClasses output)

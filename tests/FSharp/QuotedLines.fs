@@ -59,3 +59,13 @@ let ``pred.Column(0) |> Seq.toArray becomes pred |> Matrix.column 0`` () =
     let pred = Matrix.ofRows [ [ 1.; 2. ]; [ 3.; 4. ]; [ 5.; 6. ] ]
     Assert.Equal<float[]>([| 1.; 3.; 5. |], pred |> Matrix.column 0 |> Seq.toArray)
     Assert.Equal<float[]>([| 2.; 4.; 6. |], pred |> Matrix.column 1)
+
+[<Fact>]
+let ``a model's nullable classes and scaling read as options`` () =
+    let twoClasses: Network<float> = Network.create [ 2; 3; 2 ] Activation.Tanh Activation.Softmax 7
+    let bare = twoClasses |> Model.create Loss.CategoricalCrossEntropy
+    let labelled = Model<float>(twoClasses, Loss.CategoricalCrossEntropy, Classes = ClassEncoding.Fit [ "no"; "yes" ])
+    Assert.Equal(None, Model.classes bare)
+    Assert.Equal(None, Model.scaling bare)
+    Assert.Equal(Some [ "no"; "yes" ], Model.classes labelled |> Option.map (fun c -> List.ofSeq c.Classes))
+    Assert.Equal(xor.Inputs |> Network.predict twoClasses, xor.Inputs |> Model.predict bare)
