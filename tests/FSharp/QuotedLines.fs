@@ -69,3 +69,10 @@ let ``a model's nullable classes and scaling read as options`` () =
     Assert.Equal(None, Model.scaling bare)
     Assert.Equal(Some [ "no"; "yes" ], Model.classes labelled |> Option.map (fun c -> List.ofSeq c.Classes))
     Assert.Equal(xor.Inputs |> Network.predict twoClasses, xor.Inputs |> Model.predict bare)
+
+[<Fact>]
+let ``Train.epochs is lazy: Seq.takeWhile stops a run of a million epochs after three`` () =
+    let settings = { Train.defaults with Epochs = 1_000_000; BatchSize = 4; Optimizer = Optimizer.adam 0.05 }
+    let firstThree = network |> Train.epochs settings xor |> Seq.takeWhile (fun r -> r.Epoch <= 3) |> Seq.toList
+    Assert.Equal<int list>([ 1; 2; 3 ], firstThree |> List.map EpochResult.epoch)
+    Assert.Equal(Seq.last (Training.Epochs(network, settings.Optimizer, settings.Loss, xor, 4, 3, 0)), List.last firstThree)
