@@ -1,0 +1,130 @@
+namespace Pure.FSharp
+
+open System
+open System.Numerics
+open Pure
+
+/// A dataset cut into training and test samples by a split's indices.
+type DatasetSplit<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> IFloatingPointIeee754<'T>> =
+    {
+        /// The training samples.
+        Train: Dataset<'T>
+        /// The test samples.
+        Test: Dataset<'T>
+    }
+
+/// Functions over datasets (inputs n0 x m and targets nL x m, one sample per column).
+[<RequireQualifiedAccess>]
+module Dataset =
+
+    /// A dataset of inputs and targets with the same number of columns.
+    let create (inputs: ImmutableMatrix<'T>) (targets: ImmutableMatrix<'T>) = Dataset<'T>(inputs, targets)
+
+    /// The number of samples.
+    let count (data: Dataset<'T>) = data.Count
+
+    /// The inputs.
+    let inputs (data: Dataset<'T>) = data.Inputs
+
+    /// The targets.
+    let targets (data: Dataset<'T>) = data.Targets
+
+    /// The samples at the given indices, in that order (Dataset.Select).
+    let select (indices: seq<int>) (data: Dataset<'T>) = data.Select(Seq.toArray indices :> Collections.Generic.IReadOnlyList<int>)
+
+    /// The samples first..last (inclusive; a missing bound is the edge).
+    let slice (first: int option) (last: int option) (data: Dataset<'T>) =
+        Dataset<'T>(Matrix.slice None None first last data.Inputs, Matrix.slice None None first last data.Targets)
+
+    /// The training and test samples of a split.
+    let split (indices: SplitIndices) (data: Dataset<'T>) = { Train = select indices.Train data; Test = select indices.Test data }
+
+/// Slices of datasets: data[0..4] is the first five samples.
+[<AutoOpen>]
+module DatasetSlicing =
+
+    type Dataset<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> IFloatingPointIeee754<'T>> with
+
+        /// The samples first..last (inclusive bounds) as a new dataset.
+        member data.GetSlice(first: int option, last: int option) = Dataset.slice first last data
+
+/// Seeded splits of sample indices.
+[<RequireQualifiedAccess>]
+module Split =
+
+    /// A stratified split keeping each class's share on both sides (Split.Stratified).
+    let stratified (testFraction: float) (seed: int) (labels: seq<int>) = Pure.Split.Stratified(Seq.toArray labels, testFraction, seed)
+
+    /// A stratified split into training, validation and test indices (Split.Stratified).
+    let stratifiedWithValidation (validationFraction: float) (testFraction: float) (seed: int) (labels: seq<int>) =
+        Pure.Split.Stratified(Seq.toArray labels, validationFraction, testFraction, seed)
+
+    /// A shuffled split of count samples into training, validation and test indices (Split.Shuffled).
+    let shuffled (validationFraction: float) (testFraction: float) (seed: int) (count: int) = Pure.Split.Shuffled(count, validationFraction, testFraction, seed)
+
+/// Functions over the result of one training epoch, with option instead of Nullable.
+[<RequireQualifiedAccess>]
+module EpochResult =
+
+    /// The epoch's number, from 1.
+    let epoch (result: EpochResult<'T>) = result.Epoch
+
+    /// The network after the epoch.
+    let network (result: EpochResult<'T>) = result.Network
+
+    /// The mean training loss over the epoch's mini-batches.
+    let trainingLoss (result: EpochResult<'T>) = result.TrainingLoss
+
+    /// The validation loss after the epoch, when validation data was given.
+    let validationLoss (result: EpochResult<'T>) : 'T option = Option.ofNullable result.ValidationLoss
+
+    /// The validation accuracy after the epoch, when validation data was given.
+    let validationAccuracy (result: EpochResult<'T>) : float option = Option.ofNullable result.ValidationAccuracy
+
+/// The settings of a training run, with defaults: { Train.defaults with Epochs = 100 }.
+type TrainSettings<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> IFloatingPointIeee754<'T>> =
+    {
+        /// The optimizer.
+        Optimizer: Optimizer
+        /// The loss.
+        Loss: Loss
+        /// The mini-batch size, at least 1.
+        BatchSize: int
+        /// The number of epochs, at least 1.
+        Epochs: int
+        /// The seed of the shuffles.
+        Seed: int
+        /// Samples to measure loss and accuracy on after each epoch.
+        Validation: Dataset<'T> option
+        /// The optimizer state to start from; None starts from Optimizer.init.
+        State: OptimizerState<'T> option
+        /// The number of the first epoch, to resume a run.
+        FirstEpoch: int
+    }
+
+/// Mini-batch training as a lazy sequence over Pure's Training.Epochs.
+[<RequireQualifiedAccess>]
+module Train =
+
+    /// Adam (learning rate 1e-3), half squared loss, batch size 32, 10 epochs, seed 0, no validation, a fresh state, from epoch 1.
+    [<GeneralizableValue>]
+    let defaults<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> IFloatingPointIeee754<'T>> : TrainSettings<'T> =
+        {
+            Optimizer = Pure.Optimizer.Adam(learningRate = 1e-3)
+            Loss = Loss.HalfSquared
+            BatchSize = 32
+            Epochs = 10
+            Seed = 0
+            Validation = None
+            State = None
+            FirstEpoch = 1
+        }
+
+    /// The epochs' results, lazily: network |> Train.epochs settings data |> Seq.takeWhile ... (Training.Epochs).
+    let epochs (settings: TrainSettings<'T>) (data: Dataset<'T>) (network: Network<'T>) : seq<EpochResult<'T>> =
+        Training.Epochs(
+            network, settings.Optimizer, settings.Loss, data, settings.BatchSize, settings.Epochs, settings.Seed,
+            Option.toObj settings.Validation, Option.toObj settings.State, settings.FirstEpoch)
+
+    /// The last epoch's result after training for settings.Epochs epochs.
+    let run (settings: TrainSettings<'T>) (data: Dataset<'T>) (network: Network<'T>) = epochs settings data network |> Seq.last
