@@ -4,7 +4,7 @@
 //   dotnet fsi docs/custom.fsx
 // The script exits with code 1 when a check fails.
 #i "nuget: /tmp/pure-packages"
-#r "nuget: Pure"
+#r "nuget: Pure, *-*"
 
 open System
 open Pure

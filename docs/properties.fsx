@@ -6,7 +6,7 @@
 // The run prints its random state; FSCHECK_REPLAY=seed,gamma reruns the same cases. A failing property throws
 // (with FsCheck's replay of the failing step) and the script exits with code 1.
 #i "nuget: /tmp/pure-packages"
-#r "nuget: Pure"
+#r "nuget: Pure, *-*"
 #r "nuget: FsCheck, 3.6.0"
 
 open System

@@ -5,7 +5,7 @@
 //   dotnet fsi docs/quickstart.fsx
 // .ci/fsx.sh does the same with a fresh temporary folder. The script exits with code 1 when a check fails.
 #i "nuget: /tmp/pure-packages"
-#r "nuget: Pure"
+#r "nuget: Pure, *-*"
 
 open Pure
 

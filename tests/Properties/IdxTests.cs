@@ -74,35 +74,6 @@ public sealed class IdxTests : IDisposable
         }
     }
 
-    [Fact]
-    public void FashionMnistTrainingSetReadsAs784By60000With6000ImagesPerClass()
-    {
-        string folder = Path.GetFullPath(Path.Combine(CsvTests.RepositoryRoot(), "..", "shared", "data", "fashion-mnist"));
-        Assert.True(Directory.Exists(folder), $"Fashion-MNIST is expected at {folder} (../shared/data/fashion-mnist beside the clone, as on CI).");
-        string images = Path.Combine(folder, "train-images-idx3-ubyte.gz"), labels = Path.Combine(folder, "train-labels-idx1-ubyte.gz");
-        Assert.Equal(new IdxHeader(IdxElementType.UnsignedByte, [60000, 28, 28]), Idx.ReadHeader(images));
-        var y = Idx.ReadLabels(labels);
-        Assert.Equal(60000, y.Length);
-        Assert.All(y.GroupBy(label => label).OrderBy(g => g.Key).Select((g, k) => (g.Key, k, g.Count())), c => Assert.Equal((c.k, 6000), (c.Key, c.Item3)));
-
-        var x = Idx.ReadSamples<float>(images);
-        Assert.Equal((784, 60000), (x.Rows, x.Columns));
-        // Independent of Idx: decompress with GZipStream and compare the pixel sum and the first image's bytes.
-        using var gzip = new GZipStream(File.OpenRead(images), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        var raw = memory.ToArray();
-        Assert.Equal(16 + 784L * 60000, raw.Length);
-        long expectedSum = 0;
-        foreach (byte b in raw.AsSpan(16)) expectedSum += b;
-        double sum = 0;
-        foreach (float v in x.AsSpan()) sum += v;
-        Assert.Equal(expectedSum, (long)sum);
-        Assert.Equal(raw.AsSpan(16, 784).ToArray().Select(b => (float)b), x.Column(0).ToArray());
-        Assert.Equal(raw.AsSpan(16 + 784 * 59999, 784).ToArray().Select(b => (float)b), x.Column(59999).ToArray());
-        Assert.InRange(sum / x.Count, 72.0, 73.5); // the published mean pixel of the training set is 72.94 (0.286 · 255)
-    }
-
     public static TheoryData<string, byte[], string> MalformedFiles => new()
     {
         { "empty", [], "{0}: expected a 4-byte IDX magic number, but the file ends first." },
