@@ -30,19 +30,19 @@ public class SplitTests
 
     private static bool Ascending(ImmutableArray<int> part) => part.Zip(part.Skip(1)).All(pair => pair.First < pair.Second);
 
-    [Fact]
-    public void PartsAreDisjointAscendingAndCoverEverySample() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 300)]
+    public Property PartsAreDisjointAscendingAndCoverEverySample() =>
+        Prop.ForAll(Arb.From(Cases), c =>
         {
             var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
             var all = split.Train.Concat(split.Validation).Concat(split.Test).Order().ToArray();
             return (all.SequenceEqual(Enumerable.Range(0, c.Labels.Length)) && Ascending(split.Train) && Ascending(split.Validation) && Ascending(split.Test))
                 .Label($"train [{string.Join(",", split.Train)}] validation [{string.Join(",", split.Validation)}] test [{string.Join(",", split.Test)}]");
-        }), 300);
+        });
 
-    [Fact]
-    public void EveryClassKeepsItsShareOfEveryPartToWithinOneSampleAndKeepsATrainingSample() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 300)]
+    public Property EveryClassKeepsItsShareOfEveryPartToWithinOneSampleAndKeepsATrainingSample() =>
+        Prop.ForAll(Arb.From(Cases), c =>
         {
             var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
             var failures = new List<string>();
@@ -58,21 +58,21 @@ public class SplitTests
                 if (c.TestFraction == 0 && Count(split.Test) != 0) failures.Add($"class {group.Key} in test with fraction 0");
             }
             return (failures.Count == 0).Label(string.Join("; ", failures));
-        }), 300);
+        });
 
-    [Fact]
-    public void TheSameSeedGivesTheSameSplitAndTheLabelsAreNotChanged() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property TheSameSeedGivesTheSameSplitAndTheLabelsAreNotChanged() =>
+        Prop.ForAll(Arb.From(Cases), c =>
         {
             var before = c.Labels.ToArray();
             var first = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
             var second = Split.Stratified(before.ToList(), c.ValidationFraction, c.TestFraction, c.Seed);
             return first.Equals(second) && first.GetHashCode() == second.GetHashCode() && before.SequenceEqual(c.Labels);
-        }), 100);
+        });
 
-    [Fact]
-    public void ShuffledIsTheStratifiedSplitOfOneClassAndWithoutValidationMatchesTheTwoWaySplitForLargeClasses() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 200)]
+    public Property ShuffledIsTheStratifiedSplitOfOneClassAndWithoutValidationMatchesTheTwoWaySplitForLargeClasses() =>
+        Prop.ForAll(Arb.From(Cases), c =>
         {
             var shuffled = Split.Shuffled(c.Labels.Length, c.ValidationFraction, c.TestFraction, c.Seed);
             bool oneClass = shuffled.Equals(Split.Stratified(new int[c.Labels.Length], c.ValidationFraction, c.TestFraction, c.Seed));
@@ -85,7 +85,7 @@ public class SplitTests
                 twoWay = three.Train.SequenceEqual(two.Train) && three.Test.SequenceEqual(two.Test) && three.Validation.IsEmpty;
             }
             return (oneClass && twoWay).Label($"oneClass {oneClass} twoWay {twoWay}");
-        }), 200);
+        });
 
     [Fact]
     public void DifferentSeedsGiveDifferentSplitsAndAKnownSplitStaysTheSame()
