@@ -117,12 +117,8 @@ public class GemmProperties
         });
     }
 
-    [Fact]
-    public void Gemm_with_empty_depth_gives_the_bias_or_zeros()
-    {
-        EmptyDepth<double>();
-        EmptyDepth<float>();
-    }
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_with_empty_depth_gives_the_bias_or_zeros() => EmptyDepth<double>().And(EmptyDepth<float>());
 
     /// <summary>k = 0: op(A) · op(B) is the m x n zero matrix, so C is the bias on every column, or +0 without one.</summary>
     private static Property EmptyDepth<T>() where T : unmanaged, IFloatingPointIeee754<T>
@@ -150,12 +146,8 @@ public class GemmProperties
         });
     }
 
-    [Fact]
-    public void Gemm_with_no_rows_or_columns_touches_nothing()
-    {
-        NoRowsOrColumns<double>();
-        NoRowsOrColumns<float>();
-    }
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_with_no_rows_or_columns_touches_nothing() => NoRowsOrColumns<double>().And(NoRowsOrColumns<float>());
 
     /// <summary>m = 0 or n = 0: C has no elements, so every element of the array passed as C keeps its bits.</summary>
     private static Property NoRowsOrColumns<T>() where T : unmanaged, IFloatingPointIeee754<T>
