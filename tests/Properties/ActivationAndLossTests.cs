@@ -26,8 +26,8 @@ public class ActivationAndLossTests
         Assert.Equal(ImmutableMatrix.FromRowMajor<float>(1, 3, [0f, 3f, 0f]), Activation.Relu.Backward(zFloat, upFloat));
     }
 
-    [Fact]
-    public void Activation_derivatives_match_definitions()
+    [PureProperty]
+    public Property Activation_derivatives_match_definitions()
     {
         // Closed forms written here, independently of the library: σ' for each element-wise activation.
         static double Logistic(double z) => 1 / (1 + Math.Exp(-z));
@@ -44,7 +44,7 @@ public class ActivationAndLossTests
                     from z in Generators.Matrix(rows, columns, 6)
                     from upstream in Generators.Matrix(rows, columns, 3)
                     select (z, upstream);
-        Checks.Run(Prop.ForAll(Arb.From(input), pair =>
+        return Prop.ForAll(Arb.From(input), pair =>
         {
             var (z, upstream) = pair;
             foreach (var (activation, value, derivative) in cases)
@@ -74,7 +74,7 @@ public class ActivationAndLossTests
                     Close(expected, product[i, j], 1e-14, $"softmax J^T u ({i}, {j})");
                 }
             }
-        }));
+        });
     }
 
     [Fact]

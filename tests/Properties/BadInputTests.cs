@@ -281,8 +281,8 @@ public class BadInputTests
         Assert.Equal(before, Bits(Net, Data));
     }
 
-    [Fact]
-    public void Random_wrong_shapes_and_non_finite_values_are_rejected() => Checks.Run(Prop.ForAll(
+    [PureProperty]
+    public Property Random_wrong_shapes_and_non_finite_values_are_rejected() => Prop.ForAll(
         (from c in Generators.Case()
          from rows in Gen.Choose(1, 9).Where(r => r != c.Network.InputSize)
          from row in Gen.Choose(0, c.Input.Rows - 1)
@@ -303,7 +303,7 @@ public class BadInputTests
             Rejects(() => Backprop.Backward(c.Network, trace, target, c.Loss), "target", [$"got {value}", $"row {targetRow}, column {column}"], c.Network, trace, target);
             var wrongTarget = ImmutableMatrix.Create(c.Network.OutputSize + 1, m, (i, j) => 0.0);
             Rejects(() => Backprop.Backward(c.Network, trace, wrongTarget, c.Loss), "target", [$"{c.Network.OutputSize} x {m}", wrongTarget.Shape], c.Network, trace, wrongTarget);
-        }));
+        });
 
     [Fact]
     public void With_methods_name_their_own_argument()

@@ -1,3 +1,4 @@
+using FsCheck;
 using System.Numerics;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
@@ -15,17 +16,17 @@ public class BatchProperties
     /// </summary>
     private const double Tolerance = 1e-12;
 
-    [Fact]
-    public void Batch_forward_equals_per_sample_forward() => BatchForwardEqualsPerSampleForward<double>();
+    [PureProperty]
+    public Property Batch_forward_equals_per_sample_forward() => BatchForwardEqualsPerSampleForward<double>();
 
     /// <summary>In float, where the products run on the float GEMM: the same bound in the same number of ulps (1e-12 · 2^29 ≈ 5.4e-4).</summary>
-    [Fact]
-    public void Batch_forward_equals_per_sample_forward_in_float() => BatchForwardEqualsPerSampleForward<float>();
+    [PureProperty]
+    public Property Batch_forward_equals_per_sample_forward_in_float() => BatchForwardEqualsPerSampleForward<float>();
 
-    private static void BatchForwardEqualsPerSampleForward<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property BatchForwardEqualsPerSampleForward<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         double tolerance = Precision.Scaled<T>(Tolerance);
-        Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+        return Prop.ForAll(Generators.Cases(), generated =>
         {
             var c = generated.As<T>();
             var batch = Backprop.Forward(c.Network, c.Input);
@@ -50,20 +51,20 @@ public class BatchProperties
                 }
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }));
+        });
     }
 
-    [Fact]
-    public void Batch_gradient_equals_mean_of_per_sample_gradients() => BatchGradientEqualsMeanOfPerSampleGradients<double>();
+    [PureProperty]
+    public Property Batch_gradient_equals_mean_of_per_sample_gradients() => BatchGradientEqualsMeanOfPerSampleGradients<double>();
 
     /// <summary>In float: the same bound in the same number of ulps (1e-12 · 2^29 ≈ 5.4e-4); the mean is taken in double here.</summary>
-    [Fact]
-    public void Batch_gradient_equals_mean_of_per_sample_gradients_in_float() => BatchGradientEqualsMeanOfPerSampleGradients<float>();
+    [PureProperty]
+    public Property Batch_gradient_equals_mean_of_per_sample_gradients_in_float() => BatchGradientEqualsMeanOfPerSampleGradients<float>();
 
-    private static void BatchGradientEqualsMeanOfPerSampleGradients<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property BatchGradientEqualsMeanOfPerSampleGradients<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         double tolerance = Precision.Scaled<T>(Tolerance);
-        Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+        return Prop.ForAll(Generators.Cases(), generated =>
         {
             var c = generated.As<T>();
             int m = c.SampleCount;
@@ -94,6 +95,6 @@ public class BatchProperties
 
             Gradients<T> Backward(ImmutableMatrix<T> x, ImmutableMatrix<T> y) =>
                 Backprop.Backward(c.Network, Backprop.Forward(c.Network, x), y, c.Loss);
-        }));
+        });
     }
 }

@@ -14,14 +14,14 @@ public class CheckpointTests
     private static readonly Optimizer[] Optimizers =
         [Optimizer.Sgd(0.05, maxGradientNorm: 1), Optimizer.Adam(0.01), .. TrainingOptimizers.Select(entry => entry.Optimizer), Optimizer.Chain(Optimizer.Chain(Optimizer.ScaleByAdam(0.8, 0.9, 1e-6)), Optimizer.ScaleByLearningRate(0.1))];
 
-    [Fact]
-    public void Resuming_from_a_checkpoint_equals_training_straight_through_in_double() => ResumeEqualsStraight<double>();
+    [PureProperty(MaxTest = 60)]
+    public Property Resuming_from_a_checkpoint_equals_training_straight_through_in_double() => ResumeEqualsStraight<double>();
 
-    [Fact]
-    public void Resuming_from_a_checkpoint_equals_training_straight_through_in_float() => ResumeEqualsStraight<float>();
+    [PureProperty(MaxTest = 60)]
+    public Property Resuming_from_a_checkpoint_equals_training_straight_through_in_float() => ResumeEqualsStraight<float>();
 
-    private static void ResumeEqualsStraight<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-        Checks.Run(Prop.ForAll(TrainingCases(), Arb.From(Gen.Choose(1, 3)), Arb.From(Gen.Choose(0, Optimizers.Length - 1)), (c, n, o) =>
+    private static Property ResumeEqualsStraight<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Prop.ForAll(TrainingCases(), Arb.From(Gen.Choose(1, 3)), Arb.From(Gen.Choose(0, Optimizers.Length - 1)), (c, n, o) =>
         {
             using var folder = new TemporaryFolder();
             var optimizer = Optimizers[o];
@@ -40,7 +40,7 @@ public class CheckpointTests
                 state: loaded.State, firstEpoch: loaded.Epoch + 1).Last();
             Assert.Equal(2 * n, resumed.Epoch);
             Assert.Equal(Bits(straight.Network, straight.State), Bits(resumed.Network, resumed.State));
-        }), 60);
+        });
 
     [Fact]
     public void Save_refuses_an_optimizer_or_state_from_outside_the_library()

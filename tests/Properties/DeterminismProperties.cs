@@ -20,14 +20,14 @@ public class DeterminismProperties
 {
     private const int EpochCount = 3;
 
-    [Fact]
-    public void Same_seed_trains_to_bitwise_identical_network() => SameSeedTrainsToBitwiseIdenticalNetwork<double>();
+    [PureProperty]
+    public Property Same_seed_trains_to_bitwise_identical_network() => SameSeedTrainsToBitwiseIdenticalNetwork<double>();
 
     /// <summary>In float: the same run on the float GEMM, with the data rounded to float and float initial weights.</summary>
-    [Fact]
-    public void Same_seed_trains_to_bitwise_identical_network_in_float() => SameSeedTrainsToBitwiseIdenticalNetwork<float>();
+    [PureProperty]
+    public Property Same_seed_trains_to_bitwise_identical_network_in_float() => SameSeedTrainsToBitwiseIdenticalNetwork<float>();
 
-    private static void SameSeedTrainsToBitwiseIdenticalNetwork<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    private static Property SameSeedTrainsToBitwiseIdenticalNetwork<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(TrainingCases(), t =>
     {
         var first = Train<T>(t, t.Seed);
         var second = Train<T>(t, t.Seed);
@@ -41,15 +41,15 @@ public class DeterminismProperties
         var other = Train<T>(t, t.Seed + 1);
         Assert.False(Bits(t.CreateNetwork<T>()).AsSpan().SequenceEqual(Bits(t.CreateNetwork<T>(t.Seed + 1))));
         Assert.False(Bits(first[^1].Network).AsSpan().SequenceEqual(Bits(other[^1].Network)), "seeds s and s + 1 trained to the same network");
-    }));
+    });
 
-    [Fact]
-    public void Any_epoch_reproduces_on_its_own() => AnyEpochReproducesOnItsOwn<double>();
+    [PureProperty]
+    public Property Any_epoch_reproduces_on_its_own() => AnyEpochReproducesOnItsOwn<double>();
 
-    [Fact]
-    public void Any_epoch_reproduces_on_its_own_in_float() => AnyEpochReproducesOnItsOwn<float>();
+    [PureProperty]
+    public Property Any_epoch_reproduces_on_its_own_in_float() => AnyEpochReproducesOnItsOwn<float>();
 
-    private static void AnyEpochReproducesOnItsOwn<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    private static Property AnyEpochReproducesOnItsOwn<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(TrainingCases(), t =>
     {
         var initial = t.CreateNetwork<T>();
         var (training, validation) = (t.TrainingAs<T>(), t.ValidationAs<T>());
@@ -63,7 +63,7 @@ public class DeterminismProperties
             var resumed = Training.Epochs(network, t.Optimizer, t.Loss, training, t.BatchSize, EpochCount - k + 1, t.Seed, validation, state, firstEpoch: k).ToArray();
             Assert.True(Bits(run[(k - 1)..]).AsSpan().SequenceEqual(Bits(resumed)), $"epochs resumed at {k} differ");
         }
-    }));
+    });
 
     /// <summary>Architectures, activations, seeds and schemes for <see cref="Network.Create{T}(IReadOnlyList{int}, IReadOnlyList{Activation}, int, Initialization)"/>.</summary>
     private static Arbitrary<(int[] Sizes, Activation[] Activations, int Seed, Initialization Scheme)> Architectures() =>
@@ -73,8 +73,8 @@ public class DeterminismProperties
          from scheme in Gen.Elements(Initialization.Auto, Initialization.GlorotUniform, Initialization.HeUniform)
          select (sizes, activations, seed, scheme)).ToArbitrary();
 
-    [Fact]
-    public void Initialization_is_reproducible_bit_for_bit() => Checks.Run(Prop.ForAll(Architectures(), a =>
+    [PureProperty]
+    public Property Initialization_is_reproducible_bit_for_bit() => Prop.ForAll(Architectures(), a =>
     {
         var network = Network.Create<double>(a.Sizes, a.Activations, a.Seed, a.Scheme);
         Assert.Equal(Bits(network), Bits(Network.Create<double>(a.Sizes, a.Activations, a.Seed, a.Scheme)));
@@ -102,7 +102,7 @@ public class DeterminismProperties
         wider[^1] += 1;
         var widened = Network.Create<double>(wider, a.Activations, a.Seed, a.Scheme);
         for (int l = 0; l < network.Layers.Length - 1; l++) Assert.Equal(Bits(network.Layers[l]), Bits(widened.Layers[l]));
-    }));
+    });
 
     [Fact]
     public void Training_is_bitwise_identical_for_1_and_2_threads() => TrainingIsIdenticalForThreadCounts<double>();

@@ -85,12 +85,9 @@ public class ElementwiseKernelProperties
 
     private static Property Holds(string failure) => (failure.Length == 0).Label(failure);
 
-    /// <summary>Runs the property built for float and then for double.</summary>
-    private static void ForBoth<TInput>(Arbitrary<TInput> inputs, Func<TInput, Property> forFloat, Func<TInput, Property> forDouble)
-    {
-        Checks.Run(Prop.ForAll(inputs, forFloat));
-        Checks.Run(Prop.ForAll(inputs, forDouble));
-    }
+    /// <summary>The property built for float and the one built for double, both checked on each generated input.</summary>
+    private static Property ForBoth<TInput>(Arbitrary<TInput> inputs, Func<TInput, Property> forFloat, Func<TInput, Property> forDouble) =>
+        Prop.ForAll(inputs, x => forFloat(x).Label("float").And(forDouble(x).Label("double")));
 
     // ---- one IEEE operation per element: bitwise equal to the scalar loop ----
 
@@ -104,8 +101,8 @@ public class ElementwiseKernelProperties
         return Holds(Bitwise<T>(matrix, expected));
     }
 
-    [Fact]
-    public void AddToEachColumn_equals_scalar_loop_bitwise() => ForBoth(Matrices(), AddToEachColumnCase<float>, AddToEachColumnCase<double>);
+    [PureProperty]
+    public Property AddToEachColumn_equals_scalar_loop_bitwise() => ForBoth(Matrices(), AddToEachColumnCase<float>, AddToEachColumnCase<double>);
 
     private static Property ScaledRowSumsCase<T>((int Rows, double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -123,8 +120,8 @@ public class ElementwiseKernelProperties
         return Holds(Bitwise<T>(actual, expected));
     }
 
-    [Fact]
-    public void ScaledRowSums_equals_scalar_loop_bitwise() => ForBoth(Matrices(), ScaledRowSumsCase<float>, ScaledRowSumsCase<double>);
+    [PureProperty]
+    public Property ScaledRowSums_equals_scalar_loop_bitwise() => ForBoth(Matrices(), ScaledRowSumsCase<float>, ScaledRowSumsCase<double>);
 
     private static Property BackwardProductsCase<T>((double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -147,8 +144,8 @@ public class ElementwiseKernelProperties
         return Holds(Bitwise<T>(logistic, logisticExpected) + Bitwise<T>(tanh, tanhExpected));
     }
 
-    [Fact]
-    public void Sigmoid_and_tanh_backward_equal_scalar_loops_bitwise() => ForBoth(Pairs(), BackwardProductsCase<float>, BackwardProductsCase<double>);
+    [PureProperty]
+    public Property Sigmoid_and_tanh_backward_equal_scalar_loops_bitwise() => ForBoth(Pairs(), BackwardProductsCase<float>, BackwardProductsCase<double>);
 
     private static Property RectifierCase<T>((double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -175,8 +172,8 @@ public class ElementwiseKernelProperties
         return Holds(failures);
     }
 
-    [Fact]
-    public void Rectifiers_equal_scalar_loops_bitwise() => ForBoth(Pairs(), RectifierCase<float>, RectifierCase<double>);
+    [PureProperty]
+    public Property Rectifiers_equal_scalar_loops_bitwise() => ForBoth(Pairs(), RectifierCase<float>, RectifierCase<double>);
 
     private static Property DifferencesCase<T>((double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -209,8 +206,8 @@ public class ElementwiseKernelProperties
             + Bitwise<T>(sign, signExpected) + Bitwise<T>(scaled, scaledExpected));
     }
 
-    [Fact]
-    public void Differences_signs_and_scaling_equal_scalar_loops_bitwise() => ForBoth(Pairs(), DifferencesCase<float>, DifferencesCase<double>);
+    [PureProperty]
+    public Property Differences_signs_and_scaling_equal_scalar_loops_bitwise() => ForBoth(Pairs(), DifferencesCase<float>, DifferencesCase<double>);
 
     // ---- transcendental element-wise kernels: within ρ|r| + τ ----
 
@@ -229,8 +226,8 @@ public class ElementwiseKernelProperties
         return Holds(failure);
     }
 
-    [Fact]
-    public void Logistic_matches_scalar_reference() => ForBoth(Singles(), LogisticCase<float>, LogisticCase<double>);
+    [PureProperty]
+    public Property Logistic_matches_scalar_reference() => ForBoth(Singles(), LogisticCase<float>, LogisticCase<double>);
 
     private static Property TanhCase<T>(double[] values) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -247,8 +244,8 @@ public class ElementwiseKernelProperties
         return Holds(failure);
     }
 
-    [Fact]
-    public void Tanh_matches_scalar_reference() => ForBoth(Singles(), TanhCase<float>, TanhCase<double>);
+    [PureProperty]
+    public Property Tanh_matches_scalar_reference() => ForBoth(Singles(), TanhCase<float>, TanhCase<double>);
 
     [Fact]
     public void Tanh_is_accurate_across_the_branch_point_and_near_zero()
@@ -298,8 +295,8 @@ public class ElementwiseKernelProperties
         return Holds(failure);
     }
 
-    [Fact]
-    public void SoftmaxColumns_matches_scalar_reference_and_sums_to_one() => ForBoth(Matrices(), SoftmaxCase<float>, SoftmaxCase<double>);
+    [PureProperty]
+    public Property SoftmaxColumns_matches_scalar_reference_and_sums_to_one() => ForBoth(Matrices(), SoftmaxCase<float>, SoftmaxCase<double>);
 
     private static Property SoftmaxBackwardCase<T>((int Rows, double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -337,8 +334,8 @@ public class ElementwiseKernelProperties
         return Holds("");
     }
 
-    [Fact]
-    public void SoftmaxBackwardColumns_matches_scalar_reference() => ForBoth(Matrices(), SoftmaxBackwardCase<float>, SoftmaxBackwardCase<double>);
+    [PureProperty]
+    public Property SoftmaxBackwardColumns_matches_scalar_reference() => ForBoth(Matrices(), SoftmaxBackwardCase<float>, SoftmaxBackwardCase<double>);
 
     // ---- reductions: within 2 n u Σ|t_i| ----
 
@@ -381,8 +378,8 @@ public class ElementwiseKernelProperties
         return Holds(failure);
     }
 
-    [Fact]
-    public void Dot_sum_max_and_loss_sums_match_references_within_summation_bound() => ForBoth(Pairs(), ReductionsCase<float>, ReductionsCase<double>);
+    [PureProperty]
+    public Property Dot_sum_max_and_loss_sums_match_references_within_summation_bound() => ForBoth(Pairs(), ReductionsCase<float>, ReductionsCase<double>);
 
     private static Property LogSumExpCase<T>(double[] values) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -400,8 +397,8 @@ public class ElementwiseKernelProperties
         return Holds(T.IsFinite(actual) && difference <= bound ? "" : $"LogSumExp: {actual:R}, reference {reference:R}, |difference| {difference:E3} > {bound:E3}");
     }
 
-    [Fact]
-    public void LogSumExp_matches_scalar_reference() => ForBoth(Singles(), LogSumExpCase<float>, LogSumExpCase<double>);
+    [PureProperty]
+    public Property LogSumExp_matches_scalar_reference() => ForBoth(Singles(), LogSumExpCase<float>, LogSumExpCase<double>);
 
     private static Property LogisticCrossEntropyCase<T>((double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -422,8 +419,8 @@ public class ElementwiseKernelProperties
         return Holds(SumWithin("LogisticCrossEntropySum", actual, reference, magnitude, z.Length, Relative<T>()));
     }
 
-    [Fact]
-    public void LogisticCrossEntropySum_matches_scalar_reference() => ForBoth(Pairs(), LogisticCrossEntropyCase<float>, LogisticCrossEntropyCase<double>);
+    [PureProperty]
+    public Property LogisticCrossEntropySum_matches_scalar_reference() => ForBoth(Pairs(), LogisticCrossEntropyCase<float>, LogisticCrossEntropyCase<double>);
 
     private static Property CategoricalCrossEntropyCase<T>((int Rows, double[] X, double[] Y) c) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -462,8 +459,8 @@ public class ElementwiseKernelProperties
         return Holds(failure);
     }
 
-    [Fact]
-    public void CategoricalCrossEntropySum_matches_scalar_reference() => ForBoth(Matrices(), CategoricalCrossEntropyCase<float>, CategoricalCrossEntropyCase<double>);
+    [PureProperty]
+    public Property CategoricalCrossEntropySum_matches_scalar_reference() => ForBoth(Matrices(), CategoricalCrossEntropyCase<float>, CategoricalCrossEntropyCase<double>);
 
     // ---- non-finite search, edge values, addresses, other element types ----
 
@@ -570,8 +567,8 @@ public class ElementwiseKernelProperties
         return Holds("");
     }
 
-    [Fact]
-    public void Reductions_do_not_depend_on_the_address_of_the_data() => ForBoth(Pairs(), AddressCase<float>, AddressCase<double>);
+    [PureProperty]
+    public Property Reductions_do_not_depend_on_the_address_of_the_data() => ForBoth(Pairs(), AddressCase<float>, AddressCase<double>);
 
     [Fact]
     public void Other_element_types_take_the_scalar_path()

@@ -42,9 +42,9 @@ public class FeatureScalingTests
         Assert.Equal(2, new MinMaxScaling<double>(offset, ImmutableVector.Create(-2.0, 0.5)).FeatureCount);
     }
 
-    [Fact]
-    public void StandardizedTrainingDataHasMeanZeroAndUnitSpreadAndOtherDataUsesTheTrainingStatistics() =>
-        Checks.Run(Prop.ForAll(Arb.From(Pairs), p =>
+    [PureProperty(MaxTest = 200)]
+    public Property StandardizedTrainingDataHasMeanZeroAndUnitSpreadAndOtherDataUsesTheTrainingStatistics() =>
+        Prop.ForAll(Arb.From(Pairs), p =>
         {
             var scaling = Standardization<double>.Fit(p.Train);
             var train = scaling.Apply(p.Train);
@@ -60,11 +60,11 @@ public class FeatureScalingTests
                     ok &= Math.Abs(other[i, j] - (p.Other[i, j] - scaling.Mean[i]) / scaling.Scale[i]) < 1e-12 * (1 + Math.Abs(other[i, j]));
             }
             return ok.Label($"mean {scaling.Mean} scale {scaling.Scale} train' {train} other' {other}");
-        }), 200);
+        });
 
-    [Fact]
-    public void MinMaxScaledTrainingDataSpansZeroToOneAndOtherDataUsesTheTrainingRange() =>
-        Checks.Run(Prop.ForAll(Arb.From(Pairs), p =>
+    [PureProperty(MaxTest = 200)]
+    public Property MinMaxScaledTrainingDataSpansZeroToOneAndOtherDataUsesTheTrainingRange() =>
+        Prop.ForAll(Arb.From(Pairs), p =>
         {
             var scaling = MinMaxScaling<double>.Fit(p.Train);
             var train = scaling.Apply(p.Train);
@@ -79,7 +79,7 @@ public class FeatureScalingTests
                     ok &= other[i, j] == (p.Other[i, j] - scaling.Minimum[i]) / scaling.Range[i];
             }
             return ok.Label($"min {scaling.Minimum} range {scaling.Range} train' {train}");
-        }), 200);
+        });
 
     [Fact]
     public void ApplyDoesNotChangeItsInputAndAConstantFeatureGetsScaleOne()
@@ -125,9 +125,9 @@ public class FeatureScalingTests
         Assert.Equal(new[] { "Versicolor", "setosa" }, ClassEncoding.Fit(["setosa", "Versicolor"]).Classes);
     }
 
-    [Fact]
-    public void ClassEncodingRoundTripsAndOneHotColumnsSumToOne() =>
-        Checks.Run(Prop.ForAll(Arb.From(Gen.Choose(2, 20).SelectMany(n => Gen.ArrayOf(Gen.Elements("setosa", "versicolor", "virginica", "2", "10", "a,b"), n))
+    [PureProperty(MaxTest = 200)]
+    public Property ClassEncodingRoundTripsAndOneHotColumnsSumToOne() =>
+        Prop.ForAll(Arb.From(Gen.Choose(2, 20).SelectMany(n => Gen.ArrayOf(Gen.Elements("setosa", "versicolor", "virginica", "2", "10", "a,b"), n))
             .Where(labels => labels.Distinct().Count() >= 2)), labels =>
         {
             var encoding = ClassEncoding.Fit(labels);
@@ -138,7 +138,7 @@ public class FeatureScalingTests
                 Enumerable.Range(0, labels.Length).All(j => oneHot.Column(j).ToArray().Sum() == 1 && oneHot[indices[j], j] == 1);
             bool distinct = encoding.Classes.Distinct().Count() == encoding.ClassCount && encoding.ClassCount == labels.Distinct().Count();
             return (roundTrip && columns && distinct).Label($"classes [{string.Join("|", encoding.Classes)}]");
-        }), 200);
+        });
 
     [Fact]
     public void AnUnknownLabelOrClassIndexIsRefusedNamingTheArgument()

@@ -34,17 +34,17 @@ public class GemmProperties
     /// <summary>Elements appended after A, B and C: they must be neither read (NaN in A and B) nor written (in C).</summary>
     private const int Tail = 7;
 
-    [Fact]
-    public void Gemm_matches_mathnet_in_double() => MatchesMathNet<double>();
+    [PureProperty]
+    public Property Gemm_matches_mathnet_in_double() => MatchesMathNet<double>();
 
-    [Fact]
-    public void Gemm_matches_mathnet_in_float() => MatchesMathNet<float>();
+    [PureProperty]
+    public Property Gemm_matches_mathnet_in_float() => MatchesMathNet<float>();
 
-    private static void MatchesMathNet<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property MatchesMathNet<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         double epsilon = Precision.Epsilon<T>();
         double tiny = double.CreateChecked(T.Epsilon);
-        Checks.Run(Prop.ForAll(Arb.From(GemmGenerators.Case()), c =>
+        return Prop.ForAll(Arb.From(GemmGenerators.Case()), c =>
         {
             var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
             var failures = new List<string>();
@@ -72,23 +72,23 @@ public class GemmProperties
                     }
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }));
+        });
     }
 
-    [Fact]
-    public void Integer_products_are_exact() => IntegerProductsAreExact<double>();
+    [PureProperty]
+    public Property Integer_products_are_exact() => IntegerProductsAreExact<double>();
 
-    [Fact]
-    public void Integer_products_are_exact_in_float() => IntegerProductsAreExact<float>();
+    [PureProperty]
+    public Property Integer_products_are_exact_in_float() => IntegerProductsAreExact<float>();
 
     /// <summary>
     /// Elements and biases that are integers in [-16, 16]: every partial sum, in any order, is an integer of magnitude
     /// at most 513 · 256 + 16 &lt; 2^24, exact in float and double, so every kernel and form must give the exact
     /// result (computed here in long arithmetic). Any wrong index, lost or doubled term shows.
     /// </summary>
-    private static void IntegerProductsAreExact<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property IntegerProductsAreExact<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Checks.Run(Prop.ForAll(Arb.From(GemmGenerators.Case(bound: 16, scale: 1)), c =>
+        return Prop.ForAll(Arb.From(GemmGenerators.Case(bound: 16, scale: 1)), c =>
         {
             var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
             var failures = new List<string>();
@@ -114,21 +114,17 @@ public class GemmProperties
                     }
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }));
+        });
     }
 
-    [Fact]
-    public void Gemm_with_empty_depth_gives_the_bias_or_zeros()
-    {
-        EmptyDepth<double>();
-        EmptyDepth<float>();
-    }
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_with_empty_depth_gives_the_bias_or_zeros() => EmptyDepth<double>().And(EmptyDepth<float>());
 
     /// <summary>k = 0: op(A) · op(B) is the m x n zero matrix, so C is the bias on every column, or +0 without one.</summary>
-    private static void EmptyDepth<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property EmptyDepth<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var cases = GemmGenerators.Case(GemmGenerators.Dimension(), Gen.Constant(0), GemmGenerators.Dimension());
-        Checks.Run(Prop.ForAll(Arb.From(cases), c =>
+        return Prop.ForAll(Arb.From(cases), c =>
         {
             var bias = c.Values<T>(c.Bias);
             var failures = new List<string>();
@@ -147,25 +143,21 @@ public class GemmProperties
                             }
                     }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }), maxTest: 100);
+        });
     }
 
-    [Fact]
-    public void Gemm_with_no_rows_or_columns_touches_nothing()
-    {
-        NoRowsOrColumns<double>();
-        NoRowsOrColumns<float>();
-    }
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_with_no_rows_or_columns_touches_nothing() => NoRowsOrColumns<double>().And(NoRowsOrColumns<float>());
 
     /// <summary>m = 0 or n = 0: C has no elements, so every element of the array passed as C keeps its bits.</summary>
-    private static void NoRowsOrColumns<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property NoRowsOrColumns<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var empty = Gen.Constant(0);
         var cases = Gen.OneOf(
             GemmGenerators.Case(empty, GemmGenerators.Depth(), GemmGenerators.Dimension()),
             GemmGenerators.Case(GemmGenerators.Dimension(), GemmGenerators.Depth(), empty),
             GemmGenerators.Case(empty, GemmGenerators.Depth(), empty));
-        Checks.Run(Prop.ForAll(Arb.From(cases), c =>
+        return Prop.ForAll(Arb.From(cases), c =>
         {
             var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), c.Values<T>(c.Bias));
             var failures = new List<string>();
@@ -174,7 +166,7 @@ public class GemmProperties
                     foreach (var kind in SupportedKernels<T>())
                         Run(kind, new Shapes(c, transposeA, transposeB), a, b, withBias ? bias : null, failures);
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }), maxTest: 100);
+        });
     }
 
     [Fact]
@@ -257,26 +249,34 @@ public class GemmProperties
 [Collection(nameof(MathNetGlobals))]
 public class GemmDeterminismProperties
 {
-    [Fact]
-    public void Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_double() => IdenticalForThreadCounts<double>();
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_double() => IdenticalForThreadCounts<double>();
 
-    [Fact]
-    public void Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_float() => IdenticalForThreadCounts<float>();
+    [PureProperty(MaxTest = 100)]
+    public Property Gemm_is_bitwise_identical_for_1_2_and_3_threads_in_float() => IdenticalForThreadCounts<float>();
 
-    private static void IdenticalForThreadCounts<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>At least 50 of 100 generated cases are big enough to run in parallel (else the thread counts are not compared).</summary>
+    [Fact]
+    public void Gemm_thread_count_cases_are_mostly_big_enough_to_run_in_parallel()
+    {
+        // The sizes grow from 0 to 99 as in a property run of 100 cases.
+        var cases = Enumerable.Range(0, 100).SelectMany(i => GemmGenerators.ParallelCase().Sample(i, 1));
+        int parallel = cases.Count(c => 2L * c.M * c.N * c.K >= Gemm<double>.SerialWork);
+        Assert.True(parallel >= 50, $"Only {parallel} of 100 cases were big enough to run in parallel.");
+    }
+
+    private static Property IdenticalForThreadCounts<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var cases =
             from c in GemmGenerators.ParallelCase()
             from form in Gen.Elements(GemmProperties.Forms)
             from withBias in Gen.Elements(false, true)
             select (Case: c, Form: form, WithBias: withBias);
-        int parallel = 0;
-        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        return Prop.ForAll(Arb.From(cases), x =>
         {
             var c = x.Case;
             var (a, b, bias) = (c.Values<T>(c.A), c.Values<T>(c.B), x.WithBias ? c.Values<T>(c.Bias) : null);
             var shapes = new GemmProperties.Shapes(c, x.Form.TransposeA, x.Form.TransposeB);
-            if (2L * c.M * c.N * c.K >= Gemm<T>.SerialWork) Interlocked.Increment(ref parallel);
             var failures = new List<string>();
             foreach (var kind in GemmProperties.SupportedKernels<T>())
             {
@@ -294,29 +294,28 @@ public class GemmDeterminismProperties
                 if (!Precision.BitwiseEqual<T>(direct, seam)) failures.Add($"{Gemm<T>.Kind} {shapes}: Kernels.Multiply differs from Gemm.Multiply");
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }), maxTest: 100);
-        Assert.True(parallel >= 50, $"Only {parallel} of 100 cases were big enough to run in parallel.");
+        });
     }
 
-    [Fact]
-    public void Reported_tiles_cover_the_product_once_and_are_final_in_double() => TilesCoverOnceAndAreFinal<double>();
+    [PureProperty(MaxTest = 60)]
+    public Property Reported_tiles_cover_the_product_once_and_are_final_in_double() => TilesCoverOnceAndAreFinal<double>();
 
-    [Fact]
-    public void Reported_tiles_cover_the_product_once_and_are_final_in_float() => TilesCoverOnceAndAreFinal<float>();
+    [PureProperty(MaxTest = 60)]
+    public Property Reported_tiles_cover_the_product_once_and_are_final_in_float() => TilesCoverOnceAndAreFinal<float>();
 
     /// <summary>
     /// The tile hook the training loop fuses its update into: on every path (narrow, short, packed; serial or threaded)
     /// the reported tiles cover C exactly once, each tile holds its final values when it is reported, and asking for
     /// tiles (which may change their shape) changes no bit of the product.
     /// </summary>
-    private static void TilesCoverOnceAndAreFinal<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property TilesCoverOnceAndAreFinal<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var cases =
             from c in Gen.OneOf(GemmGenerators.Case(), GemmGenerators.ParallelCase())
             from form in Gen.Elements(GemmProperties.Forms)
             from threads in Gen.Elements(1, 2)
             select (Case: c, Form: form, Threads: threads);
-        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        return Prop.ForAll(Arb.From(cases), x =>
         {
             var c = x.Case;
             var (a, b) = (c.Values<T>(c.A), c.Values<T>(c.B));
@@ -350,7 +349,7 @@ public class GemmDeterminismProperties
                 if (!Precision.BitwiseEqual<T>(plain, result)) failures.Add($"{kind} {shapes} on {x.Threads} threads: the product differs when tiles are reported");
             }
             return (failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }), maxTest: 60);
+        });
     }
 
     private static T[] WithThreads<T>(int threads, Func<T[]> product) where T : unmanaged, IFloatingPointIeee754<T>

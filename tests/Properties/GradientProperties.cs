@@ -17,46 +17,40 @@ public class GradientProperties
     /// </summary>
     private static bool RoundingDominates(NetworkCase c) => Math.Abs(Backprop.Cost(c.Network, c.Input, c.Target, c.Loss)) > 500;
 
-    [Fact]
-    public void Backward_matches_central_differences()
+    [PureProperty]
+    public Property Backward_matches_central_differences()
     {
-        int checkedCases = 0;
-        Checks.Run(Prop.ForAll(Generators.Cases(), c => Prop.When(
+        return Prop.ForAll(Generators.Cases(), c => Prop.When(
             GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
             () =>
             {
                 // The defaults for double: h = 2^-20, pass when max |a - n| / max(1, |a|, |n|) <= 1e-6.
                 var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
-                Interlocked.Increment(ref checkedCases);
                 return (report.Step == Math.Pow(2, -20) && report.Tolerance == 1e-6
                         && report.CheckedCount == c.Network.ParameterCount && report.Passed)
                     .Label(report.ToString());
-            })));
-        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases were away from the kinks; expected at least 100.");
+            }));
     }
 
-    [Fact]
-    public void Backward_relative_error_stays_below_1e_minus_6()
+    [PureProperty]
+    public Property Backward_relative_error_stays_below_1e_minus_6()
     {
         // The same comparison as above, asserting the documented error bound directly rather than through Passed,
         // with h = 2^-20 and a tolerance given explicitly (so a change of GradientCheck's defaults cannot loosen it).
-        int checkedCases = 0;
         var options = new GradientCheckOptions(Step: Math.Pow(2, -20), Tolerance: 1e-6);
-        Checks.Run(Prop.ForAll(Generators.Cases(), c => Prop.When(
+        return Prop.ForAll(Generators.Cases(), c => Prop.When(
             GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
             () =>
             {
                 var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss, options);
-                Interlocked.Increment(ref checkedCases);
                 double worst = Math.Abs(report.Worst.Analytic - report.Worst.Numeric)
                     / Math.Max(1, Math.Max(Math.Abs(report.Worst.Analytic), Math.Abs(report.Worst.Numeric)));
                 return (report.MaxRelativeError <= 1e-6 && worst == report.MaxRelativeError).Label(report.ToString());
-            })));
-        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases were away from the kinks; expected at least 100.");
+            }));
     }
 
-    [Fact]
-    public void Backward_matches_central_differences_in_float()
+    [PureProperty(MaxTest = 100)]
+    public Property Backward_matches_central_differences_in_float()
     {
         // Float defaults: h = 2^-8, tolerance 1e-2. A generated double case is rounded to float and discarded when
         // the float check could not pass even with a correct gradient:
@@ -70,8 +64,7 @@ public class GradientProperties
         //   differences with h = 2^-8 and with h = 2^-20 differ by more than 2e-3 (relative, as in the check). This
         //   estimate uses no analytic gradient, so a wrong Backward cannot discard its own failures.
         const double FloatStep = 1.0 / 256;
-        int checkedCases = 0;
-        Checks.Run(Prop.ForAll(Generators.Cases(), d =>
+        return Prop.ForAll(Generators.Cases(), d =>
         {
             var c = d.As<float>();
             return Prop.When(
@@ -82,17 +75,15 @@ public class GradientProperties
                 () =>
                 {
                     var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
-                    Interlocked.Increment(ref checkedCases);
                     return (report.Step == FloatStep && report.Tolerance == 1e-2
                             && report.CheckedCount == c.Network.ParameterCount && report.Passed)
                         .Label(report.ToString());
                 });
-        }), maxTest: 100);
-        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases could be checked in float; expected at least 100.");
+        });
     }
 
-    [Fact]
-    public void Backward_in_float_matches_double_central_differences()
+    [PureProperty]
+    public Property Backward_in_float_matches_double_central_differences()
     {
         // The stronger check for float: the float analytic gradient (every product on the float GEMM) against central
         // differences in double (h = 2^-20) of the same network, input and target, converted exactly to double. The
@@ -106,8 +97,7 @@ public class GradientProperties
         // 3000 cases: median 1e-7, 99th percentile 2.3e-6, worst 1.6e-5 (130 ε_f). 1e-3 (about 8400 ε_f) leaves a
         // margin of 60 while a wrong formula is off by O(1) (see GradientCheck_fails_for_a_wrong_derivative: > 1e-3).
         const double FloatTolerance = 1e-3;
-        int checkedCases = 0;
-        Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+        return Prop.ForAll(Generators.Cases(), generated =>
         {
             var c = generated.As<float>();
             var d = c.ToDouble();
@@ -118,14 +108,12 @@ public class GradientProperties
                 {
                     var analytic = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss).Gradient.Flatten().ToArray();
                     var numeric = GradientGenerators.NumericGradient(d.Network, d.Input, d.Target, d.Loss, Math.Pow(2, -20));
-                    Interlocked.Increment(ref checkedCases);
                     var failures = analytic.Select((a, i) => (Index: i, Analytic: (double)a, Numeric: numeric[i]))
                         .Where(x => !(Math.Abs(x.Analytic - x.Numeric) <= FloatTolerance * Math.Max(1, Math.Max(Math.Abs(x.Analytic), Math.Abs(x.Numeric)))))
                         .Select(x => $"parameter {x.Index}: float analytic {x.Analytic:R}, double numeric {x.Numeric:R}");
                     return (analytic.Length == numeric.Length && !failures.Any()).Label(string.Join("\n", failures.Take(10)));
                 });
-        }));
-        Assert.True(checkedCases >= 100, $"Only {checkedCases} cases were away from the kinks; expected at least 100.");
+        });
     }
 
     /// <summary>max_i |n_i(h) - n_i(2^-20)| / max(1, |n_i(h)|, |n_i(2^-20)|) over the parameters, in double.</summary>
@@ -167,21 +155,21 @@ public class GradientProperties
             }
     }
 
-    [Fact]
-    public void GradientCheck_sample_is_seeded()
+    [PureProperty]
+    public Property GradientCheck_sample_is_seeded()
     {
         var cases =
             from c in Generators.Case()
             from count in Gen.Choose(1, c.Network.ParameterCount - 1)
             from seed in Gen.Choose(-1_000_000, 1_000_000)
             select (Case: c, Options: new GradientCheckOptions(MaxParameters: count, Seed: seed));
-        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        return Prop.ForAll(Arb.From(cases), x =>
         {
             var first = GradientCheck.Run(x.Case.Network, x.Case.Input, x.Case.Target, x.Case.Loss, x.Options);
             var second = GradientCheck.Run(x.Case.Network, x.Case.Input, x.Case.Target, x.Case.Loss, x.Options);
             return (first == second && first.CheckedCount == x.Options.MaxParameters && first.ParameterCount == x.Case.Network.ParameterCount)
                 .Label($"{first}\n{second}");
-        }));
+        });
     }
 
     [Fact]

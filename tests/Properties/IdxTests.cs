@@ -27,11 +27,11 @@ public sealed class IdxTests : IDisposable
         from compress in Gen.Elements(true, false)
         select (dimensions, data, compress);
 
-    [Fact]
-    public void WrittenBytesReadBackAsOneItemPerColumnRawOrGzip()
+    [PureProperty(MaxTest = 100)]
+    public Property WrittenBytesReadBackAsOneItemPerColumnRawOrGzip()
     {
         int file = 0;
-        Checks.Run(Prop.ForAll(Arb.From(Files), c =>
+        return Prop.ForAll(Arb.From(Files), c =>
         {
             string path = PathOf($"p{file++}.idx");
             Idx.Write(path, c.Dimensions, c.Data, c.Compress);
@@ -46,7 +46,7 @@ public sealed class IdxTests : IDisposable
                     && samples.AsSpan().ToArray().SequenceEqual(c.Data.Select(b => (double)b))
                     && floats.AsSpan().ToArray().SequenceEqual(c.Data.Select(b => (float)b)) && labelsOk)
                 .Label($"header {header}, samples {samples.Shape}");
-        }), 100);
+        });
     }
 
     [Fact]

@@ -80,32 +80,32 @@ public class InPlaceTrainingProperties
     private static Arbitrary<(TrainingCase Case, int Optimizer)> Cases() =>
         (from t in TrainingCase() from optimizer in Gen.Choose(0, StepOptimizers.Length - 1) select (t, optimizer)).ToArbitrary();
 
-    [Fact]
-    public void In_place_epochs_equal_pure_steps_bit_for_bit_in_double() => Checks.Run(Prop.ForAll(Cases(), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property In_place_epochs_equal_pure_steps_bit_for_bit_in_double() => Prop.ForAll(Cases(), c =>
     {
         var (t, index) = c;
         string? failure = Compare(t.CreateNetwork(), StepOptimizers[index].Optimizer, t.Loss, t.Training, t.BatchSize, t.Seed);
         return (failure is null).Label($"{StepOptimizers[index].Name}: {failure}");
-    }), 100);
+    });
 
-    [Fact]
-    public void In_place_epochs_equal_pure_steps_bit_for_bit_in_float() => Checks.Run(Prop.ForAll(Cases(), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property In_place_epochs_equal_pure_steps_bit_for_bit_in_float() => Prop.ForAll(Cases(), c =>
     {
         var (t, index) = c;
         var network = Network.Create<float>(t.Sizes, t.Activations, t.Seed);
         string? failure = Compare(network, StepOptimizers[index].Optimizer, t.Loss, t.TrainingAs<float>(), t.BatchSize, t.Seed);
         return (failure is null).Label($"{StepOptimizers[index].Name}: {failure}");
-    }), 100);
+    });
 
-    [Fact]
-    public void Overflowing_step_fails_as_the_pure_step_does() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    [PureProperty(MaxTest = 100)]
+    public Property Overflowing_step_fails_as_the_pure_step_does() => Prop.ForAll(TrainingCases(), t =>
     {
         // A learning rate of 1e300 sends the parameters to infinity on the first step (or the one after, where a
         // gradient happens to vanish); both loops must stop with the same message naming the optimizer.
         var optimizer = Optimizer.Sgd(1e300);
         string? failure = Compare(t.CreateNetwork(), optimizer, t.Loss, t.Training, t.BatchSize, t.Seed);
         return (failure is null).Label(failure ?? "");
-    }), 100);
+    });
 
     [Fact]
     public void Overflow_fails_naming_the_optimizer()
@@ -119,8 +119,8 @@ public class InPlaceTrainingProperties
         Assert.Contains("overflowed to NaN or infinity", error.Message);
     }
 
-    [Fact]
-    public void Training_leaves_its_inputs_untouched() => Checks.Run(Prop.ForAll(Cases(), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property Training_leaves_its_inputs_untouched() => Prop.ForAll(Cases(), c =>
     {
         var (t, index) = c;
         var network = t.CreateNetwork();
@@ -137,5 +137,5 @@ public class InPlaceTrainingProperties
             // Divergence is allowed here; only the inputs matter.
         }
         return before.AsSpan().SequenceEqual(Bits(network, state, t.Training));
-    }), 100);
+    });
 }

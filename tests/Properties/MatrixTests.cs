@@ -14,13 +14,13 @@ public class MatrixTests
         from matrix in Generators.Matrix(rows, columns)
         select matrix;
 
-    [Fact]
-    public void ImmutableMatrix_has_value_equality_and_hash_codes()
+    [PureProperty]
+    public Property ImmutableMatrix_has_value_equality_and_hash_codes()
     {
         var input = from matrix in AnyMatrix()
                     from index in Gen.Choose(0, matrix.Count - 1)
                     select (matrix, index);
-        Checks.Run(Prop.ForAll(Arb.From(input), pair =>
+        return Prop.ForAll(Arb.From(input), pair =>
         {
             var (matrix, index) = pair;
             var copy = ImmutableMatrix.FromColumnMajor<double>(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray());
@@ -48,8 +48,12 @@ public class MatrixTests
             Assert.False(matrix.Equals(null));
             Assert.False(matrix == null);
             Assert.False(matrix.Equals((object)matrix.ToArray()));
-        }));
+        });
+    }
 
+    [Fact]
+    public void ImmutableMatrix_has_value_equality_and_hash_codes_by_example()
+    {
         // 2 x 3 and 3 x 2 of the same storage, and empty matrices of different shapes.
         Assert.NotEqual(ImmutableMatrix.FromColumnMajor<double>(2, 3, [1, 2, 3, 4, 5, 6]), ImmutableMatrix.FromColumnMajor<double>(3, 2, [1, 2, 3, 4, 5, 6]));
         Assert.NotEqual(ImmutableMatrix.Zeros<double>(0, 3), ImmutableMatrix.Zeros<double>(3, 0));
@@ -102,10 +106,10 @@ public class MatrixTests
         AssertInOrder(vector.ToString(), "1.5", "-2");
     }
 
-    [Fact]
-    public void ImmutableMatrix_round_trips_to_mathnet_and_arrays()
+    [PureProperty]
+    public Property ImmutableMatrix_round_trips_to_mathnet_and_arrays()
     {
-        Checks.Run(Prop.ForAll(Arb.From(AnyMatrix()), matrix =>
+        return Prop.ForAll(Arb.From(AnyMatrix()), matrix =>
         {
             var mathNet = matrix.ToMathNet();
             Assert.Equal(matrix.Rows, mathNet.RowCount);
@@ -133,8 +137,12 @@ public class MatrixTests
             Assert.Equal(vector, ImmutableVector.FromMathNet(vector.ToMathNet()));
             Assert.Equal(vectorValues, vector.ToMathNet().ToArray());
             Assert.Equal(vector, ImmutableVector.FromSpan<double>(vector.ToArray()));
-        }));
+        });
+    }
 
+    [Fact]
+    public void ImmutableMatrix_round_trips_to_mathnet_and_arrays_by_example()
+    {
         // Float works the same way.
         var single = ImmutableMatrix.FromArray(new float[,] { { 1, 2 }, { 3, 4 }, { 5, 6 } });
         Assert.Equal(Matrix<float>.Build.DenseOfArray(new float[,] { { 1, 2 }, { 3, 4 }, { 5, 6 } }), single.ToMathNet());
@@ -186,8 +194,8 @@ public class MatrixTests
         Assert.Equal(ImmutableMatrix.FromRowMajor<double>(2, 2, [1, 2, 3, 4]), expected);
     }
 
-    [Fact]
-    public void ImmutableMatrix_products_equal_mathnet()
+    [PureProperty]
+    public Property ImmutableMatrix_products_equal_mathnet()
     {
         // Shapes from 1 to 16, weighted towards 1 and primes, so that no blocking or unrolling assumption hides.
         var input = from rows in OptimizerGenerators.Dimension()
@@ -197,7 +205,7 @@ public class MatrixTests
                     from right in Generators.Matrix(inner, columns)
                     from tall in Generators.Matrix(rows, columns)
                     select (left, right, tall);
-        Checks.Run(Prop.ForAll(Arb.From(input), t =>
+        return Prop.ForAll(Arb.From(input), t =>
         {
             var (left, right, tall) = t;
             AssertClose(left.ToMathNet() * right.ToMathNet(), left.Multiply(right), 1e-12);
@@ -206,8 +214,12 @@ public class MatrixTests
             AssertClose(left.ToMathNet().Transpose() * tall.ToMathNet(), left.TransposeThisAndMultiply(tall), 1e-12);
             double squares = left.ToColumnMajorArray().Sum(v => v * v);
             Assert.Equal(squares, left.Dot(left), 1e-12 * Math.Max(1, squares));
-        }));
+        });
+    }
 
+    [PureProperty(MaxTest = 100)]
+    public Property ImmutableMatrix_products_equal_mathnet_in_float()
+    {
         var floats = from rows in OptimizerGenerators.Dimension()
                      from inner in OptimizerGenerators.Dimension()
                      from columns in OptimizerGenerators.Dimension()
@@ -215,13 +227,17 @@ public class MatrixTests
                      from right in OptimizerGenerators.FloatMatrix(inner, columns)
                      from tall in OptimizerGenerators.FloatMatrix(rows, columns)
                      select (left, right, tall);
-        Checks.Run(Prop.ForAll(Arb.From(floats), t =>
+        return Prop.ForAll(Arb.From(floats), t =>
         {
             var (left, right, tall) = t;
             AssertClose(left.ToMathNet() * right.ToMathNet(), left.Multiply(right), 1e-4f);
             AssertClose(left.ToMathNet().TransposeThisAndMultiply(tall.ToMathNet()), left.TransposeThisAndMultiply(tall), 1e-4f);
-        }), maxTest: 100);
+        });
+    }
 
+    [Fact]
+    public void ImmutableMatrix_products_equal_mathnet_by_example()
+    {
         // 1 x 1 by hand: (3)(-2) = -6; and a 2 x 3 by 3 x 1: [[1, 2, 3], [4, 5, 6]] (1, 0, -1) = (-2, -2).
         Assert.Equal(ImmutableMatrix.Column(-6.0), ImmutableMatrix.Column(3.0).Multiply(ImmutableMatrix.Column(-2.0)));
         var a = ImmutableMatrix.FromRowMajor<double>(2, 3, [1, 2, 3, 4, 5, 6]);
@@ -265,10 +281,10 @@ public class MatrixTests
         AssertShapeError(() => floats.Multiply(floats), "right", "3 x 1", "3 x 1");
     }
 
-    [Fact]
-    public void ImmutableVector_has_value_equality_and_hash_codes()
+    [PureProperty]
+    public Property ImmutableVector_has_value_equality_and_hash_codes()
     {
-        Checks.Run(Prop.ForAll(Arb.From(AnyMatrix()), matrix =>
+        return Prop.ForAll(Arb.From(AnyMatrix()), matrix =>
         {
             var values = matrix.ToColumnMajorArray();
             var vector = ImmutableVector.Create(values);
@@ -281,7 +297,12 @@ public class MatrixTests
             Assert.NotEqual(vector, ImmutableVector.Create(values));
             Assert.NotEqual(vector, ImmutableVector.Create(values[..^1]));
             Assert.False(vector.Equals(null));
-        }));
+        });
+    }
+
+    [Fact]
+    public void ImmutableVector_has_value_equality_and_hash_codes_by_example()
+    {
         Assert.NotEqual(ImmutableVector.Create(1.0, 2.0), ImmutableVector.Create(1.0, 2.0, 0.0));
     }
 

@@ -13,10 +13,10 @@ namespace Pure.Properties;
 /// </summary>
 public class OptimizerTests
 {
-    [Fact]
-    public void Sgd_matches_formula()
+    [PureProperty]
+    public Property Sgd_matches_formula()
     {
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(), c =>
         {
             // θ_t = θ_{t-1} - η g_t, the same arithmetic as the library's θ + (-η) g, so bitwise equal.
             var optimizer = Optimizer.Sgd(c.LearningRate);
@@ -37,13 +37,13 @@ public class OptimizerTests
                 for (int i = 0; i < expectedFloat.Length; i++) expectedFloat[i] -= rate * gradient[i];
             });
             Assert.Equal(expectedFloat, Flat(thetaFloat));
-        }));
+        });
     }
 
-    [Fact]
-    public void Momentum_matches_pytorch_formula()
+    [PureProperty]
+    public Property Momentum_matches_pytorch_formula()
     {
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
         {
             // PyTorch SGD(momentum=μ, dampening=0): v_1 = g_1, v_t = μ v_{t-1} + g_t, θ_t = θ_{t-1} - η v_t.
             var optimizer = Optimizer.Sgd(c.LearningRate, c.Momentum);
@@ -61,13 +61,13 @@ public class OptimizerTests
                 Assert.Equal(velocity, Flat(StateOf<MomentumState<double>>(state).Velocity));
             });
             Assert.Equal(expected, Flat(theta));
-        }));
+        });
     }
 
-    [Fact]
-    public void Nesterov_matches_pytorch_formula()
+    [PureProperty]
+    public Property Nesterov_matches_pytorch_formula()
     {
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
         {
             // PyTorch SGD(momentum=μ, nesterov=True): v_t = μ v_{t-1} + g_t, θ_t = θ_{t-1} - η (g_t + μ v_t).
             var optimizer = Optimizer.Sgd(c.LearningRate, c.Momentum, nesterov: true);
@@ -84,14 +84,14 @@ public class OptimizerTests
                 Assert.Equal(velocity, Flat(StateOf<MomentumState<double>>(state).Velocity));
             });
             Assert.Equal(expected, Flat(theta));
-        }));
+        });
     }
 
-    [Fact]
-    public void Adam_matches_formula()
+    [PureProperty]
+    public Property Adam_matches_formula()
     {
         var betas = Gen.Elements((0.9, 0.999, 1e-8), (0.5, 0.75, 1e-3), (0.0, 0.0, 0.1), (0.99, 0.9, 1e-6));
-        Checks.Run(Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), betas)), input =>
+        return Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), betas)), input =>
         {
             var (c, (beta1, beta2, epsilon)) = input;
             // m_t = β1 m + (1 - β1) g, v_t = β2 v + (1 - β2) g², m̂ = m_t / (1 - β1^t), v̂ = v_t / (1 - β2^t),
@@ -117,7 +117,7 @@ public class OptimizerTests
                 AssertClose(second, Flat(adam.SecondMoment), 1e-14);
             });
             AssertClose(expected, Flat(theta), 1e-12);
-        }));
+        });
     }
 
     [Fact]
@@ -131,10 +131,10 @@ public class OptimizerTests
         AssertClose([-0.1, 0.1, 0.0], Flat(update), 1e-12);
     }
 
-    [Fact]
-    public void Weight_decay_adds_lambda_theta()
+    [PureProperty]
+    public Property Weight_decay_adds_lambda_theta()
     {
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
         {
             // With decay λ the update for g equals the update without decay for g + λ θ, at every step.
             var pairs = new (Optimizer Decayed, Optimizer Plain)[]
@@ -156,7 +156,7 @@ public class OptimizerTests
                     (theta, decayedState, plainState) = (theta.Add(withDecay.Updates), withDecay.State, reference.State);
                 }
             }
-        }));
+        });
     }
 
     [Fact]
@@ -169,12 +169,12 @@ public class OptimizerTests
         AssertClose([-0.6, -0.3, -0.5], Flat(update), 1e-15);
     }
 
-    [Fact]
-    public void Clipping_limits_global_norm()
+    [PureProperty]
+    public Property Clipping_limits_global_norm()
     {
         // max norm = ||g|| times a factor in [0.1, 3], away from 1 so that the rounding of ||g|| cannot decide the branch.
         var factors = Gen.Choose(100, 2980).Select(i => (i < 990 ? i : i + 20) / 1000.0);
-        Checks.Run(Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), factors)), input =>
+        return Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), factors)), input =>
         {
             var (c, factor) = input;
             var gradient = c.Gradients[0];
@@ -193,7 +193,7 @@ public class OptimizerTests
                 }
                 else Assert.Equal(values, update);
             }
-        }));
+        });
     }
 
     [Fact]
@@ -253,8 +253,8 @@ public class OptimizerTests
         AssertClose([1.0, 1.0, 0.0], Flat(rosenbrock), 1e-2);
     }
 
-    [Fact]
-    public void Chain_applies_transforms_in_order()
+    [PureProperty]
+    public Property Chain_applies_transforms_in_order()
     {
         // g = (3, 4 | 0), ||g|| = 5. Clip to 1 then scale by -2: (0.6, 0.8 | 0) · -2 = (-1.2, -1.6 | 0).
         // Scale by -2 then clip to 1: (-6, -8 | 0) has norm 10, scaled by 1/10 to (-0.6, -0.8 | 0).
@@ -269,7 +269,7 @@ public class OptimizerTests
         var empty = Optimizer.Chain();
         Assert.Equal(gradient, empty.Update(gradient, empty.Init(theta), theta).Updates);
 
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
         {
             // chain(a, b, c) feeds each transform the previous one's output and keeps their states in order.
             Optimizer[] transforms =
@@ -291,13 +291,13 @@ public class OptimizerTests
                 Assert.Equal(new ChainState<double>([.. states]), chained.State);
                 (theta, chainState) = (theta.Add(chained.Updates), chained.State);
             }
-        }));
+        });
     }
 
-    [Fact]
-    public void Optimizer_state_is_immutable_and_update_is_pure()
+    [PureProperty]
+    public Property Optimizer_state_is_immutable_and_update_is_pure()
     {
-        Checks.Run(Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
         {
             Optimizer[] optimizers =
             [
@@ -326,7 +326,7 @@ public class OptimizerTests
                 Assert.Equal(thetaCopy, c.Theta);
                 Assert.Equal(optimizer.Init(c.Theta), optimizer.Init(c.Theta));
             }
-        }));
+        });
     }
 
     [Theory]

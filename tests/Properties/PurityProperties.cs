@@ -13,8 +13,8 @@ namespace Pure.Properties;
 /// </summary>
 public class PurityProperties
 {
-    [Fact]
-    public void Cost_of_a_trace_equals_cost_of_its_input_bit_for_bit() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    [PureProperty]
+    public Property Cost_of_a_trace_equals_cost_of_its_input_bit_for_bit() => Prop.ForAll(TrainingCases(), t =>
     {
         var network = t.CreateNetwork();
         var (x, y) = (t.Training.Inputs, t.Training.Targets);
@@ -25,15 +25,15 @@ public class PurityProperties
         var wider = Network.Create<double>([.. t.Sizes[..^1], t.Sizes[^1] + 1], t.Activations, t.Seed);
         var error = Assert.Throws<ArgumentException>(() => Backprop.Cost(network, Backprop.Forward(wider, x), y, t.Loss));
         return (same && error.ParamName == "trace" && before.AsSpan().SequenceEqual(Bits(network, trace, y))).Label(t.ToString());
-    }));
+    });
 
-    [Fact]
-    public void Forward_leaves_inputs_unchanged() => ForwardLeavesInputsUnchanged<double>();
+    [PureProperty]
+    public Property Forward_leaves_inputs_unchanged() => ForwardLeavesInputsUnchanged<double>();
 
-    [Fact]
-    public void Forward_leaves_inputs_unchanged_in_float() => ForwardLeavesInputsUnchanged<float>();
+    [PureProperty]
+    public Property Forward_leaves_inputs_unchanged_in_float() => ForwardLeavesInputsUnchanged<float>();
 
-    private static void ForwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property ForwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var before = Bits(c.Network, c.Input);
@@ -41,30 +41,30 @@ public class PurityProperties
         Backprop.Predict(c.Network, c.Input);
         Assert.Equal(before, Bits(c.Network, c.Input));
         Assert.Equal(Bits(c.Input), Bits(trace.Input));
-    }));
+    });
 
-    [Fact]
-    public void Backward_leaves_inputs_unchanged() => BackwardLeavesInputsUnchanged<double>();
+    [PureProperty]
+    public Property Backward_leaves_inputs_unchanged() => BackwardLeavesInputsUnchanged<double>();
 
-    [Fact]
-    public void Backward_leaves_inputs_unchanged_in_float() => BackwardLeavesInputsUnchanged<float>();
+    [PureProperty]
+    public Property Backward_leaves_inputs_unchanged_in_float() => BackwardLeavesInputsUnchanged<float>();
 
-    private static void BackwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property BackwardLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var trace = Backprop.Forward(c.Network, c.Input);
         var before = Bits(c.Network, trace, c.Target, c.Loss);
         Backprop.Backward(c.Network, trace, c.Target, c.Loss);
         Assert.Equal(before, Bits(c.Network, trace, c.Target, c.Loss));
-    }));
+    });
 
-    [Fact]
-    public void Step_leaves_inputs_unchanged() => StepLeavesInputsUnchanged<double>();
+    [PureProperty]
+    public Property Step_leaves_inputs_unchanged() => StepLeavesInputsUnchanged<double>();
 
-    [Fact]
-    public void Step_leaves_inputs_unchanged_in_float() => StepLeavesInputsUnchanged<float>();
+    [PureProperty]
+    public Property Step_leaves_inputs_unchanged_in_float() => StepLeavesInputsUnchanged<float>();
 
-    private static void StepLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property StepLeavesInputsUnchanged<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss);
@@ -76,15 +76,15 @@ public class PurityProperties
             Backprop.Step(optimizer, first.State, first.Network, gradients);
             Assert.True(before.AsSpan().SequenceEqual(Bits(optimizer, first.State, first.Network, gradients)), $"{name} changed an argument");
         }
-    }));
+    });
 
-    [Fact]
-    public void Equal_inputs_give_bitwise_equal_outputs() => EqualInputsGiveBitwiseEqualOutputs<double>();
+    [PureProperty]
+    public Property Equal_inputs_give_bitwise_equal_outputs() => EqualInputsGiveBitwiseEqualOutputs<double>();
 
-    [Fact]
-    public void Equal_inputs_give_bitwise_equal_outputs_in_float() => EqualInputsGiveBitwiseEqualOutputs<float>();
+    [PureProperty]
+    public Property Equal_inputs_give_bitwise_equal_outputs_in_float() => EqualInputsGiveBitwiseEqualOutputs<float>();
 
-    private static void EqualInputsGiveBitwiseEqualOutputs<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property EqualInputsGiveBitwiseEqualOutputs<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         // A second, separately built copy of every input: new arrays, matrices, layers and activation instances.
@@ -111,15 +111,15 @@ public class PurityProperties
             otherStep = Backprop.Step(optimizer, otherStep.State, otherStep.Network, Copy(gradients));
             Assert.True(Bits(step).AsSpan().SequenceEqual(Bits(otherStep)), $"{name}: second steps differ");
         }
-    }));
+    });
 
-    [Fact]
-    public void Equal_values_are_Equal_with_equal_hash_codes() => EqualValuesAreEqualWithEqualHashCodes<double>();
+    [PureProperty]
+    public Property Equal_values_are_Equal_with_equal_hash_codes() => EqualValuesAreEqualWithEqualHashCodes<double>();
 
-    [Fact]
-    public void Equal_values_are_Equal_with_equal_hash_codes_in_float() => EqualValuesAreEqualWithEqualHashCodes<float>();
+    [PureProperty]
+    public Property Equal_values_are_Equal_with_equal_hash_codes_in_float() => EqualValuesAreEqualWithEqualHashCodes<float>();
 
-    private static void EqualValuesAreEqualWithEqualHashCodes<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property EqualValuesAreEqualWithEqualHashCodes<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var trace = Backprop.Forward(c.Network, c.Input);
@@ -147,7 +147,7 @@ public class PurityProperties
         var changed = c.Network.WithLayer(0, c.Network.Layers[0].WithWeight(ImmutableMatrix.FromColumnMajor<T>(
             c.Network.Layers[0].Weight.Rows, c.Network.Layers[0].Weight.Columns, weight)));
         Assert.NotEqual(c.Network, changed);
-    }));
+    });
 
     [Fact]
     public void Zero_and_negative_zero_give_equal_values_with_equal_hash_codes()
@@ -164,8 +164,8 @@ public class PurityProperties
         AssertValueEqual(Network.FromLayers(layer), Network.FromLayers(otherLayer));
     }
 
-    [Fact]
-    public void Matrix_and_vector_factories_copy_their_input() => Checks.Run(Prop.ForAll(
+    [PureProperty]
+    public Property Matrix_and_vector_factories_copy_their_input() => Prop.ForAll(
         (from rows in Gen.Choose(1, 6) from columns in Gen.Choose(1, 6) from matrix in Generators.Matrix(rows, columns) select matrix).ToArbitrary(),
         matrix =>
         {
@@ -211,7 +211,7 @@ public class PurityProperties
             vectors[0].ToArray()[0] = 99.5;
             Assert.Equal(expected, Bits(matrix));
             Assert.Equal(expectedVector, Bits(vectors[0]));
-        }));
+        });
 
     private static void AssertValueEqual<TValue>(TValue value, TValue other) where TValue : notnull
     {

@@ -10,9 +10,9 @@ public class SecondOrderTests
     private static readonly Arbitrary<NetworkCase> SmoothCases = Generators.Cases(8).Filter(c =>
         c.Loss is not AbsoluteLoss && c.Network.Layers.All(l => l.Activation is not (ReluActivation or LeakyReluActivation)) && c.Network.ParameterCount <= 120);
 
-    [Fact]
-    public void Hessian_is_symmetric_and_matches_second_differences_of_the_cost() =>
-        Checks.Run(Prop.ForAll(SmoothCases, c =>
+    [PureProperty(MaxTest = 100)]
+    public Property Hessian_is_symmetric_and_matches_second_differences_of_the_cost() =>
+        Prop.ForAll(SmoothCases, c =>
         {
             var hessian = SecondOrder.Hessian(c.Network, c.Input, c.Target, c.Loss);
             var theta = c.Network.Parameters.Flatten().ToArray();
@@ -34,14 +34,14 @@ public class SecondOrderTests
             for (int i = 0; i < hessian.Rows; i++)
                 for (int j = 0; j < i; j++) symmetric &= hessian[i, j] == hessian[j, i];
             return (symmetric && worst < 1e-4).Label($"symmetric={symmetric} worst diagonal error={worst:E3}");
-        }), maxTest: 100);
+        });
 
-    [Fact]
-    public void Newton_step_solves_linear_least_squares_in_one_step()
+    [PureProperty(MaxTest = 100)]
+    public Property Newton_step_solves_linear_least_squares_in_one_step()
     {
         // An identity output layer with half-squared loss is linear least squares: C is quadratic in (W, b), so one
         // Newton step lands on the minimiser, where the gradient vanishes.
-        Checks.Run(Prop.ForAll(Generators.Cases(16).Filter(c => c.SampleCount >= 8), c =>
+        return Prop.ForAll(Generators.Cases(16).Filter(c => c.SampleCount >= 8), c =>
         {
             var layer = new DenseLayer<double>(c.Network.Layers[0].Weight, c.Network.Layers[0].Bias, Activation.Identity);
             var network = Network.FromLayers(layer);
@@ -52,7 +52,7 @@ public class SecondOrderTests
             double norm = after.Gradient.Norm();
             return (norm <= 1e-6 * Math.Max(1, before.Gradient.Norm()) && after.Loss <= before.Loss + 1e-12)
                 .Label($"gradient norm before {before.Gradient.Norm():E3} after {norm:E3}, loss {before.Loss} -> {after.Loss}");
-        }), maxTest: 100);
+        });
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FsCheck;
 using System.Numerics;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
@@ -20,13 +21,13 @@ public class ShapeProperties
         Assert.Equal("4-2(leaky_relu)", Network.Create<float>([4, 2], [Activation.LeakyRelu()], seed: 1).Architecture);
     }
 
-    [Fact]
-    public void Forward_output_is_nL_by_m() => ForwardOutputIsNLByM<double>();
+    [PureProperty]
+    public Property Forward_output_is_nL_by_m() => ForwardOutputIsNLByM<double>();
 
-    [Fact]
-    public void Forward_output_is_nL_by_m_in_float() => ForwardOutputIsNLByM<float>();
+    [PureProperty]
+    public Property Forward_output_is_nL_by_m_in_float() => ForwardOutputIsNLByM<float>();
 
-    private static void ForwardOutputIsNLByM<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property ForwardOutputIsNLByM<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         // Repeat the case's samples side by side until there are 16, then take the first m for every m in 1..16.
@@ -48,28 +49,28 @@ public class ShapeProperties
             Assert.Equal((c.Network.OutputSize, m), (output.Rows, output.Columns));
             Assert.Equal(Bits(trace.Output), Bits(output));
         }
-    }));
+    });
 
-    [Fact]
-    public void Gradients_have_the_network_shapes() => GradientsHaveTheNetworkShapes<double>();
+    [PureProperty]
+    public Property Gradients_have_the_network_shapes() => GradientsHaveTheNetworkShapes<double>();
 
-    [Fact]
-    public void Gradients_have_the_network_shapes_in_float() => GradientsHaveTheNetworkShapes<float>();
+    [PureProperty]
+    public Property Gradients_have_the_network_shapes_in_float() => GradientsHaveTheNetworkShapes<float>();
 
-    private static void GradientsHaveTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property GradientsHaveTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss).Gradient;
         AssertShapedLike(c.Network, gradients, "gradient");
-    }));
+    });
 
-    [Fact]
-    public void Step_keeps_the_network_shapes() => StepKeepsTheNetworkShapes<double>();
+    [PureProperty]
+    public Property Step_keeps_the_network_shapes() => StepKeepsTheNetworkShapes<double>();
 
-    [Fact]
-    public void Step_keeps_the_network_shapes_in_float() => StepKeepsTheNetworkShapes<float>();
+    [PureProperty]
+    public Property Step_keeps_the_network_shapes_in_float() => StepKeepsTheNetworkShapes<float>();
 
-    private static void StepKeepsTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Checks.Run(Prop.ForAll(Generators.Cases(), generated =>
+    private static Property StepKeepsTheNetworkShapes<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(Generators.Cases(), generated =>
     {
         var c = generated.As<T>();
         var gradients = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss);
@@ -91,7 +92,7 @@ public class ShapeProperties
                 (network, state) = (result.Network, result.State);
             }
         }
-    }));
+    });
 
     private static void AssertShapedLike<T>(Network<T> network, Parameters<T> parameters, string what) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -19,19 +19,19 @@ public class SoftmaxProperties
     // 1e-12 · 2^29 ≈ 5.4e-4): each bound is a few roundings of values at most 1 (or, for the shift, of ulp(1100)),
     // which scale with ε exactly. Values are generated in double and rounded once to float.
 
-    [Fact]
-    public void Softmax_columns_sum_to_one() => ColumnsSumToOne<double>();
+    [PureProperty]
+    public Property Softmax_columns_sum_to_one() => ColumnsSumToOne<double>();
 
-    [Fact]
-    public void Softmax_columns_sum_to_one_in_float() => ColumnsSumToOne<float>();
+    [PureProperty]
+    public Property Softmax_columns_sum_to_one_in_float() => ColumnsSumToOne<float>();
 
-    private static void ColumnsSumToOne<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property ColumnsSumToOne<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Values up to ±1000: e^1000 overflows (and e^89 in float), so this holds only with the column maximum
         // subtracted. Each a_k is rounded a few times, so a column of at most 8 sums to 1 within about 8 · 3 ε ≈ 5e-15.
         double tolerance = Precision.Scaled<T>(1e-12);
         var inputs = Gen.OneOf(PreActivations(1000), PreActivations(5)).Select(z => z.As<T>());
-        Checks.Run(Prop.ForAll(Arb.From(inputs), z =>
+        return Prop.ForAll(Arb.From(inputs), z =>
         {
             var a = Activation.Softmax.Apply(z);
             var failures = new List<string>();
@@ -46,16 +46,16 @@ public class SoftmaxProperties
                 if (!(Math.Abs(sum - 1) <= tolerance)) failures.Add($"column {j} sums to {sum:R}");
             }
             return (a.Rows == z.Rows && a.Columns == z.Columns && failures.Count == 0).Label(string.Join("\n", failures.Take(10)));
-        }));
+        });
     }
 
-    [Fact]
-    public void Softmax_is_invariant_to_adding_a_constant() => InvariantToAddingAConstant<double>();
+    [PureProperty]
+    public Property Softmax_is_invariant_to_adding_a_constant() => InvariantToAddingAConstant<double>();
 
-    [Fact]
-    public void Softmax_is_invariant_to_adding_a_constant_in_float() => InvariantToAddingAConstant<float>();
+    [PureProperty]
+    public Property Softmax_is_invariant_to_adding_a_constant_in_float() => InvariantToAddingAConstant<float>();
 
-    private static void InvariantToAddingAConstant<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property InvariantToAddingAConstant<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         // z in ±100 and a constant per column in ±1000: z + c is exact to within ulp(1100) ≈ 2.3e-13, which changes
         // e^(z - max) by that relative amount, so every entry (at most 1) agrees within 1e-12.
@@ -64,7 +64,7 @@ public class SoftmaxProperties
             from z in PreActivations(100)
             from shifts in Gen.ArrayOf(Generators.Value(1000), z.Columns)
             select (Z: z.As<T>(), Shifts: shifts.Select(T.CreateChecked).ToArray());
-        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        return Prop.ForAll(Arb.From(cases), x =>
         {
             var shifted = ImmutableMatrix.Create<T>(x.Z.Rows, x.Z.Columns, (i, j) => x.Z[i, j] + x.Shifts[j]);
             var expected = Activation.Softmax.Apply(x.Z);
@@ -74,16 +74,16 @@ public class SoftmaxProperties
                 for (int j = 0; j < expected.Columns; j++)
                     worst = Math.Max(worst, Math.Abs(double.CreateChecked(actual[i, j] - expected[i, j])));
             return (worst <= tolerance).Label($"largest difference {worst:E3}");
-        }));
+        });
     }
 
-    [Fact]
-    public void Fused_cross_entropy_equals_unfused_jacobian_path() => FusedCrossEntropyEqualsUnfused<double>();
+    [PureProperty]
+    public Property Fused_cross_entropy_equals_unfused_jacobian_path() => FusedCrossEntropyEqualsUnfused<double>();
 
-    [Fact]
-    public void Fused_cross_entropy_equals_unfused_jacobian_path_in_float() => FusedCrossEntropyEqualsUnfused<float>();
+    [PureProperty]
+    public Property Fused_cross_entropy_equals_unfused_jacobian_path_in_float() => FusedCrossEntropyEqualsUnfused<float>();
 
-    private static void FusedCrossEntropyEqualsUnfused<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    private static Property FusedCrossEntropyEqualsUnfused<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         // |z| <= 5 keeps a away from 0 and 1 (a >= e^-10 / 8 for softmax, 1 - a >= 0.0067 for the sigmoid), so the
         // unfused path's y / a and (1 - y) / (1 - a) lose nothing: the products that cancel them are exact to a few
@@ -96,7 +96,7 @@ public class SoftmaxProperties
             from z in PreActivations(5)
             from y in Generators.Target(pairing.Loss, z.Rows, z.Columns)
             select (pairing.Activation, pairing.Loss, Z: z.As<T>(), Y: y.As<T>());
-        Checks.Run(Prop.ForAll(Arb.From(cases), x =>
+        return Prop.ForAll(Arb.From(cases), x =>
         {
             var fused = Backprop.OutputError(x.Activation, x.Z, x.Y, x.Loss);
             var unfused = x.Activation.Backward(x.Z, x.Loss.Gradient(x.Activation.Apply(x.Z), x.Y));
@@ -114,6 +114,6 @@ public class SoftmaxProperties
             double costTolerance = tolerance * Math.Max(1, Math.Abs(unfusedCost));
             return (worst <= tolerance && Math.Abs(fusedCost - unfusedCost) <= costTolerance && Math.Abs(backwardCost - unfusedCost) <= costTolerance)
                 .Label($"{x.Loss.Name}: largest δ difference {worst:E3}; cost fused {fusedCost:R}, from Backward {backwardCost:R}, unfused {unfusedCost:R}");
-        }));
+        });
     }
 }

@@ -18,6 +18,13 @@ public class SplitTests
         public override string ToString() => $"labels=[{string.Join(",", Labels)}] validation={ValidationFraction} test={TestFraction} seed={Seed}";
     }
 
+    /// <summary>The arbitraries the properties below take their <see cref="SplitCase"/> argument from.</summary>
+    public static class SplitArbitraries
+    {
+        /// <summary>Generated split cases (no shrinking, as the generator below has none).</summary>
+        public static Arbitrary<SplitCase> Cases() => SplitTests.Cases.ToArbitrary();
+    }
+
     private static readonly Gen<SplitCase> Cases =
         from classes in Gen.Choose(1, 6)
         from count in Gen.Choose(1, 80)
@@ -30,62 +37,58 @@ public class SplitTests
 
     private static bool Ascending(ImmutableArray<int> part) => part.Zip(part.Skip(1)).All(pair => pair.First < pair.Second);
 
-    [Fact]
-    public void PartsAreDisjointAscendingAndCoverEverySample() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
-        {
-            var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
-            var all = split.Train.Concat(split.Validation).Concat(split.Test).Order().ToArray();
-            return (all.SequenceEqual(Enumerable.Range(0, c.Labels.Length)) && Ascending(split.Train) && Ascending(split.Validation) && Ascending(split.Test))
-                .Label($"train [{string.Join(",", split.Train)}] validation [{string.Join(",", split.Validation)}] test [{string.Join(",", split.Test)}]");
-        }), 300);
+    [PureProperty(MaxTest = 300, Arbitrary = [typeof(SplitArbitraries)])]
+    public Property PartsAreDisjointAscendingAndCoverEverySample(SplitCase c)
+    {
+        var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
+        var all = split.Train.Concat(split.Validation).Concat(split.Test).Order().ToArray();
+        return (all.SequenceEqual(Enumerable.Range(0, c.Labels.Length)) && Ascending(split.Train) && Ascending(split.Validation) && Ascending(split.Test))
+            .Label($"train [{string.Join(",", split.Train)}] validation [{string.Join(",", split.Validation)}] test [{string.Join(",", split.Test)}]");
+    }
 
-    [Fact]
-    public void EveryClassKeepsItsShareOfEveryPartToWithinOneSampleAndKeepsATrainingSample() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 300, Arbitrary = [typeof(SplitArbitraries)])]
+    public Property EveryClassKeepsItsShareOfEveryPartToWithinOneSampleAndKeepsATrainingSample(SplitCase c)
+    {
+        var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
+        var failures = new List<string>();
+        foreach (var group in c.Labels.GroupBy(label => label))
         {
-            var split = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
-            var failures = new List<string>();
-            foreach (var group in c.Labels.GroupBy(label => label))
-            {
-                int n = group.Count();
-                int Count(ImmutableArray<int> part) => part.Count(i => c.Labels[i] == group.Key);
-                double trainFraction = 1 - c.ValidationFraction - c.TestFraction;
-                foreach (var (name, count, fraction) in new[] { ("train", Count(split.Train), trainFraction), ("validation", Count(split.Validation), c.ValidationFraction), ("test", Count(split.Test), c.TestFraction) })
-                    if (Math.Abs(count - fraction * n) > 1 + 1e-9) failures.Add($"class {group.Key} (n={n}): {name} has {count}, expected {fraction * n:F2}");
-                if (Count(split.Train) == 0) failures.Add($"class {group.Key} has no training sample");
-                if (c.ValidationFraction == 0 && Count(split.Validation) != 0) failures.Add($"class {group.Key} in validation with fraction 0");
-                if (c.TestFraction == 0 && Count(split.Test) != 0) failures.Add($"class {group.Key} in test with fraction 0");
-            }
-            return (failures.Count == 0).Label(string.Join("; ", failures));
-        }), 300);
+            int n = group.Count();
+            int Count(ImmutableArray<int> part) => part.Count(i => c.Labels[i] == group.Key);
+            double trainFraction = 1 - c.ValidationFraction - c.TestFraction;
+            foreach (var (name, count, fraction) in new[] { ("train", Count(split.Train), trainFraction), ("validation", Count(split.Validation), c.ValidationFraction), ("test", Count(split.Test), c.TestFraction) })
+                if (Math.Abs(count - fraction * n) > 1 + 1e-9) failures.Add($"class {group.Key} (n={n}): {name} has {count}, expected {fraction * n:F2}");
+            if (Count(split.Train) == 0) failures.Add($"class {group.Key} has no training sample");
+            if (c.ValidationFraction == 0 && Count(split.Validation) != 0) failures.Add($"class {group.Key} in validation with fraction 0");
+            if (c.TestFraction == 0 && Count(split.Test) != 0) failures.Add($"class {group.Key} in test with fraction 0");
+        }
+        return (failures.Count == 0).Label(string.Join("; ", failures));
+    }
 
-    [Fact]
-    public void TheSameSeedGivesTheSameSplitAndTheLabelsAreNotChanged() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
-        {
-            var before = c.Labels.ToArray();
-            var first = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
-            var second = Split.Stratified(before.ToList(), c.ValidationFraction, c.TestFraction, c.Seed);
-            return first.Equals(second) && first.GetHashCode() == second.GetHashCode() && before.SequenceEqual(c.Labels);
-        }), 100);
+    [PureProperty(MaxTest = 100, Arbitrary = [typeof(SplitArbitraries)])]
+    public Property TheSameSeedGivesTheSameSplitAndTheLabelsAreNotChanged(SplitCase c)
+    {
+        var before = c.Labels.ToArray();
+        var first = Split.Stratified(c.Labels, c.ValidationFraction, c.TestFraction, c.Seed);
+        var second = Split.Stratified(before.ToList(), c.ValidationFraction, c.TestFraction, c.Seed);
+        return (first.Equals(second) && first.GetHashCode() == second.GetHashCode() && before.SequenceEqual(c.Labels)).ToProperty();
+    }
 
-    [Fact]
-    public void ShuffledIsTheStratifiedSplitOfOneClassAndWithoutValidationMatchesTheTwoWaySplitForLargeClasses() =>
-        Checks.Run(Prop.ForAll(Arb.From(Cases), c =>
+    [PureProperty(MaxTest = 200, Arbitrary = [typeof(SplitArbitraries)])]
+    public Property ShuffledIsTheStratifiedSplitOfOneClassAndWithoutValidationMatchesTheTwoWaySplitForLargeClasses(SplitCase c)
+    {
+        var shuffled = Split.Shuffled(c.Labels.Length, c.ValidationFraction, c.TestFraction, c.Seed);
+        bool oneClass = shuffled.Equals(Split.Stratified(new int[c.Labels.Length], c.ValidationFraction, c.TestFraction, c.Seed));
+        // With no validation part, the three-way split is the two-way one wherever the two-way's "at least one held out" rule does not apply.
+        bool twoWay = true;
+        if (c.TestFraction > 0 && c.Labels.GroupBy(l => l).All(g => Math.Round(c.TestFraction * g.Count(), MidpointRounding.AwayFromZero) is var held && held >= 1 && held <= g.Count() - 1))
         {
-            var shuffled = Split.Shuffled(c.Labels.Length, c.ValidationFraction, c.TestFraction, c.Seed);
-            bool oneClass = shuffled.Equals(Split.Stratified(new int[c.Labels.Length], c.ValidationFraction, c.TestFraction, c.Seed));
-            // With no validation part, the three-way split is the two-way one wherever the two-way's "at least one held out" rule does not apply.
-            bool twoWay = true;
-            if (c.TestFraction > 0 && c.Labels.GroupBy(l => l).All(g => Math.Round(c.TestFraction * g.Count(), MidpointRounding.AwayFromZero) is var held && held >= 1 && held <= g.Count() - 1))
-            {
-                var three = Split.Stratified(c.Labels, 0, c.TestFraction, c.Seed);
-                var two = Split.Stratified(c.Labels, c.TestFraction, c.Seed);
-                twoWay = three.Train.SequenceEqual(two.Train) && three.Test.SequenceEqual(two.Test) && three.Validation.IsEmpty;
-            }
-            return (oneClass && twoWay).Label($"oneClass {oneClass} twoWay {twoWay}");
-        }), 200);
+            var three = Split.Stratified(c.Labels, 0, c.TestFraction, c.Seed);
+            var two = Split.Stratified(c.Labels, c.TestFraction, c.Seed);
+            twoWay = three.Train.SequenceEqual(two.Train) && three.Test.SequenceEqual(two.Test) && three.Validation.IsEmpty;
+        }
+        return (oneClass && twoWay).Label($"oneClass {oneClass} twoWay {twoWay}");
+    }
 
     [Fact]
     public void DifferentSeedsGiveDifferentSplitsAndAKnownSplitStaysTheSame()

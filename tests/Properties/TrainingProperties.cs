@@ -44,8 +44,8 @@ public class TrainingProperties
              ImmutableMatrix.Create(2, points.Length, (i, j) => i == 0 ? points[j].Item1 : points[j].Item2),
              ImmutableMatrix.Create(1, points.Length, (_, j) => points[j].Item1 + points[j].Item2 > 0 ? 1.0 : 0.0)), seed)).ToArbitrary();
 
-    [Fact]
-    public void Batch_size_1_full_and_between_all_train() => Checks.Run(Prop.ForAll(SeparableProblems(), p =>
+    [PureProperty(MaxTest = 100)]
+    public Property Batch_size_1_full_and_between_all_train() => Prop.ForAll(SeparableProblems(), p =>
     {
         var network = Network.Create<double>([2, 4, 1], Activation.Tanh, Activation.Sigmoid, p.Seed);
         double before = Backprop.Cost(network, p.Data.Inputs, p.Data.Targets, Loss.BinaryCrossEntropy);
@@ -56,10 +56,10 @@ public class TrainingProperties
             double after = Backprop.Cost(last.Network, p.Data.Inputs, p.Data.Targets, Loss.BinaryCrossEntropy);
             Assert.True(after < before, $"batch size {batch}: training loss {before} -> {after}");
         }
-    }), 100);
+    });
 
-    [Fact]
-    public void Last_smaller_batch_is_used() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    [PureProperty]
+    public Property Last_smaller_batch_is_used() => Prop.ForAll(TrainingCases(), t =>
     {
         int m = t.Training.Count;
         int steps = (m + t.BatchSize - 1) / t.BatchSize;
@@ -83,10 +83,10 @@ public class TrainingProperties
             }
             Assert.True(Bits(network, state).AsSpan().SequenceEqual(Bits(run[epoch - 1].Network, run[epoch - 1].State)), $"epoch {epoch} differs from the manual loop");
         }
-    }));
+    });
 
-    [Fact]
-    public void Shuffle_depends_only_on_seed_and_epoch() => Checks.Run(Prop.ForAll(
+    [PureProperty]
+    public Property Shuffle_depends_only_on_seed_and_epoch() => Prop.ForAll(
         (from count in Gen.Choose(0, 40) from seed in Seed() from epoch in Gen.Choose(1, 1000) select (count, seed, epoch)).ToArbitrary(),
         s =>
         {
@@ -99,10 +99,10 @@ public class TrainingProperties
                 Assert.NotEqual(order, Training.ShuffledOrder(s.count, s.seed, s.epoch + 1));
                 Assert.NotEqual(order, Training.ShuffledOrder(s.count, s.seed + 1, s.epoch));
             }
-        }));
+        });
 
-    [Fact]
-    public void Validation_metrics_are_reported() => Checks.Run(Prop.ForAll(TrainingCases(), t =>
+    [PureProperty]
+    public Property Validation_metrics_are_reported() => Prop.ForAll(TrainingCases(), t =>
     {
         var network = t.CreateNetwork();
         var with = Training.Epochs(network, t.Optimizer, t.Loss, t.Training, t.BatchSize, 2, t.Seed, t.Validation).ToArray();
@@ -132,7 +132,7 @@ public class TrainingProperties
             }
             Assert.True(Math.Abs(weighted - result.TrainingLoss) <= 1e-12 * Math.Max(1, Math.Abs(weighted)), $"epoch {e + 1}: {result.TrainingLoss} reported, {weighted} expected");
         }
-    }));
+    });
 
     [Fact]
     public void Epochs_are_lazy_and_validate_arguments_eagerly()
