@@ -93,15 +93,30 @@ public static class GradientChecking
         return result;
     }
 
-    /// <summary>Checks the directional derivative along <paramref name="direction"/>: ⟨∇C, v⟩ against (C(θ + hv) - C(θ - hv)) / 2h, by <see cref="GradientCheck"/>'s rule.</summary>
+    /// <summary>
+    /// Checks the directional derivative along <paramref name="direction"/>: ⟨∇C, v⟩ (the analytic gradient in T)
+    /// against (C(θ + hv) - C(θ - hv)) / 2h evaluated in double, by <see cref="GradientCheck"/>'s rule.
+    /// </summary>
     public static GradientCheckReport Directional<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, Parameters<T> direction, GradientCheckOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(direction);
-        var theta = network.Parameters;
-        var gradient = Backprop.Gradient(network, input, target, loss).Gradient;
-        return GradientCheck.Run<T>(t => Backprop.Cost(network.WithParameters(theta.Add(direction.Scale(t[0]))), input, target, loss), [T.Zero], [gradient.Dot(direction)], options);
+        var gradient = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
+        var v = direction.Flatten().Select(double.CreateChecked).ToArray();
+        var net = network.ToDouble();
+        var theta = net.Parameters.Flatten().ToArray();
+        var x = input.ToDouble();
+        var y = target.ToDouble();
+        double dot = 0, magnitude = 0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            dot += gradient[i] * v[i];
+            magnitude += Math.Abs(gradient[i] * v[i]);
+        }
+        double epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One);
+        return GradientCheck.Run<T>(t => Backprop.Cost(net.WithParameters(net.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), x, y, loss),
+            [0.0], [dot], 1024 * epsilon * magnitude, options);
     }
 
     /// <summary>For every kink of the cost, on which side of it the case lies (-1, 0 or 1), in a fixed order.</summary>

@@ -46,11 +46,14 @@ public static class Laws
         {
             var z = pair.First.As<T>();
             var u = pair.Second.As<T>();
-            bool nearKink = !Generators.IsSmooth(activation) && pair.First.ToColumnMajorArray().Any(x => Math.Abs(x) < settings.KinkMargin);
+            double margin = Math.Max(settings.KinkMargin, 2 * (settings.Check?.Step ?? GradientCheckOptions.DefaultStep<T>()));
+            bool nearKink = !Generators.IsSmooth(activation) && pair.First.ToColumnMajorArray().Any(x => Math.Abs(x) < margin);
             return Prop.When(!nearKink, () =>
             {
-                var gradient = activation.Backward(z, u).ToColumnMajorArray();
-                var report = GradientCheck.Run<T>(x => activation.Apply(ImmutableMatrix.FromColumnMajor<T>(z.Rows, z.Columns, x)).Dot(u), z.ToColumnMajorArray(), gradient, settings.Check);
+                var gradient = activation.Backward(z, u).ToDouble().ToColumnMajorArray();
+                var ud = u.ToDouble();
+                double allowance = 16 * Epsilon<T>() * ud.ToColumnMajorArray().Select(Math.Abs).Max();
+                var report = GradientCheck.Run<T>(x => activation.Apply(ImmutableMatrix.FromColumnMajor<double>(z.Rows, z.Columns, x)).Dot(ud), z.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check);
                 string convention = KinkConvention<T>(activation);
                 return (report.Passed && convention.Length == 0).Label($"{activation.Name}: {report}{convention}");
             });
@@ -74,12 +77,15 @@ public static class Laws
         {
             var a = pair.First.As<T>();
             var y = pair.Second.As<T>();
-            bool nearKink = loss is AbsoluteLoss && pair.First.ToColumnMajorArray().Zip(pair.Second.ToColumnMajorArray(), (p, q) => Math.Abs(p - q)).Any(d => d < settings.KinkMargin);
+            double margin = Math.Max(settings.KinkMargin, 2 * (settings.Check?.Step ?? GradientCheckOptions.DefaultStep<T>()));
+            bool nearKink = loss is AbsoluteLoss && pair.First.ToColumnMajorArray().Zip(pair.Second.ToColumnMajorArray(), (p, q) => Math.Abs(p - q)).Any(d => d < margin);
             return Prop.When(!nearKink, () =>
             {
-                T m = T.CreateChecked(a.Columns);
-                var gradient = loss.Gradient(a, y).ToColumnMajorArray().Select(g => g / m).ToArray();
-                var report = GradientCheck.Run<T>(x => loss.Value(ImmutableMatrix.FromColumnMajor<T>(a.Rows, a.Columns, x), y), a.ToColumnMajorArray(), gradient, settings.Check);
+                double m = a.Columns;
+                var gradient = loss.Gradient(a, y).ToDouble().ToColumnMajorArray().Select(g => g / m).ToArray();
+                var yd = y.ToDouble();
+                double allowance = 16 * Epsilon<T>() * gradient.Select(Math.Abs).DefaultIfEmpty(0).Max();
+                var report = GradientCheck.Run<T>(x => loss.Value(ImmutableMatrix.FromColumnMajor<double>(a.Rows, a.Columns, x), yd), a.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check);
                 return report.Passed.Label($"{loss.Name}: {report}");
             });
         });

@@ -35,7 +35,7 @@ public static class Shrinkers
             var weight = ImmutableMatrix.Create<double>(first.OutputSize, n0, (j, k) => first.Weight[j, k]);
             yield return value with
             {
-                Network = value.Network.WithLayer(0, new DenseLayer<double>(weight, first.Bias, first.Activation)),
+                Network = new Network<double>(layers.SetItem(0, new DenseLayer<double>(weight, first.Bias, first.Activation))),
                 Input = ImmutableMatrix.Create<double>(n0, value.SampleCount, (i, j) => value.Input[i, j]),
             };
         }

@@ -23,7 +23,7 @@ public sealed record GradientCheckOptions(double? Step = null, double? Tolerance
 /// <param name="Analytic">The analytic derivative a (for a network, ∂C/∂θ from <see cref="Backprop.Backward{T}"/>).</param>
 /// <param name="Numeric">n = (4 D(h/2) - D(h)) / 3, Richardson's extrapolation of the central differences D(h) = (C(θ + h) - C(θ - h)) / 2h.</param>
 /// <param name="Error">|a - n| / max(|a|, |n|), the relative error (0 when both are 0).</param>
-/// <param name="Noise">atol, the estimated error of n: 8 ε |C| / h (rounding of the cost) + |D(h) - D(h/2)|.</param>
+/// <param name="Noise">atol, the estimated error of n and a: 8 ε |C| / h (rounding of the cost, evaluated in double) + |D(h) - D(h/2)| + the analytic side's rounding allowance.</param>
 /// <param name="Allowed">rtol · max(|a|, |n|) + atol: the largest |a - n| that passes.</param>
 public sealed record GradientComparison(int Layer, string Name, double Analytic, double Numeric, double Error, double Noise, double Allowed)
 {
@@ -31,7 +31,7 @@ public sealed record GradientComparison(int Layer, string Name, double Analytic,
     public double AbsoluteError => Math.Abs(Analytic - Numeric);
 
     /// <summary>|a - n| / Allowed: 1 or less passes; NaN counts as infinity.</summary>
-    public double Score => double.IsNaN(AbsoluteError / Allowed) ? double.PositiveInfinity : AbsoluteError / Allowed;
+    public double Score => AbsoluteError == 0 ? 0 : double.IsNaN(AbsoluteError / Allowed) ? double.PositiveInfinity : AbsoluteError / Allowed;
 
     /// <summary>True when |a - n| ≤ rtol · max(|a|, |n|) + atol.</summary>
     public bool Passed => Score <= 1;
@@ -68,38 +68,55 @@ public sealed record GradientCheckReport(int CheckedCount, int ParameterCount, d
 /// n = (4 D(h/2) - D(h)) / 3 of the central differences D(h) = (C(θ + h e_i) - C(θ - h e_i)) / 2h (truncation error
 /// O(h^4)), and the coordinate passes when |a - n| ≤ rtol · max(|a|, |n|) + atol: relative, with rtol 1e-7 in double
 /// and 1e-4 in float, so a derivative wrong by a factor 1 + 1e-6 (double) or 1 + 1e-3 (float) fails wherever the
-/// gradient stands above the noise. atol is the estimated error of n, not a fixed floor: 8 ε |C| / h for the rounding
-/// of the cost (ε of the element type, |C| the largest cost evaluated) plus |D(h) - D(h/2)|, which measures the
-/// rounding and truncation actually present. Keep pre-activations of ReLU layers and L1 residuals far enough from 0
+/// gradient stands above the noise. The cost is evaluated in double for either element type (a float network converts
+/// exactly). atol is the estimated error of n and a, not a fixed floor: 8 ε |C| / h for the rounding of the cost (ε of
+/// double, |C| the largest cost evaluated), plus |D(h) - D(h/2)|, which measures the rounding and truncation actually
+/// present, plus 1024 ε_T max_i |a_i| for the rounding of the analytic gradient itself (negligible in double). Keep pre-activations of ReLU layers and L1 residuals far enough from 0
 /// (the kinks) that no perturbation by h moves them across, or the difference quotient straddles the kink.
 /// </summary>
 public static class GradientCheck
 {
     /// <summary>Checks the gradient of the cost of (X, Y) with respect to every parameter (or a seeded sample).</summary>
+    /// <remarks>
+    /// The analytic side is Backward in T; the numeric side is always evaluated in double on the same numbers (a
+    /// float network, input and target convert to double exactly), so that float's rounding of the cost does not
+    /// swamp the difference quotient. The analytic side's own rounding is allowed for: 1024 ε_T max_i |a_i| joins atol.
+    /// </remarks>
     public static GradientCheckReport Run<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, GradientCheckOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
-        var analytic = Backprop.Gradient(network, input, target, loss).Gradient.Flatten();
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        var analytic = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
 
-        // A private, mutable copy of the parameters wrapped by a transient network: one perturbation costs one
-        // cost evaluation, not a copy of all parameters. Nothing mutable leaves this method.
-        var weights = network.Layers.Select(layer => layer.Weight.ToColumnMajorArray()).ToArray();
-        var biases = network.Layers.Select(layer => layer.Bias.ToArray()).ToArray();
-        var probe = new Network<T>(network.Layers.Select((layer, l) =>
-            new DenseLayer<T>(new ImmutableMatrix<T>(layer.OutputSize, layer.InputSize, weights[l]), new ImmutableVector<T>(biases[l]), layer.Activation)).ToImmutableArray());
-        return Compare(analytic.AsSpan(), index =>
+        // A private, mutable copy of the parameters in double wrapped by a transient network: one perturbation costs
+        // one cost evaluation, not a copy of all parameters. Nothing mutable leaves this method.
+        var weights = network.Layers.Select(layer => layer.Weight.ToColumnMajorArray().Select(double.CreateChecked).ToArray()).ToArray();
+        var biases = network.Layers.Select(layer => layer.Bias.ToArray().Select(double.CreateChecked).ToArray()).ToArray();
+        var probe = new Network<double>(network.Layers.Select((layer, l) =>
+            new DenseLayer<double>(new ImmutableMatrix<double>(layer.OutputSize, layer.InputSize, weights[l]), new ImmutableVector<double>(biases[l]), layer.Activation)).ToImmutableArray());
+        var x = ToDouble(input);
+        var y = ToDouble(target);
+        double largest = analytic.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        return Compare<T>(analytic, index =>
         {
             var (layer, array, offset, name) = Locate(network, weights, biases, index);
-            return new Coordinate<T>(layer, name, array, offset);
-        }, () => Backprop.Cost(probe, input, target, loss), options);
+            return new Coordinate(layer, name, array, offset);
+        }, () => Backprop.Cost(probe, x, y, loss), 1024 * MachineEpsilon<T>() * largest, options);
     }
 
     /// <summary>
     /// Checks <paramref name="gradient"/>, the claimed gradient of <paramref name="function"/> at <paramref name="point"/>,
-    /// by the same rule (coordinates named "x[i]"). <paramref name="function"/> is called with perturbed copies of the point.
+    /// by the same rule (coordinates named "x[i]"), with the defaults of element type T (the type the gradient was
+    /// computed in; <paramref name="function"/> itself is evaluated in double). <paramref name="function"/> is called with perturbed copies of the point.
     /// </summary>
-    public static GradientCheckReport Run<T>(Func<T[], T> function, IReadOnlyList<T> point, IReadOnlyList<T> gradient, GradientCheckOptions? options = null)
+    /// <param name="function">The function, evaluated in double.</param>
+    /// <param name="point">Where to check.</param>
+    /// <param name="gradient">The claimed gradient at the point.</param>
+    /// <param name="analyticError">A bound on the rounding error of each gradient entry itself, added to atol (0 for exact gradients).</param>
+    /// <param name="options">h and rtol; null takes T's defaults.</param>
+    public static GradientCheckReport Run<T>(Func<double[], double> function, IReadOnlyList<double> point, IReadOnlyList<double> gradient, double analyticError = 0, GradientCheckOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -107,14 +124,18 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(gradient);
         if (gradient.Count != point.Count)
             throw new ArgumentException($"Expected a gradient of {point.Count} values (one per coordinate of point), got {gradient.Count}.", nameof(gradient));
+        if (!(analyticError >= 0))
+            throw new ArgumentOutOfRangeException(nameof(analyticError), $"Expected analyticError to be 0 or more, got {analyticError}.");
         var values = point.ToArray();
-        var analytic = gradient.ToArray();
-        return Compare<T>(analytic, index => new Coordinate<T>(0, $"x[{index}]", values, index), () => function((T[])values.Clone()), options);
+        return Compare<T>([.. gradient], index => new Coordinate(0, $"x[{index}]", values, index), () => function((double[])values.Clone()), analyticError, options);
     }
 
-    private readonly record struct Coordinate<T>(int Layer, string Name, T[] Array, int Offset);
+    private readonly record struct Coordinate(int Layer, string Name, double[] Array, int Offset);
 
-    private static GradientCheckReport Compare<T>(ReadOnlySpan<T> analytic, Func<int, Coordinate<T>> locate, Func<T> cost, GradientCheckOptions? options)
+    private static ImmutableMatrix<double> ToDouble<T>(ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray().Select(double.CreateChecked).ToArray());
+
+    private static GradientCheckReport Compare<T>(double[] analytic, Func<int, Coordinate> locate, Func<double> cost, double analyticError, GradientCheckOptions? options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         options ??= new GradientCheckOptions();
@@ -125,7 +146,7 @@ public static class GradientCheck
         if (options.MaxParameters < 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"Expected options.MaxParameters to be 0 (all) or more, got {options.MaxParameters}.");
         var selected = Select(analytic.Length, options.MaxParameters, options.Seed);
-        double epsilon = double.CreateChecked(MachineEpsilon<T>());
+        double epsilon = MachineEpsilon<double>();
 
         double maxAbsolute = 0, maxRelative = 0;
         GradientComparison? worst = null;
@@ -133,21 +154,20 @@ public static class GradientCheck
         foreach (int index in selected)
         {
             var coordinate = locate(index);
-            T original = coordinate.Array[coordinate.Offset];
+            double original = coordinate.Array[coordinate.Offset];
             double Evaluate(double offset)
             {
-                coordinate.Array[coordinate.Offset] = original + T.CreateChecked(offset);
-                try { return double.CreateChecked(cost()); }
+                coordinate.Array[coordinate.Offset] = original + offset;
+                try { return cost(); }
                 finally { coordinate.Array[coordinate.Offset] = original; }
             }
-            // The perturbations actually applied, after rounding θ ± h to T.
             double plus = Evaluate(step), minus = Evaluate(-step), halfPlus = Evaluate(step / 2), halfMinus = Evaluate(-step / 2);
             double coarse = (plus - minus) / (2 * step);
             double fine = (halfPlus - halfMinus) / step;
             double numeric = (4 * fine - coarse) / 3;
             double size = Math.Max(Math.Max(Math.Abs(plus), Math.Abs(minus)), Math.Max(Math.Abs(halfPlus), Math.Abs(halfMinus)));
-            double noise = 8 * epsilon * size / step + Math.Abs(coarse - fine);
-            double a = double.CreateChecked(analytic[index]);
+            double noise = 8 * epsilon * size / step + Math.Abs(coarse - fine) + analyticError;
+            double a = analytic[index];
             double absolute = Math.Abs(a - numeric);
             double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
             double relative = absolute == 0 ? 0 : absolute / scale;
@@ -163,7 +183,7 @@ public static class GradientCheck
     }
 
     /// <summary>The distance from 1 to the next larger value of T (2^-52 for double, 2^-23 for float).</summary>
-    private static T MachineEpsilon<T>() where T : unmanaged, IFloatingPointIeee754<T> => T.BitIncrement(T.One) - T.One;
+    private static double MachineEpsilon<T>() where T : unmanaged, IFloatingPointIeee754<T> => double.CreateChecked(T.BitIncrement(T.One) - T.One);
 
     private static int[] Select(int count, int maxParameters, int seed)
     {
@@ -180,7 +200,7 @@ public static class GradientCheck
         return sample;
     }
 
-    private static (int Layer, T[] Array, int Offset, string Name) Locate<T>(Network<T> network, T[][] weights, T[][] biases, int index)
+    private static (int Layer, double[] Array, int Offset, string Name) Locate<T>(Network<T> network, double[][] weights, double[][] biases, int index)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int l = 0; l < weights.Length; l++)
