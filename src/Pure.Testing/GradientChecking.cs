@@ -116,7 +116,15 @@ public static class GradientChecking
         }
         double epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One);
         return GradientCheck.Run<T>(t => Backprop.Cost(net.WithParameters(net.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), x, y, loss),
-            [0.0], [dot], 1024 * epsilon * magnitude, options);
+            [0.0], [dot], 1024 * epsilon * magnitude, options, OutputScale(net, x, y, loss));
+    }
+
+    /// <summary>(L + 1) Σ |a ⊙ ∂ℓ/∂a| / m: how far the rounding of the outputs carries into the cost.</summary>
+    private static double OutputScale(Network<double> network, ImmutableMatrix<double> input, ImmutableMatrix<double> target, Loss loss)
+    {
+        var output = Backprop.Forward(network, input).Output;
+        var sensitivity = loss.Gradient(output, target);
+        return output.ToColumnMajorArray().Zip(sensitivity.ToColumnMajorArray(), (p, q) => Math.Abs(p * q)).Sum() * (network.Layers.Length + 1) / input.Columns;
     }
 
     /// <summary>For every kink of the cost, on which side of it the case lies (-1, 0 or 1), in a fixed order.</summary>

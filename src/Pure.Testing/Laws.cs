@@ -53,7 +53,8 @@ public static class Laws
                 var gradient = activation.Backward(z, u).ToDouble().ToColumnMajorArray();
                 var ud = u.ToDouble();
                 double allowance = 16 * Epsilon<T>() * ud.ToColumnMajorArray().Select(Math.Abs).Max();
-                var report = GradientCheck.Run<T>(x => activation.Apply(ImmutableMatrix.FromColumnMajor<double>(z.Rows, z.Columns, x)).Dot(ud), z.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check);
+                var report = GradientCheck.Run<T>(x => activation.Apply(ImmutableMatrix.FromColumnMajor<double>(z.Rows, z.Columns, x)).Dot(ud), z.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check,
+                    activation.Apply(z.ToDouble()).ToColumnMajorArray().Zip(ud.ToColumnMajorArray(), (p, q) => Math.Abs(p * q)).Sum());
                 string convention = KinkConvention<T>(activation);
                 return (report.Passed && convention.Length == 0).Label($"{activation.Name}: {report}{convention}");
             });
@@ -85,7 +86,8 @@ public static class Laws
                 var gradient = loss.Gradient(a, y).ToDouble().ToColumnMajorArray().Select(g => g / m).ToArray();
                 var yd = y.ToDouble();
                 double allowance = 16 * Epsilon<T>() * gradient.Select(Math.Abs).DefaultIfEmpty(0).Max();
-                var report = GradientCheck.Run<T>(x => loss.Value(ImmutableMatrix.FromColumnMajor<double>(a.Rows, a.Columns, x), yd), a.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check);
+                var report = GradientCheck.Run<T>(x => loss.Value(ImmutableMatrix.FromColumnMajor<double>(a.Rows, a.Columns, x), yd), a.ToDouble().ToColumnMajorArray(), gradient, allowance, settings.Check,
+                    a.ToDouble().ToColumnMajorArray().Zip(gradient, (p, q) => Math.Abs(p * q)).Sum());
                 return report.Passed.Label($"{loss.Name}: {report}");
             });
         });

@@ -69,8 +69,9 @@ public sealed record GradientCheckReport(int CheckedCount, int ParameterCount, d
 /// O(h^4)), and the coordinate passes when |a - n| ≤ rtol · max(|a|, |n|) + atol: relative, with rtol 1e-7 in double
 /// and 1e-4 in float, so a derivative wrong by a factor 1 + 1e-6 (double) or 1 + 1e-3 (float) fails wherever the
 /// gradient stands above the noise. The cost is evaluated in double for either element type (a float network converts
-/// exactly). atol is the estimated error of n and a, not a fixed floor: 8 ε |C| / h for the rounding of the cost (ε of
-/// double, |C| the largest cost evaluated), plus |D(h) - D(h/2)|, which measures the rounding and truncation actually
+/// exactly). atol is the estimated error of n and a, not a fixed floor: 8 ε S / h for the rounding of the cost (ε of
+/// double; S = |C|, the largest cost evaluated, plus, for a network, (L + 1) Σ|a ⊙ ∂ℓ/∂a| / m, the rounding
+/// of the outputs carried into the cost), plus |D(h) - D(h/2)|, which measures the rounding and truncation actually
 /// present, plus 1024 ε_T max_i |a_i| for the rounding of the analytic gradient itself (negligible in double). Keep pre-activations of ReLU layers and L1 residuals far enough from 0
 /// (the kinks) that no perturbation by h moves them across, or the difference quotient straddles the kink.
 /// </summary>
@@ -99,11 +100,18 @@ public static class GradientCheck
         var x = ToDouble(input);
         var y = ToDouble(target);
         double largest = analytic.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        // The cost's rounding follows the outputs' rounding, ε |a| per output, weighted by |∂ℓ/∂a| (which |C| misses
+        // when |a| is much larger than |a - y|), once per layer and once for the loss.
+        var output = Backprop.Forward(probe, x).Output;
+        var sensitivity = loss.Gradient(output, y);
+        double outputScale = 0;
+        for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]);
+        outputScale *= (network.Layers.Length + 1) / (double)x.Columns;
         return Compare<T>(analytic, index =>
         {
             var (layer, array, offset, name) = Locate(network, weights, biases, index);
             return new Coordinate(layer, name, array, offset);
-        }, () => Backprop.Cost(probe, x, y, loss), 1024 * MachineEpsilon<T>() * largest, options);
+        }, () => Backprop.Cost(probe, x, y, loss), outputScale, 1024 * MachineEpsilon<T>() * largest, options);
     }
 
     /// <summary>
@@ -116,7 +124,8 @@ public static class GradientCheck
     /// <param name="gradient">The claimed gradient at the point.</param>
     /// <param name="analyticError">A bound on the rounding error of each gradient entry itself, added to atol (0 for exact gradients).</param>
     /// <param name="options">h and rtol; null takes T's defaults.</param>
-    public static GradientCheckReport Run<T>(Func<double[], double> function, IReadOnlyList<double> point, IReadOnlyList<double> gradient, double analyticError = 0, GradientCheckOptions? options = null)
+    /// <param name="costScale">A magnitude of the terms <paramref name="function"/> sums, when they may cancel: it joins |f| in the rounding estimate 8 ε (|f| + costScale) / h.</param>
+    public static GradientCheckReport Run<T>(Func<double[], double> function, IReadOnlyList<double> point, IReadOnlyList<double> gradient, double analyticError = 0, GradientCheckOptions? options = null, double costScale = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -124,10 +133,12 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(gradient);
         if (gradient.Count != point.Count)
             throw new ArgumentException($"Expected a gradient of {point.Count} values (one per coordinate of point), got {gradient.Count}.", nameof(gradient));
+        if (!(costScale >= 0))
+            throw new ArgumentOutOfRangeException(nameof(costScale), $"Expected costScale to be 0 or more, got {costScale}.");
         if (!(analyticError >= 0))
             throw new ArgumentOutOfRangeException(nameof(analyticError), $"Expected analyticError to be 0 or more, got {analyticError}.");
         var values = point.ToArray();
-        return Compare<T>([.. gradient], index => new Coordinate(0, $"x[{index}]", values, index), () => function((double[])values.Clone()), analyticError, options);
+        return Compare<T>([.. gradient], index => new Coordinate(0, $"x[{index}]", values, index), () => function((double[])values.Clone()), costScale, analyticError, options);
     }
 
     private readonly record struct Coordinate(int Layer, string Name, double[] Array, int Offset);
@@ -135,7 +146,7 @@ public static class GradientCheck
     private static ImmutableMatrix<double> ToDouble<T>(ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T> =>
         new(matrix.Rows, matrix.Columns, matrix.ToColumnMajorArray().Select(double.CreateChecked).ToArray());
 
-    private static GradientCheckReport Compare<T>(double[] analytic, Func<int, Coordinate> locate, Func<double> cost, double analyticError, GradientCheckOptions? options)
+    private static GradientCheckReport Compare<T>(double[] analytic, Func<int, Coordinate> locate, Func<double> cost, double costScale, double analyticError, GradientCheckOptions? options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         options ??= new GradientCheckOptions();
@@ -166,7 +177,7 @@ public static class GradientCheck
             double fine = (halfPlus - halfMinus) / step;
             double numeric = (4 * fine - coarse) / 3;
             double size = Math.Max(Math.Max(Math.Abs(plus), Math.Abs(minus)), Math.Max(Math.Abs(halfPlus), Math.Abs(halfMinus)));
-            double noise = 8 * epsilon * size / step + Math.Abs(coarse - fine) + analyticError;
+            double noise = 8 * epsilon * (size + costScale) / step + Math.Abs(coarse - fine) + analyticError;
             double a = analytic[index];
             double absolute = Math.Abs(a - numeric);
             double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
