@@ -123,8 +123,8 @@ internal static class Commands
         var samples = Add(command, Number<int>("--samples", "How many samples (the first ones) [default: 16]"));
         var maxParameters = Add(command, Number<int>("--max-parameters", "Check a seeded sample of this many parameters; 0 for all [default: 2000]"));
         var seed = Add(command, Number<int>("--seed", "Seed of the parameter sample [default: 0]"));
-        var step = Add(command, Number<double>("--step", "h of the central difference [default: 2^-20 for float64, 2^-8 for float32]"));
-        var tolerance = Add(command, Number<double>("--tolerance", "Largest relative error that passes [default: 1e-6 for float64, 1e-2 for float32]"));
+        var step = Add(command, Number<double>("--step", "h of the central differences (h and h/2, Richardson) [default: 2^-20 for float64, 2^-8 for float32]"));
+        var tolerance = Add(command, Number<double>("--tolerance", "rtol: a coordinate passes when |a - n| <= rtol * max(|a|, |n|) + the noise floor [default: 1e-7 for float64, 1e-4 for float32]"));
         command.SetAction(parsed =>
         {
             int count = parsed.GetValue(samples) ?? 16, most = parsed.GetValue(maxParameters) ?? 2000;
