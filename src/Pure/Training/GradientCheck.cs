@@ -38,7 +38,7 @@ public sealed record GradientComparison(int Layer, string Name, double Analytic,
 
     /// <summary>One line: layer, name, both values, the errors.</summary>
     public override string ToString() =>
-        $"layer {Layer} {Name}: analytic {Analytic:R}, numeric {Numeric:R}, |a - n| {AbsoluteError:E3} > allowed {Allowed:E3} (relative error {Error:E3}, noise {Noise:E3})";
+        $"layer {Layer} {Name}: analytic {Analytic:R}, numeric {Numeric:R}, |a - n| {AbsoluteError:E3} {(Passed ? "<=" : ">")} allowed {Allowed:E3} (relative error {Error:E3}, noise {Noise:E3})";
 }
 
 /// <summary>The result of a gradient check.</summary>
