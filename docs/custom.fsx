@@ -1,13 +1,18 @@
-// An activation and a loss defined in this script, checked with the gradient checker, then trained.
+// An activation and a loss defined in this script, checked with the law kit (Pure.Testing), then trained with
+// Pure.FSharp.
 //
-//   dotnet pack src/Pure -c Release -o /tmp/pure-packages
+//   for p in src/Pure src/Pure.Testing src/Pure.FSharp; do dotnet pack $p -c Release -o /tmp/pure-packages; done
 //   dotnet fsi docs/custom.fsx
 // The script exits with code 1 when a check fails.
 #i "nuget: /tmp/pure-packages"
-#r "nuget: Pure, *-*"
+#r "nuget: Pure.FSharp, *-*"
+#r "nuget: Pure.Testing, *-*"
 
 open System
+open FsCheck
 open Pure
+open Pure.FSharp
+open Pure.Testing
 
 let check condition message = if not condition then (eprintfn "FAILED: %s" message; exit 1)
 
@@ -23,35 +28,40 @@ let logCosh (a: float) (y: float) =
     r + Math.Log(1.0 + Math.Exp(-2.0 * r)) - Math.Log 2.0
 let logCoshLoss = Loss.Custom("log_cosh", logCosh, fun a y -> Math.Tanh(a - y))
 
-// A small regression set: y = sin(x1) + x2 / 2 on a 6 x 6 grid of [-2, 2]^2, one sample per column.
+// 1. The laws, run with FsCheck's Check.One: each returns true when the property held for every generated case.
+let holds (property: Property) =
+    try Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, property); true
+    with failure -> eprintfn "%s" failure.Message; false
+check (holds (Laws.ActivationDerivative softplusActivation)) "softplus' derivative does not match central differences"
+check (holds (Laws.LossGradient logCoshLoss)) "log-cosh's gradient does not match central differences"
+// Through whole random networks: softplus as the hidden activation, log-cosh as the loss.
+check (holds (Laws.BackwardGradient softplusActivation)) "Backward through softplus layers does not match"
+check (holds (Laws.BackwardGradient logCoshLoss)) "Backward with the log-cosh loss does not match"
+
+// 2. The laws have teeth: a derivative wrong by the factor 1 + 1e-6 is caught.
+let slightlyWrong = Activation.Custom("softplus_wrong", softplus, fun z -> logistic z * (1.0 + 1e-6))
+printfn "a derivative wrong by 1e-6 relative (the failure is expected):"
+check (not (holds (Laws.ActivationDerivative slightlyWrong))) "the law did not catch a derivative wrong by 1e-6"
+
+// 3. Train: y = sin(x1) + x2 / 2 on a 6 x 6 grid of [-2, 2]^2, one sample per column, in mini-batches of 8.
 let grid = [ for i in 0 .. 5 do for j in 0 .. 5 -> -2.0 + 0.8 * float i, -2.0 + 0.8 * float j ]
-let inputs = ImmutableMatrix.Create(2, grid.Length, fun row column -> let x1, x2 = grid[column] in if row = 0 then x1 else x2)
-let targets = ImmutableMatrix.Create(1, grid.Length, fun _ column -> let x1, x2 = grid[column] in Math.Sin x1 + x2 / 2.0)
+let inputs = Matrix.ofColumns [ for x1, x2 in grid -> [ x1; x2 ] ]
+let targets = Matrix.ofColumns [ for x1, x2 in grid -> [ Math.Sin x1 + x2 / 2.0 ] ]
+let data = Dataset.create inputs targets
 
-let network = Network.Create<float>([ 2; 8; 1 ], [ softplusActivation; Activation.Identity ], seed = 3)
+let network: Network<float> =
+    Network.create [ 2; 8; 1 ] softplusActivation Activation.Identity 3
 
-// 1. The gradient checker compares Backward with central differences for every weight and bias (in double).
-let report = GradientCheck.Run(network, inputs, targets, logCoshLoss)
-printfn "%O" report
-check report.Passed "the gradient check of softplus + log-cosh failed"
-
-// 2. The checker has teeth: a wrong derivative (σ' of softplus taken as σ'(2z)) is caught.
-let wrong = Activation.Custom("softplus_wrong", softplus, fun z -> logistic (2.0 * z))
-let wrongReport = GradientCheck.Run(Network.Create<float>([ 2; 8; 1 ], [ wrong; Activation.Identity ], seed = 3), inputs, targets, logCoshLoss)
-printfn "with a wrong derivative: %O" wrongReport
-check (not wrongReport.Passed) "the gradient check did not catch a wrong derivative"
-
-// 3. Train with both, in mini-batches of 8, and check that the cost went down.
-let data = Dataset(inputs, targets)
-let before = Backprop.Cost(network, inputs, targets, logCoshLoss)
-let last =
-    Training.Epochs(network, Optimizer.Adam(learningRate = 0.01), logCoshLoss, data, batchSize = 8, epochs = 300, seed = 7)
-    |> Seq.last
-let after = Backprop.Cost(last.Network, inputs, targets, logCoshLoss)
+let settings = { Train.defaults with Optimizer = Optimizer.adam 0.01; Loss = logCoshLoss; BatchSize = 8; Epochs = 300; Seed = 7 }
+let before = network |> Backprop.cost logCoshLoss inputs targets
+let last = network |> Train.run settings data
+let after = last.Network |> Backprop.cost logCoshLoss inputs targets
 printfn "log-cosh cost: %.6f before training, %.6f after %d epochs" before after last.Epoch
 check (after < before / 5.0) (sprintf "the cost went from %g to %g, not down fivefold" before after)
 
-// The trained network is still checked: gradients stay right away from the initial weights too.
-let trainedReport = GradientCheck.Run(last.Network, inputs, targets, logCoshLoss)
-check trainedReport.Passed (sprintf "the gradient check failed after training: %O" trainedReport)
+// The trained network is still checked: Pure's gradient checker compares Backward with central differences for
+// every weight and bias, away from the initial weights too.
+let report = GradientCheck.Run(last.Network, inputs, targets, logCoshLoss)
+printfn "%O" report
+check report.Passed (sprintf "the gradient check failed after training: %O" report)
 printfn "custom: all checks passed"

@@ -1,79 +1,30 @@
-// A property test of your own function with FsCheck 3: a loss and an activation defined here, whose derivatives
-// must match central differences for random inputs, element by element and through a whole random network.
+// A property test of your own functions: a custom activation and a custom loss, each checked with one law of the
+// law kit (Pure.Testing) through FsCheck's Check.One. docs/properties.md explains the laws.
 //
-//   dotnet pack src/Pure -c Release -o /tmp/pure-packages
+//   for p in src/Pure src/Pure.Testing; do dotnet pack $p -c Release -o /tmp/pure-packages; done
 //   dotnet fsi docs/properties.fsx
-// The run prints its random state; FSCHECK_REPLAY=seed,gamma reruns the same cases. A failing property throws
-// (with FsCheck's replay of the failing step) and the script exits with code 1.
+// The run prints its seed; PURE_REPLAY=seed,gamma reruns exactly those cases. A failing law throws (with the shrunk
+// case, every failing coordinate and FsCheck's Replay) and the script exits with code 1.
 #i "nuget: /tmp/pure-packages"
-#r "nuget: Pure, *-*"
-#r "nuget: FsCheck, 3.6.0"
+#r "nuget: Pure.Testing, *-*"
 
 open System
 open FsCheck
-open FsCheck.FSharp
 open Pure
+open Pure.Testing
 
-// The user's functions: the pseudo-Huber loss f(a, y) = δ²(sqrt(1 + ((a - y)/δ)²) - 1) with δ = 1, and its derivative;
-// and the activation "swish" σ(z) = z · sigmoid(z) with σ'(z) = s + z s (1 - s).
-let huber (a: float) (y: float) = Math.Sqrt(1.0 + (a - y) * (a - y)) - 1.0
-let huberDerivative (a: float) (y: float) = (a - y) / Math.Sqrt(1.0 + (a - y) * (a - y))
-let swish z = z / (1.0 + Math.Exp(-z))
-let swishDerivative z = let s = 1.0 / (1.0 + Math.Exp(-z)) in s + z * s * (1.0 - s)
+// swish σ(z) = z · s(z), s the logistic sigmoid, σ'(z) = s + z s (1 - s); pseudo-Huber f(a, y) = sqrt(1 + (a - y)²) - 1.
+let sigmoid z = 1.0 / (1.0 + Math.Exp(-z))
+let swish = Activation.Custom("swish", (fun z -> z * sigmoid z), fun z -> let s = sigmoid z in s + z * s * (1.0 - s))
+let huber = Loss.Custom("pseudo_huber", (fun a y -> Math.Sqrt(1.0 + (a - y) ** 2.0) - 1.0), fun a y -> (a - y) / Math.Sqrt(1.0 + (a - y) ** 2.0))
 
-// Central differences with h = 2^-20 in double; pass when |analytic - numeric| <= 1e-7 + 1e-5 · max(|analytic|, |numeric|).
-let h = Math.Pow(2.0, -20.0)
-let close (analytic: float) (numeric: float) = Math.Abs(analytic - numeric) <= 1e-7 + 1e-5 * Math.Max(Math.Abs analytic, Math.Abs numeric)
-
-// Bounded values: FsCheck's default float also yields NaN and infinities, which are not what is tested here.
-let value bound = Gen.choose (-bound * 1000, bound * 1000) |> Gen.map (fun i -> float i / 1000.0)
-
-// Every run starts from a random state that it prints; FSCHECK_REPLAY="seed,gamma" reruns exactly that run.
-// Check.One with QuickThrowOnFailure throws on failure, so the script exits with code 1; FsCheck's message then
-// also carries the replay of the failing step.
 let seed, gamma =
-    match Environment.GetEnvironmentVariable "FSCHECK_REPLAY" with
+    match Environment.GetEnvironmentVariable "PURE_REPLAY" with
     | null | "" -> uint64 (Random.Shared.NextInt64()), uint64 (Random.Shared.NextInt64()) ||| 1UL // gamma must be odd
-    | text ->
-        match text.Split ',' |> Array.map UInt64.TryParse with
-        | [| true, seed; true, gamma |] when gamma % 2UL = 1UL -> seed, gamma
-        | _ -> failwithf "Expected FSCHECK_REPLAY=seed,gamma with an odd gamma, got %s" text
-printfn "replay this run with FSCHECK_REPLAY=%d,%d" seed gamma
+    | text -> let parts = text.Split ',' in UInt64.Parse parts[0], UInt64.Parse parts[1]
+printfn "replay this run with PURE_REPLAY=%d,%d" seed gamma
+let config = Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(Some { Rnd = Rnd(seed, gamma); Size = None })
 
-let run name count property =
-    printfn "%s:" name
-    let config = Config.QuickThrowOnFailure.WithMaxTest(count).WithReplay(Some { Rnd = Rnd(seed, gamma); Size = None })
-    Check.One(config, property)
-
-run "the pseudo-Huber derivative matches central differences" 500 (
-    Prop.forAll (Arb.fromGen (Gen.zip (value 20) (value 20))) (fun (a, y) ->
-        let numeric = (huber (a + h) y - huber (a - h) y) / (2.0 * h)
-        close (huberDerivative a y) numeric |> Prop.label (sprintf "a = %g, y = %g: analytic %g, numeric %g" a y (huberDerivative a y) numeric)))
-
-run "the swish derivative matches central differences" 500 (
-    Prop.forAll (Arb.fromGen (value 30)) (fun z ->
-        let numeric = (swish (z + h) - swish (z - h)) / (2.0 * h)
-        close (swishDerivative z) numeric |> Prop.label (sprintf "z = %g: analytic %g, numeric %g" z (swishDerivative z) numeric)))
-
-// Through a whole network: Pure's gradient checker on random layer sizes, weights, inputs and targets.
-let swishActivation = Activation.Custom("swish", swish, swishDerivative)
-let huberLoss = Loss.Custom("pseudo_huber", huber, huberDerivative)
-let networkCase =
-    gen {
-        let! sizes = Gen.arrayOfLength 3 (Gen.choose (1, 5))
-        let! samples = Gen.choose (1, 6)
-        let! seed = Gen.choose (0, 100000)
-        let! inputs = Gen.arrayOfLength (sizes[0] * samples) (value 2)
-        let! targets = Gen.arrayOfLength (sizes[2] * samples) (value 2)
-        return sizes, samples, seed, inputs, targets
-    }
-
-run "Backward through swish layers with the pseudo-Huber loss matches central differences" 100 (
-    Prop.forAll (Arb.fromGen networkCase) (fun (sizes, samples, seed, inputs, targets) ->
-        let network = Network.Create<float>(sizes, [ swishActivation; Activation.Identity ], seed = seed)
-        let x = ImmutableMatrix.FromColumnMajor(sizes[0], samples, inputs)
-        let y = ImmutableMatrix.FromColumnMajor(sizes[2], samples, targets)
-        let report = GradientCheck.Run(network, x, y, huberLoss)
-        report.Passed |> Prop.label (string report)))
-
+Check.One(config, Laws.ActivationDerivative swish)
+Check.One(config, Laws.LossGradient huber)
 printfn "properties: all properties held"
