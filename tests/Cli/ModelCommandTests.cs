@@ -119,7 +119,14 @@ public sealed class ModelCommandTests
         // --tolerance no longer does: it is rtol, and the noise floor atol still passes the coordinates near zero).
         var strict = CliRun.Of("gradcheck", "--model", folder["model.json"], "--samples", "8", "--step", "1");
         Assert.Equal(3, strict.ExitCode);
-        Assert.StartsWith("gradient check FAILED", strict.OutLines[^1], StringComparison.Ordinal);
+        // The summary line, then one line per failing parameter.
+        int summary = Array.FindIndex(strict.OutLines, line => line.StartsWith("gradient check FAILED", StringComparison.Ordinal));
+        Assert.True(summary >= 0, string.Join("\n", strict.OutLines));
+        Assert.Matches(@" (\d+) failing,", strict.OutLines[summary]);
+        int failing = int.Parse(System.Text.RegularExpressions.Regex.Match(strict.OutLines[summary], @" (\d+) failing,").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(failing > 0);
+        Assert.Equal(failing, strict.OutLines.Length - summary - 1);
+        Assert.All(strict.OutLines.Skip(summary + 1), line => Assert.Matches(@"^layer \d+ [Wb]\[", line));
     }
 
     [Theory]
