@@ -164,6 +164,12 @@ module Optimizer =
     /// Stochastic gradient descent with this learning rate and no momentum (Optimizer.Sgd).
     let sgd (learningRate: float) = Pure.Optimizer.Sgd learningRate
 
+    /// Stochastic gradient descent with heavy-ball momentum: optimizer = Optimizer.momentum 0.9 0.5 (Optimizer.Sgd).
+    let momentum (momentum: float) (learningRate: float) = Pure.Optimizer.Sgd(learningRate, momentum = momentum)
+
+    /// Stochastic gradient descent with Nesterov momentum (Optimizer.Sgd with nesterov = true).
+    let nesterov (momentum: float) (learningRate: float) = Pure.Optimizer.Sgd(learningRate, momentum = momentum, nesterov = true)
+
     /// Adam with this learning rate and the usual betas (Optimizer.Adam).
     let adam (learningRate: float) = Pure.Optimizer.Adam(learningRate = learningRate)
 
@@ -198,3 +204,11 @@ module Metrics =
 
     /// The share of samples whose largest output is the target's class: output |> Metrics.accuracy target (Metrics.Accuracy).
     let accuracy (target: ImmutableMatrix<'T>) (output: ImmutableMatrix<'T>) = Pure.Metrics.Accuracy(output, target)
+
+    /// The confusion matrix of actual against predicted class indices: predicted |> Metrics.confusion classCount actual (Metrics.Confusion).
+    let confusion (classCount: int) (actual: seq<int>) (predicted: seq<int>) : ConfusionMatrix =
+        Pure.Metrics.Confusion(Seq.toArray actual, Seq.toArray predicted, classCount)
+
+    /// One-hot columns, classCount x m, for class indices: labels |> Metrics.oneHot classCount (Metrics.OneHot).
+    let oneHot<'T when 'T: unmanaged and 'T :> System.Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> System.ValueType> (classCount: int) (labels: seq<int>) : ImmutableMatrix<'T> =
+        Pure.Metrics.OneHot<'T>(Seq.toArray labels, classCount)
