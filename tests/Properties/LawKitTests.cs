@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Pure.Properties.Support;
 using Pure.Testing;
 
 namespace Pure.Properties;
@@ -172,10 +173,9 @@ public class LawKitTests
         Assert.True(last.SampleCount <= 2, last.ToString());
     }
 
-    [Fact]
-    public void Shrinker_candidates_are_valid_and_simpler()
-    {
-        Support.Checks.Run(Prop.ForAll(Pure.Testing.Generators.Cases(), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property Shrinker_candidates_are_valid_and_simpler() =>
+        Prop.ForAll(Pure.Testing.Generators.Cases(), c =>
         {
             foreach (var candidate in Pure.Testing.Shrinkers.Shrink(c))
             {
@@ -189,8 +189,7 @@ public class LawKitTests
                 if (!simpler || double.IsNaN(cost)) return false.Label(candidate.ToString());
             }
             return true.Label("");
-        }), maxTest: 100);
-    }
+        });
 
     /// <summary>Tanh with a Jvp twice the right one: Backward stays right, so only the adjoint law sees it.</summary>
     private sealed record DoubledJvp() : Activation("tanh-doubled-jvp")
