@@ -2,7 +2,8 @@ using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
-using static Pure.Properties.Support.GradientGenerators;
+using Pure.Testing;
+using static Pure.Testing.GradientChecking;
 
 namespace Pure.Properties;
 
@@ -16,6 +17,12 @@ namespace Pure.Properties;
 /// </summary>
 public class AdjointProperties
 {
+    /// <summary>The Frobenius norm sqrt(Σ x_ij^2).</summary>
+    private static double Norm(ImmutableMatrix<double> matrix) => Math.Sqrt(matrix.Dot(matrix));
+
+    /// <summary>The element-wise absolute value.</summary>
+    private static ImmutableMatrix<double> Abs(ImmutableMatrix<double> matrix) => matrix.Map(Math.Abs);
+
     private const double Tolerance = 1e-12;
 
     [PureProperty]
@@ -98,7 +105,7 @@ public class AdjointProperties
     private static Property JvpMatchesCentralDifferences<T>(double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Makes the adjoint test above independent of Jvp's own formula: J t ≈ (f(X + h t) - f(X - h t)) / 2h with
-        // h = 2^-20 in double, the gradient check's rule (error / max(1, |a|, |n|) <= 1e-6 in double), away from the
+        // h = 2^-20 in double, to 1e-6 of max(1, |a|, |n|) (the old gradient check's rule, kept here for the JVP), away from the
         // ReLU kinks.
         const double h = 1.0 / (1 << 20);
         var cases =
@@ -147,7 +154,7 @@ public class AdjointProperties
         // diag(a) + a a^T for softmax.
         double tolerance = Precision.Scaled<T>(Tolerance);
         var cases =
-            from c in CaseWithLayers(2)
+            from c in Generators.CaseWithLayers(2)
             let sizes = c.Network.LayerSizes
             from pairs in Gen.CollectToArray(Enumerable.Range(1, c.Network.Layers.Length - 1), l =>
                 from tangent in Generators.Matrix(sizes[l], c.SampleCount, 2)

@@ -5,6 +5,7 @@ using FsCheck.Fluent;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 

@@ -4,6 +4,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 

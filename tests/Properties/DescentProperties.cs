@@ -2,6 +2,7 @@ using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 
@@ -35,7 +36,7 @@ public class DescentProperties
     public void Small_sgd_step_cases_are_informative_in_float() => AtLeastHalfAreInformative<float>(rateScale: 1e-2, informativeFactor: 1e2);
 
     private static Property SmallStepDoesNotIncreaseSmoothLoss<T>(double rateScale, double informativeFactor) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Prop.ForAll(GradientGenerators.SmoothCases(), generated =>
+        Prop.ForAll(Generators.SmoothCases(), generated =>
         {
             var outcome = Descend<T>(generated, rateScale, informativeFactor);
             return outcome.Holds.Label(outcome.Label);
@@ -44,7 +45,7 @@ public class DescentProperties
     private static void AtLeastHalfAreInformative<T>(double rateScale, double informativeFactor) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The sizes grow from 0 to 99 as in a property run of 200 cases.
-        var cases = Enumerable.Range(0, 200).SelectMany(i => GradientGenerators.SmoothCases().Generator.Sample(i / 2, 1));
+        var cases = Enumerable.Range(0, 200).SelectMany(i => Generators.SmoothCases().Generator.Sample(i / 2, 1));
         int informative = cases.Count(c => Descend<T>(c, rateScale, informativeFactor).Informative);
         Assert.True(informative >= 100, $"Only {informative} of 200 cases had a first-order change above rounding; expected at least 100.");
     }

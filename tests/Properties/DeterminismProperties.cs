@@ -2,6 +2,7 @@ using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;
@@ -68,7 +69,7 @@ public class DeterminismProperties
     /// <summary>Architectures, activations, seeds and schemes for <see cref="Network.Create{T}(IReadOnlyList{int}, IReadOnlyList{Activation}, int, Initialization)"/>.</summary>
     private static Arbitrary<(int[] Sizes, Activation[] Activations, int Seed, Initialization Scheme)> Architectures() =>
         (from sizes in Generators.LayerSizes()
-         from activations in Gen.ArrayOf(Gen.Elements(Generators.HiddenActivations), sizes.Length - 1)
+         from activations in Gen.ArrayOf(Gen.Elements(Generators.HiddenActivations.ToArray()), sizes.Length - 1)
          from seed in Seed()
          from scheme in Gen.Elements(Initialization.Auto, Initialization.GlorotUniform, Initialization.HeUniform)
          select (sizes, activations, seed, scheme)).ToArbitrary();

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 

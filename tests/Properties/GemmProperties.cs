@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using MathNet.Numerics.LinearAlgebra;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 
@@ -21,13 +22,15 @@ public class GradientProperties
     public Property Backward_matches_central_differences()
     {
         return Prop.ForAll(Generators.Cases(), c => Prop.When(
-            GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
+            GradientChecking.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
             () =>
             {
-                // The defaults for double: h = 2^-20, pass when max |a - n| / max(1, |a|, |n|) <= 1e-6.
+                // The defaults for double: h = 2^-20 and rtol 1e-7; every coordinate passes |a - n| <= rtol max(|a|, |n|) + atol,
+                // so the list of failing coordinates is empty.
                 var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
-                return (report.Step == Math.Pow(2, -20) && report.Tolerance == 1e-6
-                        && report.CheckedCount == c.Network.ParameterCount && report.Passed)
+                return (report.Step == Math.Pow(2, -20) && report.Tolerance == 1e-7
+                        && report.Step == GradientCheckOptions.DefaultStep<double>() && report.Tolerance == GradientCheckOptions.DefaultTolerance<double>()
+                        && report.CheckedCount == c.Network.ParameterCount && report.Failures.IsEmpty && report.Passed)
                     .Label(report.ToString());
             }));
     }
@@ -35,24 +38,34 @@ public class GradientProperties
     [PureProperty]
     public Property Backward_relative_error_stays_below_1e_minus_6()
     {
-        // The same comparison as above, asserting the documented error bound directly rather than through Passed,
-        // with h = 2^-20 and a tolerance given explicitly (so a change of GradientCheck's defaults cannot loosen it).
-        var options = new GradientCheckOptions(Step: Math.Pow(2, -20), Tolerance: 1e-6);
+        // The same comparison as above, asserting the documented rule directly rather than through Passed, with h = 2^-20
+        // and rtol 1e-7 given explicitly (so a change of GradientCheck's defaults cannot loosen it): no failing
+        // coordinate; the worst one within |a - n| <= 1e-7 max(|a|, |n|) + atol; its relative error by the documented
+        // formula |a - n| / max(|a|, |n|), and the report's maxima at least the worst's. Then one seeded coordinate alone
+        // (MaxParameters = 1), where the report's MaxRelativeError and MaxAbsoluteError are exactly that coordinate's.
+        var options = new GradientCheckOptions(Step: Math.Pow(2, -20), Tolerance: 1e-7);
         return Prop.ForAll(Generators.Cases(), c => Prop.When(
-            GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
+            GradientChecking.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin && !RoundingDominates(c),
             () =>
             {
                 var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss, options);
-                double worst = Math.Abs(report.Worst.Analytic - report.Worst.Numeric)
-                    / Math.Max(1, Math.Max(Math.Abs(report.Worst.Analytic), Math.Abs(report.Worst.Numeric)));
-                return (report.MaxRelativeError <= 1e-6 && worst == report.MaxRelativeError).Label(report.ToString());
+                var w = report.Worst;
+                double scale = Math.Max(Math.Abs(w.Analytic), Math.Abs(w.Numeric));
+                double relative = w.AbsoluteError == 0 ? 0 : w.AbsoluteError / scale;
+                bool worstHolds = w.AbsoluteError <= 1e-7 * scale + w.Noise && w.Allowed == 1e-7 * scale + w.Noise
+                    && w.Error == relative && report.MaxRelativeError >= relative && report.MaxAbsoluteError >= w.AbsoluteError;
+                var single = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss, options with { MaxParameters = 1, Seed = c.SampleCount });
+                var s = single.Worst;
+                double singleRelative = s.AbsoluteError == 0 ? 0 : s.AbsoluteError / Math.Max(Math.Abs(s.Analytic), Math.Abs(s.Numeric));
+                bool singleHolds = single.CheckedCount == 1 && single.MaxRelativeError == singleRelative && single.MaxAbsoluteError == s.AbsoluteError;
+                return (report.Tolerance == 1e-7 && report.Failures.IsEmpty && worstHolds && singleHolds).Label($"{report}\n{single}");
             }));
     }
 
     [PureProperty(MaxTest = 100)]
     public Property Backward_matches_central_differences_in_float()
     {
-        // Float defaults: h = 2^-8, tolerance 1e-2. A generated double case is rounded to float and discarded when
+        // Float defaults: h = 2^-8, rtol 1e-4 (the cost evaluated in double on the float case's numbers). A generated double case is rounded to float and discarded when
         // the float check could not pass even with a correct gradient:
         // - a kink within reach: with h this large a fixed margin is not enough (moving a parameter by h can move a
         //   deep pre-activation by much more than h), so also when moving any single parameter by ±h would put a
@@ -68,15 +81,15 @@ public class GradientProperties
         {
             var c = d.As<float>();
             return Prop.When(
-                GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin
-                && !GradientGenerators.PerturbationCrossesKink(c.Network, c.Input, c.Target, c.Loss, (float)FloatStep)
+                GradientChecking.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin
+                && !GradientChecking.PerturbationCrossesKink(c.Network, c.Input, c.Target, c.Loss, (float)FloatStep)
                 && Backprop.Cost(c.Network, c.Input, c.Target, c.Loss) <= 50
                 && TruncationError(d, FloatStep) <= 2e-3,
                 () =>
                 {
                     var report = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss);
-                    return (report.Step == FloatStep && report.Tolerance == 1e-2
-                            && report.CheckedCount == c.Network.ParameterCount && report.Passed)
+                    return (report.Step == FloatStep && report.Tolerance == 1e-4 && report.Tolerance == GradientCheckOptions.DefaultTolerance<float>()
+                            && report.CheckedCount == c.Network.ParameterCount && report.Failures.IsEmpty && report.Passed)
                         .Label(report.ToString());
                 });
         });
@@ -102,12 +115,12 @@ public class GradientProperties
             var c = generated.As<float>();
             var d = c.ToDouble();
             return Prop.When(
-                GradientGenerators.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin
-                && GradientGenerators.DistanceToKinks(d.Network, d.Input, d.Target, d.Loss) >= KinkMargin,
+                GradientChecking.DistanceToKinks(c.Network, c.Input, c.Target, c.Loss) >= KinkMargin
+                && GradientChecking.DistanceToKinks(d.Network, d.Input, d.Target, d.Loss) >= KinkMargin,
                 () =>
                 {
                     var analytic = Backprop.Gradient(c.Network, c.Input, c.Target, c.Loss).Gradient.Flatten().ToArray();
-                    var numeric = GradientGenerators.NumericGradient(d.Network, d.Input, d.Target, d.Loss, Math.Pow(2, -20));
+                    var numeric = GradientChecking.NumericGradient(d.Network, d.Input, d.Target, d.Loss, Math.Pow(2, -20));
                     var failures = analytic.Select((a, i) => (Index: i, Analytic: (double)a, Numeric: numeric[i]))
                         .Where(x => !(Math.Abs(x.Analytic - x.Numeric) <= FloatTolerance * Math.Max(1, Math.Max(Math.Abs(x.Analytic), Math.Abs(x.Numeric)))))
                         .Select(x => $"parameter {x.Index}: float analytic {x.Analytic:R}, double numeric {x.Numeric:R}");
@@ -119,8 +132,8 @@ public class GradientProperties
     /// <summary>max_i |n_i(h) - n_i(2^-20)| / max(1, |n_i(h)|, |n_i(2^-20)|) over the parameters, in double.</summary>
     private static double TruncationError(NetworkCase c, double step)
     {
-        var coarse = GradientGenerators.NumericGradient(c.Network, c.Input, c.Target, c.Loss, step);
-        var fine = GradientGenerators.NumericGradient(c.Network, c.Input, c.Target, c.Loss, Math.Pow(2, -20));
+        var coarse = GradientChecking.NumericGradient(c.Network, c.Input, c.Target, c.Loss, step);
+        var fine = GradientChecking.NumericGradient(c.Network, c.Input, c.Target, c.Loss, Math.Pow(2, -20));
         return coarse.Zip(fine, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)))).Max();
     }
 
@@ -151,6 +164,10 @@ public class GradientProperties
                 Assert.False(badReport.Passed, $"{wrong[k].Name}, seed {seed}: {badReport}");
                 Assert.True(badReport.MaxRelativeError > 1e-3, $"{wrong[k].Name}, seed {seed}: {badReport}");
                 Assert.Equal(0, badReport.Worst.Layer); // only the first layer's gradients go through the wrong σ'
+                Assert.NotEmpty(badReport.Failures);
+                Assert.All(badReport.Failures, failure => Assert.Equal(0, failure.Layer));
+                Assert.Contains(badReport.Worst, badReport.Failures);
+                Assert.Empty(goodReport.Failures);
                 Assert.True(goodReport.Passed, $"{right[k].Name}, seed {seed}: {goodReport}");
             }
     }

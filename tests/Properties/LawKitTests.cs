@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Pure.Properties.Support;
 using Pure.Testing;
 
 namespace Pure.Properties;
@@ -172,10 +173,9 @@ public class LawKitTests
         Assert.True(last.SampleCount <= 2, last.ToString());
     }
 
-    [Fact]
-    public void Shrinker_candidates_are_valid_and_simpler()
-    {
-        Support.Checks.Run(Prop.ForAll(Pure.Testing.Generators.Cases(), c =>
+    [PureProperty(MaxTest = 100)]
+    public Property Shrinker_candidates_are_valid_and_simpler() =>
+        Prop.ForAll(Pure.Testing.Generators.Cases(), c =>
         {
             foreach (var candidate in Pure.Testing.Shrinkers.Shrink(c))
             {
@@ -189,7 +189,31 @@ public class LawKitTests
                 if (!simpler || double.IsNaN(cost)) return false.Label(candidate.ToString());
             }
             return true.Label("");
-        }), maxTest: 100);
+        });
+
+    /// <summary>
+    /// The one convention the gradient laws cannot see (they keep away from kinks): ReLU'(0) = 0 and leaky ReLU'(0) =
+    /// slope, on the kit's generated matrices with about a third of the entries set to exactly ±0 (at least 16
+    /// elements, so that the vectorised kernels run): Backward scales the upstream by σ'(z) element by element.
+    /// </summary>
+    [PureProperty]
+    public Property Rectifier_subgradient_at_the_kink_is_the_documented_one()
+    {
+        var cases =
+            from rows in Gen.Choose(4, 8)
+            from columns in Gen.Choose(4, 16)
+            from z in Pure.Testing.Generators.Matrix(rows, columns)
+            from upstream in Pure.Testing.Generators.Matrix(rows, columns)
+            from zeros in Gen.ArrayOf(Gen.Elements(0, 1, 2, 3), rows * columns)
+            select (Z: ImmutableMatrix.Create<double>(rows, columns, (i, j) => zeros[j * rows + i] switch { 0 => 0.0, 1 => -0.0, _ => z[i, j] }), Upstream: upstream);
+        return Prop.ForAll(Arb.From(cases), c =>
+        {
+            var relu = Activation.Relu.Backward(c.Z, c.Upstream);
+            var leaky = Activation.LeakyRelu(0.25).Backward(c.Z, c.Upstream);
+            var expectedRelu = ImmutableMatrix.Create<double>(c.Z.Rows, c.Z.Columns, (i, j) => c.Z[i, j] > 0 ? c.Upstream[i, j] : 0.0);
+            var expectedLeaky = ImmutableMatrix.Create<double>(c.Z.Rows, c.Z.Columns, (i, j) => c.Z[i, j] > 0 ? c.Upstream[i, j] : 0.25 * c.Upstream[i, j]);
+            return (relu == expectedRelu && leaky == expectedLeaky).Label($"z={c.Z}\nrelu'={relu}\nleaky'={leaky}");
+        });
     }
 
     /// <summary>Tanh with a Jvp twice the right one: Backward stays right, so only the adjoint law sees it.</summary>

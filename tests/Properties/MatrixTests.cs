@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using MathNet.Numerics.LinearAlgebra;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 
@@ -9,8 +10,8 @@ namespace Pure.Properties;
 public class MatrixTests
 {
     private static Gen<ImmutableMatrix<double>> AnyMatrix() =>
-        from rows in OptimizerGenerators.Dimension()
-        from columns in OptimizerGenerators.Dimension()
+        from rows in MatrixGenerators.Dimension()
+        from columns in MatrixGenerators.Dimension()
         from matrix in Generators.Matrix(rows, columns)
         select matrix;
 
@@ -198,9 +199,9 @@ public class MatrixTests
     public Property ImmutableMatrix_products_equal_mathnet()
     {
         // Shapes from 1 to 16, weighted towards 1 and primes, so that no blocking or unrolling assumption hides.
-        var input = from rows in OptimizerGenerators.Dimension()
-                    from inner in OptimizerGenerators.Dimension()
-                    from columns in OptimizerGenerators.Dimension()
+        var input = from rows in MatrixGenerators.Dimension()
+                    from inner in MatrixGenerators.Dimension()
+                    from columns in MatrixGenerators.Dimension()
                     from left in Generators.Matrix(rows, inner)
                     from right in Generators.Matrix(inner, columns)
                     from tall in Generators.Matrix(rows, columns)
@@ -220,12 +221,12 @@ public class MatrixTests
     [PureProperty(MaxTest = 100)]
     public Property ImmutableMatrix_products_equal_mathnet_in_float()
     {
-        var floats = from rows in OptimizerGenerators.Dimension()
-                     from inner in OptimizerGenerators.Dimension()
-                     from columns in OptimizerGenerators.Dimension()
-                     from left in OptimizerGenerators.FloatMatrix(rows, inner)
-                     from right in OptimizerGenerators.FloatMatrix(inner, columns)
-                     from tall in OptimizerGenerators.FloatMatrix(rows, columns)
+        var floats = from rows in MatrixGenerators.Dimension()
+                     from inner in MatrixGenerators.Dimension()
+                     from columns in MatrixGenerators.Dimension()
+                     from left in MatrixGenerators.FloatMatrix(rows, inner)
+                     from right in MatrixGenerators.FloatMatrix(inner, columns)
+                     from tall in MatrixGenerators.FloatMatrix(rows, columns)
                      select (left, right, tall);
         return Prop.ForAll(Arb.From(floats), t =>
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;
@@ -39,7 +40,7 @@ public class ModelFileTests
     private static Gen<Model<T>> Models<T>(Gen<T> value) where T : unmanaged, IFloatingPointIeee754<T> =>
         from sizes in Generators.LayerSizes(1, 3, 5)
         from hidden in Gen.ArrayOf(Gen.Elements([.. Generators.HiddenActivations, Activation.LeakyRelu(0.3), Activation.LeakyRelu(0.1 + 0.2)]), sizes.Length - 2)
-        from pairing in Gen.Elements(Generators.OutputPairings)
+        from pairing in Gen.Elements(Generators.OutputPairings.ToArray())
         let activations = hidden.Append(pairing.Output).ToArray()
         from layers in Gen.CollectToArray(Enumerable.Range(0, activations.Length), l =>
             from weight in Gen.ArrayOf(value, sizes[l + 1] * sizes[l])

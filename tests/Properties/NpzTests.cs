@@ -6,6 +6,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;

@@ -4,6 +4,7 @@ using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 
@@ -16,7 +17,7 @@ public class OptimizerTests
     [PureProperty]
     public Property Sgd_matches_formula()
     {
-        return Prop.ForAll(OptimizerGenerators.Cases(), c =>
+        return Prop.ForAll(Generators.OptimizerCases(), c =>
         {
             // θ_t = θ_{t-1} - η g_t, the same arithmetic as the library's θ + (-η) g, so bitwise equal.
             var optimizer = Optimizer.Sgd(c.LearningRate);
@@ -43,7 +44,7 @@ public class OptimizerTests
     [PureProperty]
     public Property Momentum_matches_pytorch_formula()
     {
-        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(Generators.OptimizerCases(positiveMomentum: true), c =>
         {
             // PyTorch SGD(momentum=μ, dampening=0): v_1 = g_1, v_t = μ v_{t-1} + g_t, θ_t = θ_{t-1} - η v_t.
             var optimizer = Optimizer.Sgd(c.LearningRate, c.Momentum);
@@ -67,7 +68,7 @@ public class OptimizerTests
     [PureProperty]
     public Property Nesterov_matches_pytorch_formula()
     {
-        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(Generators.OptimizerCases(positiveMomentum: true), c =>
         {
             // PyTorch SGD(momentum=μ, nesterov=True): v_t = μ v_{t-1} + g_t, θ_t = θ_{t-1} - η (g_t + μ v_t).
             var optimizer = Optimizer.Sgd(c.LearningRate, c.Momentum, nesterov: true);
@@ -91,7 +92,7 @@ public class OptimizerTests
     public Property Adam_matches_formula()
     {
         var betas = Gen.Elements((0.9, 0.999, 1e-8), (0.5, 0.75, 1e-3), (0.0, 0.0, 0.1), (0.99, 0.9, 1e-6));
-        return Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), betas)), input =>
+        return Prop.ForAll(Arb.From(Gen.Zip(Generators.OptimizerCase(), betas)), input =>
         {
             var (c, (beta1, beta2, epsilon)) = input;
             // m_t = β1 m + (1 - β1) g, v_t = β2 v + (1 - β2) g², m̂ = m_t / (1 - β1^t), v̂ = v_t / (1 - β2^t),
@@ -134,7 +135,7 @@ public class OptimizerTests
     [PureProperty]
     public Property Weight_decay_adds_lambda_theta()
     {
-        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(Generators.OptimizerCases(positiveMomentum: true), c =>
         {
             // With decay λ the update for g equals the update without decay for g + λ θ, at every step.
             var pairs = new (Optimizer Decayed, Optimizer Plain)[]
@@ -174,7 +175,7 @@ public class OptimizerTests
     {
         // max norm = ||g|| times a factor in [0.1, 3], away from 1 so that the rounding of ||g|| cannot decide the branch.
         var factors = Gen.Choose(100, 2980).Select(i => (i < 990 ? i : i + 20) / 1000.0);
-        return Prop.ForAll(Arb.From(Gen.Zip(OptimizerGenerators.Case(), factors)), input =>
+        return Prop.ForAll(Arb.From(Gen.Zip(Generators.OptimizerCase(), factors)), input =>
         {
             var (c, factor) = input;
             var gradient = c.Gradients[0];
@@ -269,7 +270,7 @@ public class OptimizerTests
         var empty = Optimizer.Chain();
         Assert.Equal(gradient, empty.Update(gradient, empty.Init(theta), theta).Updates);
 
-        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(Generators.OptimizerCases(positiveMomentum: true), c =>
         {
             // chain(a, b, c) feeds each transform the previous one's output and keeps their states in order.
             Optimizer[] transforms =
@@ -297,7 +298,7 @@ public class OptimizerTests
     [PureProperty]
     public Property Optimizer_state_is_immutable_and_update_is_pure()
     {
-        return Prop.ForAll(OptimizerGenerators.Cases(positiveMomentum: true), c =>
+        return Prop.ForAll(Generators.OptimizerCases(positiveMomentum: true), c =>
         {
             Optimizer[] optimizers =
             [
@@ -384,11 +385,11 @@ public class OptimizerTests
 
     /// <summary>Steps θ with <paramref name="optimizer"/> over the gradients, calling <paramref name="check"/>(t, g_t, new state) after each step.</summary>
     private static (Parameters<T> Theta, OptimizerState<T> State) Run<T>(
-        Optimizer optimizer, Parameters<T> theta, Parameters<T>[] gradients, Action<int, Parameters<T>, OptimizerState<T>> check)
+        Optimizer optimizer, Parameters<T> theta, IReadOnlyList<Parameters<T>> gradients, Action<int, Parameters<T>, OptimizerState<T>> check)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = optimizer.Init(theta);
-        for (int t = 1; t <= gradients.Length; t++)
+        for (int t = 1; t <= gradients.Count; t++)
         {
             var update = optimizer.Update(gradients[t - 1], state, theta);
             (theta, state) = (theta.Add(update.Updates), update.State);

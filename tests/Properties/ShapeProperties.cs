@@ -2,6 +2,7 @@ using FsCheck;
 using System.Numerics;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 using static Pure.Properties.Support.BehaviourGenerators;
 
 namespace Pure.Properties;

@@ -3,6 +3,7 @@ using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 using Pure.Properties.Support;
+using Pure.Testing;
 
 namespace Pure.Properties;
 

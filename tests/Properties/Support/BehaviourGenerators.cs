@@ -5,6 +5,8 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 
+using Pure.Testing;
+
 namespace Pure.Properties.Support;
 
 /// <summary>A network architecture from <see cref="Network.Create{T}(IReadOnlyList{int}, IReadOnlyList{Activation}, int, Initialization)"/>, data, and training settings.</summary>
@@ -65,8 +67,8 @@ public static class BehaviourGenerators
     /// <summary>Random architecture and pairing, a training set of 1 to 16 samples, a validation set, batch size 1 to 18, seed and optimizer.</summary>
     public static Gen<TrainingCase> TrainingCase() =>
         from sizes in Generators.LayerSizes()
-        from hidden in Gen.ArrayOf(Gen.Elements(Generators.HiddenActivations), sizes.Length - 2)
-        from pairing in Gen.Elements(Generators.OutputPairings)
+        from hidden in Gen.ArrayOf(Gen.Elements(Generators.HiddenActivations.ToArray()), sizes.Length - 2)
+        from pairing in Gen.Elements(Generators.OutputPairings.ToArray())
         from m in Gen.Choose(1, 16)
         from x in Generators.Matrix(sizes[0], m, 3)
         from y in Generators.Target(pairing.Loss, sizes[^1], m)
