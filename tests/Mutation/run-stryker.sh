@@ -14,7 +14,7 @@ concurrency="${CONCURRENCY:-2}"
 # Test classes that cover each file (namespace Pure.Properties).
 declare -A classes=(
   [Backprop.cs]="GradientProperties AdjointProperties HandComputedTests BatchProperties ShapeProperties BadInputTests PurityProperties SoftmaxProperties MutationKillTests"
-  [Optimizers/Optimizer.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests MutationKillTests"
+  [Optimizers/Optimizer.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests MutationKillTests OptimizerGuardTests"
   [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests"
   [Optimizers/OptimizerState.cs]="OptimizerTests CheckpointTests BadInputTests MutationKillTests"
   [Model/Activation.cs]="ActivationAndLossTests VectorActivationTests SoftmaxProperties GradientProperties BadInputTests ModelFileTests MutationKillTests"
