@@ -123,4 +123,49 @@ public class MutationKillTests
         RejectsNaming("preActivation", () => Backprop.OutputError(Activation.Identity, ImmutableMatrix.Create(1, 3, (_, j) => j == 0 ? double.NegativeInfinity : 0), Y, Loss.Squared));
         Assert.Equal(ImmutableMatrix.Create(1, 3, (_, j) => 0.5 * j - 0.1 * j), Backprop.OutputError(Activation.Identity, z, Y, Loss.HalfSquared));
     }
+
+    private static void RejectsNull(string parameter, Action call)
+    {
+        var error = Assert.Throws<ArgumentNullException>(call);
+        Assert.Equal(parameter, error.ParamName);
+    }
+
+    [Fact]
+    public void Every_null_argument_of_OutputError_PropagateError_Forward_Backward_and_Cost_is_named()
+    {
+        var z = ImmutableMatrix.Create(1, 3, (_, j) => 0.5 * j);
+        var trace = Backprop.Forward(Net, X);
+        RejectsNull("outputActivation", () => Backprop.OutputError(null!, z, Y, Loss.Squared));
+        RejectsNull("preActivation", () => Backprop.OutputError(Activation.Identity, null!, Y, Loss.Squared));
+        RejectsNull("target", () => Backprop.OutputError(Activation.Identity, z, null!, Loss.Squared));
+        RejectsNull("loss", () => Backprop.OutputError(Activation.Identity, z, Y, null!));
+        RejectsNull("layer", () => Backprop.PropagateError(null!, ImmutableMatrix.Zeros<double>(2, 1)));
+        RejectsNull("delta", () => Backprop.PropagateError(Net.Layers[0], null!));
+        RejectsNull("network", () => Backprop.Forward((Network<double>)null!, X));
+        RejectsNull("input", () => Backprop.Forward(Net, null!));
+        RejectsNull("network", () => Backprop.Backward((Network<double>)null!, trace, Y, Loss.Squared));
+        RejectsNull("trace", () => Backprop.Backward(Net, null!, Y, Loss.Squared));
+        RejectsNull("target", () => Backprop.Backward(Net, trace, null!, Loss.Squared));
+        RejectsNull("loss", () => Backprop.Backward(Net, trace, Y, null!));
+    }
+
+    [Fact]
+    public void OutputError_checks_the_targets_against_the_loss_and_Cost_of_a_trace_checks_the_target()
+    {
+        var z = ImmutableMatrix.Create(1, 3, (_, j) => 0.5 * j);
+        var outOfRange = ImmutableMatrix.Create(1, 3, (_, j) => j == 1 ? 2.0 : 0.5);
+        RejectsNaming("target", () => Backprop.OutputError(Activation.Sigmoid, z, outOfRange, Loss.BinaryCrossEntropy));
+        var trace = Backprop.Forward(Net, X);
+        RejectsNaming("target", () => Backprop.Cost(Net, trace, ImmutableMatrix.Zeros<double>(1, 2), Loss.Squared));
+        RejectsNaming("target", () => Backprop.Cost(Net, trace, ImmutableMatrix.Create(1, 3, (_, j) => j == 0 ? double.NaN : 0), Loss.Squared));
+    }
+
+    [Fact]
+    public void A_trace_with_a_non_finite_input_is_rejected()
+    {
+        var trace = Backprop.Forward(Net, X);
+        var input = ImmutableMatrix.Create(2, 3, (i, j) => i == 0 && j == 1 ? double.NaN : 0);
+        RejectsNaming("trace", () => Backprop.Backward(Net, trace with { Input = input }, Y, Loss.Squared));
+        RejectsNaming("trace", () => Backprop.Vjp(Net, trace with { Input = input }, Y));
+    }
 }
