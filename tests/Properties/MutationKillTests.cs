@@ -136,6 +136,8 @@ public class MutationKillTests
         var z = ImmutableMatrix.Create(1, 3, (_, j) => 0.5 * j);
         var trace = Backprop.Forward(Net, X);
         RejectsNull("outputActivation", () => Backprop.OutputError(null!, z, Y, Loss.Squared));
+        // The loss checks the activation for null too; only OutputError's own check names it before a null pre-activation.
+        RejectsNull("outputActivation", () => Backprop.OutputError(null!, null!, Y, Loss.Squared));
         RejectsNull("preActivation", () => Backprop.OutputError(Activation.Identity, null!, Y, Loss.Squared));
         RejectsNull("target", () => Backprop.OutputError(Activation.Identity, z, null!, Loss.Squared));
         RejectsNull("loss", () => Backprop.OutputError(Activation.Identity, z, Y, null!));
