@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Mutation testing of Pure's core with Stryker.NET 5.1.0 (a local dotnet tool: .config/dotnet-tools.json).
+# Not part of CI. Runs one source file at a time, each against the property-test classes that cover it,
+# because a run over the whole suite compiles every mutant of src/Pure and its coverage run does not finish
+# in reasonable time. Reports go to StrykerOutput/<file>/ (ignored by git).
+#
+# Usage: tests/Mutation/run-stryker.sh [file ...]   e.g. tests/Mutation/run-stryker.sh Backprop.cs Model/Loss.cs
+# With no argument every file below is run in turn. CONCURRENCY (default 2) sets Stryker's test processes.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+concurrency="${CONCURRENCY:-2}"
+
+# Test classes that cover each file (namespace Pure.Properties).
+declare -A classes=(
+  [Backprop.cs]="GradientProperties AdjointProperties HandComputedTests BatchProperties ShapeProperties BadInputTests PurityProperties SoftmaxProperties MutationKillTests"
+  [Optimizers/Optimizer.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests MutationKillTests OptimizerGuardTests"
+  [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests"
+  [Optimizers/OptimizerState.cs]="OptimizerTests CheckpointTests BadInputTests MutationKillTests"
+  [Model/Activation.cs]="ActivationAndLossTests VectorActivationTests SoftmaxProperties GradientProperties BadInputTests ModelFileTests MutationKillTests"
+  [Model/Loss.cs]="ActivationAndLossTests SoftmaxProperties GradientProperties HandComputedTests BadInputTests ModelFileTests MutationKillTests"
+  [Model/DenseLayer.cs]="BadInputTests ShapeProperties ListOverloadTests ModelFileTests MutationKillTests"
+  [Model/Network.cs]="BadInputTests ShapeProperties ModelFileTests NpzTests ListOverloadTests MutationKillTests"
+  [Model/Parameters.cs]="BadInputTests ShapeProperties OptimizerTests CheckpointTests NpzTests MutationKillTests"
+  [Model/Model.cs]="ModelFileTests CheckpointTests BadInputTests MutationKillTests"
+  [Model/Results.cs]="TrainingProperties BadInputTests MutationKillTests"
+)
+order=(Backprop.cs Optimizers/Optimizer.cs Optimizers/InPlaceTransforms.cs Optimizers/OptimizerState.cs
+       Model/Loss.cs Model/Activation.cs Model/DenseLayer.cs Model/Network.cs Model/Parameters.cs Model/Model.cs Model/Results.cs)
+files=("$@")
+[ ${#files[@]} -eq 0 ] && files=("${order[@]}")
+
+for file in "${files[@]}"; do
+  [ -n "${classes[$file]:-}" ] || { echo "No test classes listed for '$file'; expected one of: ${order[*]}" >&2; exit 2; }
+  filter=""
+  for c in ${classes[$file]}; do filter="${filter:+$filter|}FullyQualifiedName~Pure.Properties.$c."; done
+  out="$root/StrykerOutput/${file//\//-}"
+  echo "== $file  ($(date -u +%H:%M:%S) UTC)  filter: $filter"
+  start=$(date +%s)
+  (cd tests/Properties && dotnet stryker \
+      --project Pure.csproj \
+      --mutate "**/src/Pure/$file" \
+      --test-case-filter "$filter" \
+      --configuration Release \
+      --concurrency "$concurrency" \
+      --reporter Progress --reporter ClearText --reporter Json --reporter Html \
+      --output "$out" \
+      --skip-version-check)
+  echo "== $file done in $(( $(date +%s) - start )) s; reports in $out/reports"
+done
