@@ -100,16 +100,15 @@ public class LawKitTests
     }
 
     [Fact]
-    public void Backward_law_in_float_discards_a_saturated_tanh_rather_than_failing_a_correct_backward()
+    public void Backward_law_in_float_holds_at_a_saturated_tanh()
     {
-        // A float tanh output near 1 makes 1 - a² lose its leading bits (seen in a generated case: tanh(z) ≈ 1 - 1e-6, every
-        // coordinate off by 3.6e-2 with a correct Backward). The float law discards such cases, so a property made only of
-        // them is exhausted, not falsified; the same case in double is checked and passes.
+        // A float tanh output near 1 makes 1 - a² lose its leading bits (seen in a generated case: every coordinate off by
+        // 3.6e-2 with a correct Backward). GradientCheck allows for float Backward's rounding as measured against the same
+        // gradient in double, so such a case is checked and holds, in float as in double.
         var layer = new DenseLayer<double>(ImmutableMatrix.FromRows<double>([[7]]), ImmutableVector.Create(0.0), Activation.Tanh);
         var inDouble = new NetworkCase<double>(new Network<double>([layer]), ImmutableMatrix.FromRows<double>([[1]]), ImmutableMatrix.FromRows<double>([[1.72]]), Loss.Squared);
         var saturated = new NetworkCase<float>(inDouble.Network.As<float>(), inDouble.Input.As<float>(), inDouble.Target.As<float>(), Loss.Squared);
-        var message = Fails(Laws.BackwardGradient(Arb.From(Gen.Constant(saturated))), 10);
-        Assert.Contains("exhausted", message);
+        Holds(Laws.BackwardGradient(Arb.From(Gen.Constant(saturated))), 10);
         Holds(Laws.BackwardGradient(Arb.From(Gen.Constant(inDouble))), 10);
     }
 
