@@ -42,7 +42,7 @@ module Idx =
     /// The items as columns of a matrix, or Error with a message naming the file.
     let tryReadSamples<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> Numerics.IFloatingPointIeee754<'T>>
         (path: string) : Result<ImmutableMatrix<'T>, string> =
-        Attempt.run path (fun () -> Pure.Idx.ReadSamples<'T> path)
+        Attempt.run path (fun () -> readSamples<'T> path)
 
     /// The labels of a 1-D integer file (Idx.ReadLabels).
     let readLabels (path: string) = Pure.Idx.ReadLabels path |> Seq.toArray
@@ -68,7 +68,7 @@ module ModelFile =
     /// The model in the file, or Error with a message naming the file.
     let tryLoad<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> Numerics.IFloatingPointIeee754<'T>>
         (path: string) : Result<Model<'T>, string> =
-        Attempt.run path (fun () -> Pure.ModelFile.Load<'T> path)
+        Attempt.run path (fun () -> load<'T> path)
 
 /// Checkpoint files (CheckpointFile): a model with its optimizer, state and position in training.
 [<RequireQualifiedAccess>]
@@ -85,7 +85,7 @@ module CheckpointFile =
     /// The checkpoint in the file, or Error with a message naming the file.
     let tryLoad<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> Numerics.IFloatingPointIeee754<'T>>
         (path: string) : Result<Checkpoint<'T>, string> =
-        Attempt.run path (fun () -> Pure.CheckpointFile.Load<'T> path)
+        Attempt.run path (fun () -> load<'T> path)
 
 /// NumPy .npz files: export a network's parameters, import them back.
 [<RequireQualifiedAccess>]
@@ -102,7 +102,7 @@ module Npz =
     /// The parameters stored in the file, or Error with a message naming the file.
     let tryImportParameters<'T when 'T: unmanaged and 'T: struct and 'T: (new: unit -> 'T) and 'T :> ValueType and 'T :> Numerics.IFloatingPointIeee754<'T>>
         (path: string) : Result<Parameters<'T>, string> =
-        Attempt.run path (fun () -> Pure.Npz.ImportParameters<'T> path)
+        Attempt.run path (fun () -> importParameters<'T> path)
 
     /// Every array in the file by name (Npz.ReadArrays).
     let readArrays (path: string) : Map<string, NpyArray> =
