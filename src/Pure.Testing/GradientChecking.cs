@@ -93,49 +93,6 @@ public static class GradientChecking
         return result;
     }
 
-    /// <summary>
-    /// Checks the directional derivative along <paramref name="direction"/>: ⟨∇C, v⟩ (the analytic gradient in T)
-    /// against (C(θ + hv) - C(θ - hv)) / 2h evaluated in double, by <see cref="GradientCheck"/>'s rule.
-    /// </summary>
-    public static GradientCheckReport Directional<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, Parameters<T> direction, GradientCheckOptions? options = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(direction);
-        var gradient = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
-        var v = direction.Flatten().Select(double.CreateChecked).ToArray();
-        var net = network.ToDouble();
-        var theta = net.Parameters.Flatten().ToArray();
-        var x = input.ToDouble();
-        var y = target.ToDouble();
-        double dot = 0, magnitude = 0;
-        for (int i = 0; i < v.Length; i++)
-        {
-            dot += gradient[i] * v[i];
-            magnitude += Math.Abs(gradient[i] * v[i]);
-        }
-        double epsilon = double.CreateChecked(T.BitIncrement(T.One) - T.One);
-        // Below double, Backward's own rounding is measured against the same gradient in double (as GradientCheck.Run does).
-        double measured = 0;
-        if (typeof(T) != typeof(double))
-        {
-            var inDouble = Backprop.Gradient(net, x, y, loss).Gradient.Flatten();
-            double dotInDouble = 0;
-            for (int i = 0; i < v.Length; i++) dotInDouble += inDouble[i] * v[i];
-            measured = 2 * Math.Abs(dot - dotInDouble);
-        }
-        return GradientCheck.Run<T>(t => Backprop.Cost(net.WithParameters(net.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), x, y, loss),
-            [0.0], [dot], 1024 * epsilon * magnitude + measured, options, OutputScale(net, x, y, loss));
-    }
-
-    /// <summary>(L + 1) Σ |a ⊙ ∂ℓ/∂a| / m: how far the rounding of the outputs carries into the cost.</summary>
-    private static double OutputScale(Network<double> network, ImmutableMatrix<double> input, ImmutableMatrix<double> target, Loss loss)
-    {
-        var output = Backprop.Forward(network, input).Output;
-        var sensitivity = loss.Gradient(output, target);
-        return output.ToColumnMajorArray().Zip(sensitivity.ToColumnMajorArray(), (p, q) => Math.Abs(p * q)).Sum() * (network.Layers.Length + 1) / input.Columns;
-    }
-
     /// <summary>For every kink of the cost, on which side of it the case lies (-1, 0 or 1), in a fixed order.</summary>
     private static int[] KinkSides<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss)
         where T : unmanaged, IFloatingPointIeee754<T>

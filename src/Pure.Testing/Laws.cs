@@ -138,7 +138,7 @@ public static class Laws
                 && !GradientChecking.DirectionCrossesKink(c.Network, c.Input, c.Target, c.Loss, direction, step);
             return Prop.When(checkable, () =>
             {
-                var directional = GradientChecking.Directional(c.Network, c.Input, c.Target, c.Loss, direction, options);
+                var directional = GradientCheck.Directional(c.Network, c.Input, c.Target, c.Loss, direction, options);
                 var coordinates = GradientCheck.Run(c.Network, c.Input, c.Target, c.Loss, options with { MaxParameters = settings.MaxCoordinates, Seed = seed });
                 return (directional.Passed && coordinates.Passed).Label($"directional: {directional}\nper coordinate: {coordinates}");
             });

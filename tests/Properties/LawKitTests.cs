@@ -100,6 +100,22 @@ public class LawKitTests
     }
 
     [Fact]
+    public void Directional_check_passes_a_right_gradient_fails_one_wrong_by_1e_minus_6_and_refuses_a_misshapen_direction()
+    {
+        var network = Network.Create<double>([3, 4, 2], Activation.Tanh, Activation.Identity, seed: 3);
+        var input = ImmutableMatrix.FromRows<double>([[0.5, -1.0], [0.25, 2.0], [-1.5, 0.75]]);
+        var target = ImmutableMatrix.FromRows<double>([[1.0, -0.5], [0.0, 2.0]]);
+        var direction = network.Parameters.Map(_ => 1.0).Unflatten([.. Enumerable.Range(0, network.ParameterCount).Select(i => Math.Sin(i + 1))]);
+        var right = GradientCheck.Directional(network, input, target, HalfSquared(1), direction);
+        Assert.True(right.Passed, right.ToString());
+        Assert.Equal(1, right.CheckedCount);
+        var wrong = GradientCheck.Directional(network, input, target, HalfSquared(1 + 1e-6), direction);
+        Assert.False(wrong.Passed, wrong.ToString());
+        var misshapen = Network.Create<double>([3, 5, 2], Activation.Tanh, Activation.Identity, seed: 3).Parameters;
+        Assert.Equal("direction", Assert.Throws<ArgumentException>(() => GradientCheck.Directional(network, input, target, HalfSquared(1), misshapen)).ParamName);
+    }
+
+    [Fact]
     public void Backward_law_in_float_holds_at_a_saturated_tanh()
     {
         // A float tanh output near 1 makes 1 - a² lose its leading bits (seen in a generated case: every coordinate off by

@@ -89,7 +89,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        var analytic = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
+        var analytic = AnalyticSide.Of(network, input, target, loss);
 
         // A private, mutable copy of the parameters in double wrapped by a transient network: one perturbation costs
         // one cost evaluation, not a copy of all parameters. Nothing mutable leaves this method.
@@ -97,28 +97,75 @@ public static class GradientCheck
         var biases = network.Layers.Select(layer => layer.Bias.ToArray().Select(double.CreateChecked).ToArray()).ToArray();
         var probe = new Network<double>(network.Layers.Select((layer, l) =>
             new DenseLayer<double>(new ImmutableMatrix<double>(layer.OutputSize, layer.InputSize, weights[l]), new ImmutableVector<double>(biases[l]), layer.Activation)).ToImmutableArray());
-        var x = ToDouble(input);
-        var y = ToDouble(target);
-        double largest = analytic.Select(Math.Abs).DefaultIfEmpty(0).Max();
-        // The cost's rounding follows the outputs' rounding, ε |a| per output, weighted by |∂ℓ/∂a| (which |C| misses
-        // when |a| is much larger than |a - y|), once per layer and once for the loss.
-        var output = Backprop.Forward(probe, x).Output;
-        var sensitivity = loss.Gradient(output, y);
-        double outputScale = 0;
-        for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]);
-        outputScale *= (network.Layers.Length + 1) / (double)x.Columns;
-        // Below double, Backward's own rounding can exceed any bound tied to |a| (1 - a² of a saturated tanh, a - y of an
-        // output near its target): it is measured as the distance to the same gradient computed in double, which a wrong
-        // formula shares (so it is still caught) and only T's rounding separates.
-        double[]? inDouble = typeof(T) == typeof(double) ? null
-            : Backprop.Gradient(probe, x, y, loss).Gradient.Flatten().ToArray();
-        double floor = 1024 * MachineEpsilon<T>() * largest;
-        return Compare<T>(analytic, index =>
+        double floor = 1024 * MachineEpsilon<T>() * analytic.Gradient.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        return Compare<T>(analytic.Gradient, index =>
         {
             var (layer, array, offset, name) = Locate(network, weights, biases, index);
             return new Coordinate(layer, name, array, offset);
-        }, () => Backprop.Cost(probe, x, y, loss), outputScale,
-            index => inDouble is null ? floor : floor + 2 * Math.Abs(analytic[index] - inDouble[index]), options);
+        }, () => Backprop.Cost(probe, analytic.Input, analytic.Target, loss), analytic.OutputScale,
+            index => floor + 2 * Math.Abs(analytic.Gradient[index] - analytic.InDouble[index]), options);
+    }
+
+    /// <summary>
+    /// Checks the directional derivative along <paramref name="direction"/> (JAX's check_grads mode, one cost pair per
+    /// step for the whole network): ⟨∇C, v⟩ from Backward in T against (C(θ + hv) - C(θ - hv)) / 2h evaluated in double,
+    /// by the same rule; the report has one coordinate, named "x[0]".
+    /// </summary>
+    /// <param name="network">The network whose Backward is checked.</param>
+    /// <param name="input">X, n_0 x m.</param>
+    /// <param name="target">Y, n_L x m.</param>
+    /// <param name="loss">ℓ.</param>
+    /// <param name="direction">v, shaped like the network's parameters.</param>
+    /// <param name="options">h and rtol; null takes T's defaults (MaxParameters and Seed do not apply).</param>
+    public static GradientCheckReport Directional<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, Parameters<T> direction, GradientCheckOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        network.Parameters.CheckSameShape(direction, nameof(direction));
+        var analytic = AnalyticSide.Of(network, input, target, loss);
+        var v = direction.Flatten().Select(double.CreateChecked).ToArray();
+        var probe = analytic.Network;
+        var theta = probe.Parameters.Flatten();
+        double dot = 0, dotInDouble = 0, magnitude = 0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            dot += analytic.Gradient[i] * v[i];
+            dotInDouble += analytic.InDouble[i] * v[i];
+            magnitude += Math.Abs(analytic.Gradient[i] * v[i]);
+        }
+        double analyticError = 1024 * MachineEpsilon<T>() * magnitude + 2 * Math.Abs(dot - dotInDouble);
+        return Run<T>(t => Backprop.Cost(probe.WithParameters(probe.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), analytic.Input, analytic.Target, loss),
+            [0.0], [dot], analyticError, options, analytic.OutputScale);
+    }
+
+    /// <summary>
+    /// What both checks of a network need of the analytic side: the gradient from Backward in T, the same gradient
+    /// computed in double (below double, Backward's own rounding can exceed any bound tied to |a|, at 1 - a² of a
+    /// saturated tanh or a - y for an output near its target; the distance between the two measures it, and a wrong
+    /// formula, shared by both, is still caught), the network, X and Y in double, and (L + 1) Σ|a ⊙ ∂ℓ/∂a| / m, how far the
+    /// rounding of the outputs (ε |a| each, weighted by |∂ℓ/∂a|, which |C| misses when |a| is much larger than
+    /// |a - y|) carries into the cost, once per layer and once for the loss.
+    /// </summary>
+    private sealed record AnalyticSide(double[] Gradient, ImmutableArray<double> InDouble, Network<double> Network, ImmutableMatrix<double> Input, ImmutableMatrix<double> Target, double OutputScale)
+    {
+        public static AnalyticSide Of<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var gradient = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
+            var x = ToDouble(input);
+            var y = ToDouble(target);
+            var inDoubleNetwork = new Network<double>(network.Layers.Select(layer => new DenseLayer<double>(
+                ToDouble(layer.Weight), ImmutableVector.Create([.. layer.Bias.ToArray().Select(double.CreateChecked)]), layer.Activation)).ToImmutableArray());
+            var inDouble = typeof(T) == typeof(double) ? [.. gradient] : Backprop.Gradient(inDoubleNetwork, x, y, loss).Gradient.Flatten();
+            var output = Backprop.Forward(inDoubleNetwork, x).Output;
+            var sensitivity = loss.Gradient(output, y);
+            double outputScale = 0;
+            for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]);
+            outputScale *= (network.Layers.Length + 1) / (double)x.Columns;
+            return new AnalyticSide(gradient, inDouble, inDoubleNetwork, x, y, outputScale);
+        }
     }
 
     /// <summary>
