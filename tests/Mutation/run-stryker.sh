@@ -6,6 +6,8 @@
 #
 # Usage: tests/Mutation/run-stryker.sh [file ...]   e.g. tests/Mutation/run-stryker.sh Backprop.cs Model/Loss.cs
 # With no argument every file below is run in turn. CONCURRENCY (default 2) sets Stryker's test processes.
+# TOGETHER=1 mutates all the named files in one Stryker run against the union of their test classes: the
+# mutants of src/Pure are compiled once and the coverage run happens once (reports in StrykerOutput/together/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -30,21 +32,44 @@ order=(Backprop.cs Optimizers/Optimizer.cs Optimizers/InPlaceTransforms.cs Optim
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=("${order[@]}")
 
-for file in "${files[@]}"; do
-  [ -n "${classes[$file]:-}" ] || { echo "No test classes listed for '$file'; expected one of: ${order[*]}" >&2; exit 2; }
-  filter=""
-  for c in ${classes[$file]}; do filter="${filter:+$filter|}FullyQualifiedName~Pure.Properties.$c."; done
-  out="$root/StrykerOutput/${file//\//-}"
-  echo "== $file  ($(date -u +%H:%M:%S) UTC)  filter: $filter"
-  start=$(date +%s)
+run() { # $1 = output name, $2 = filter, rest = files to mutate
+  local out="$root/StrykerOutput/$1" filter="$2"; shift 2
+  local mutate=() f
+  for f in "$@"; do mutate+=(--mutate "**/src/Pure/$f"); done
+  echo "== $*  ($(date -u +%H:%M:%S) UTC)  filter: $filter"
+  local start; start=$(date +%s)
   (cd tests/Properties && dotnet stryker \
       --project Pure.csproj \
-      --mutate "**/src/Pure/$file" \
+      "${mutate[@]}" \
       --test-case-filter "$filter" \
       --configuration Release \
       --concurrency "$concurrency" \
       --reporter Progress --reporter ClearText --reporter Json --reporter Html \
       --output "$out" \
       --skip-version-check)
-  echo "== $file done in $(( $(date +%s) - start )) s; reports in $out/reports"
+  echo "== $* done in $(( $(date +%s) - start )) s; reports in $out/reports"
+}
+
+for file in "${files[@]}"; do
+  [ -n "${classes[$file]:-}" ] || { echo "No test classes listed for '$file'; expected one of: ${order[*]}" >&2; exit 2; }
+done
+
+if [ "${TOGETHER:-0}" = 1 ]; then
+  declare -A seen=()
+  filter=""
+  for file in "${files[@]}"; do
+    for c in ${classes[$file]}; do
+      [ -n "${seen[$c]:-}" ] && continue
+      seen[$c]=1
+      filter="${filter:+$filter|}FullyQualifiedName~Pure.Properties.$c."
+    done
+  done
+  run together "$filter" "${files[@]}"
+  exit 0
+fi
+
+for file in "${files[@]}"; do
+  filter=""
+  for c in ${classes[$file]}; do filter="${filter:+$filter|}FullyQualifiedName~Pure.Properties.$c."; done
+  run "${file//\//-}" "$filter" "$file"
 done
