@@ -73,7 +73,12 @@ public static class Training
     /// <param name="seed">The seed of the shuffles.</param>
     /// <param name="validation">Samples to measure loss and accuracy on after each epoch, or null.</param>
     /// <param name="state">The optimizer state to start from, or null for <see cref="Optimizer.Init{T}(Network{T})"/>.</param>
-    /// <param name="firstEpoch">The number of the first epoch, to resume a run: epoch k is the same whether reached from 1 or started at k.</param>
+    /// <param name="firstEpoch">The number of the first epoch, to resume a run: epoch k is the same whether reached from 1 or started at k;
+    /// firstEpoch + epochs - 1 must fit in an int.</param>
+    /// <exception cref="TrainingDivergedException">
+    /// While enumerating, at the first mini-batch whose loss (or forward pass), gradient or updated parameters are not
+    /// finite, or whose epoch's mean training loss is not finite; the epochs before it have been yielded, that epoch is not.
+    /// </exception>
     public static IEnumerable<EpochResult<T>> Epochs<T>(
         Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int epochs, int seed,
         Dataset<T>? validation = null, OptimizerState<T>? state = null, int firstEpoch = 1)
@@ -82,10 +87,17 @@ public static class Training
         CheckSetup(network, optimizer, loss, training, batchSize, validation);
         Guard.Positive(epochs, nameof(epochs));
         Guard.Positive(firstEpoch, nameof(firstEpoch));
+        if (firstEpoch - 1 > int.MaxValue - epochs)
+            throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"Expected firstEpoch + epochs - 1 to fit in an int ({int.MaxValue}), got firstEpoch {firstEpoch} and epochs {epochs}.");
         return Iterate(network, optimizer, loss, training, batchSize, epochs, seed, validation, state ?? optimizer.Init(network), firstEpoch);
     }
 
     /// <summary>Runs epoch number <paramref name="epoch"/> alone from the given network and optimizer state.</summary>
+    /// <exception cref="TrainingDivergedException">
+    /// At the first mini-batch whose loss (or forward pass), gradient or updated parameters are not finite, or when the
+    /// epoch's mean training loss is not finite; its <see cref="TrainingDivergedException.LastFiniteLoss"/> is the last
+    /// finite mini-batch loss of this epoch.
+    /// </exception>
     public static EpochResult<T> Epoch<T>(
         Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int seed, int epoch,
         Dataset<T>? validation = null)
@@ -95,7 +107,7 @@ public static class Training
         ArgumentNullException.ThrowIfNull(state);
         Guard.Positive(epoch, nameof(epoch));
         var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
-        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace);
+        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace, null).Result;
     }
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits <paramref name="count"/> samples: a permutation derived from (seed, epoch).</summary>
@@ -114,9 +126,10 @@ public static class Training
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
-        for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++)
+        double? lastFiniteLoss = null;
+        for (int e = 0; e < epochs; e++)
         {
-            var result = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace);
+            (var result, lastFiniteLoss) = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, firstEpoch + e, validation, workspace, lastFiniteLoss);
             network = result.Network;
             state = result.State;
             yield return result;
@@ -125,37 +138,42 @@ public static class Training
 
     /// <summary>
     /// One epoch. With a workspace, the steps run in place on its private buffers (the fast path, allocating nothing
-    /// per step); without one, each step is <see cref="Backprop.Gradient{T}"/> then <see cref="Backprop.Step{T}"/>.
-    /// Both give the same bits. The workspace must hold <paramref name="network"/> and <paramref name="state"/>.
+    /// per step); without one, each step is <see cref="Backprop.Forward{T}"/> and <see cref="Backprop.Backward{T}"/>
+    /// then the update of <see cref="Backprop.Step{T}"/>. Both give the same bits. The workspace must hold
+    /// <paramref name="network"/> and <paramref name="state"/>. Returns the result and the last finite mini-batch loss;
+    /// throws <see cref="TrainingDivergedException"/> at the first non-finite loss, gradient or parameter.
     /// </summary>
-    private static EpochResult<T> RunEpoch<T>(
+    private static (EpochResult<T> Result, double? LastFiniteLoss) RunEpoch<T>(
         Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int seed, int epoch,
-        Dataset<T>? validation, TrainingWorkspace<T>? workspace = null)
+        Dataset<T>? validation, TrainingWorkspace<T>? workspace, double? lastFiniteLoss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = training.Count;
         int size = Math.Min(batchSize, count);
         var order = ShuffledOrder(count, seed, epoch);
         T lossSum = T.Zero;
+        int step = 0;
         for (int start = 0; start < count; start += size)
         {
+            step++;
             int length = Math.Min(size, count - start);
             T batchLoss;
+            string? nonFinite;
             if (workspace is not null)
             {
-                batchLoss = workspace.Step(training, order.AsSpan(start, length));
+                batchLoss = workspace.Step(training, order.AsSpan(start, length), out nonFinite);
             }
             else
             {
                 var batch = training.Select(order.AsSpan(start, length));
-                var gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss);
-                batchLoss = gradients.Loss;
-                var step = Backprop.Step(optimizer, state, network, gradients);
-                network = step.Network;
-                state = step.State;
+                (batchLoss, nonFinite, network, state) = PureStep(network, state, optimizer, loss, batch);
             }
+            if (nonFinite is not null) throw new TrainingDivergedException(epoch, step, nonFinite, lastFiniteLoss);
+            lastFiniteLoss = double.CreateChecked(batchLoss);
             lossSum += batchLoss * T.CreateChecked(length);
         }
+        T trainingLoss = lossSum / T.CreateChecked(count);
+        if (!T.IsFinite(trainingLoss)) throw new TrainingDivergedException(epoch, step, TrainingDivergedException.Loss, lastFiniteLoss);
         if (workspace is not null)
         {
             network = workspace.ToNetwork();
@@ -169,8 +187,35 @@ public static class Training
             validationLoss = Backprop.CostCore(network.Layers[^1].Activation, output.PreActivations[^1], output.Output, validation.Targets, loss);
             validationAccuracy = Metrics.Accuracy(output.Output, validation.Targets);
         }
-        return new EpochResult<T>(epoch, network, state, lossSum / T.CreateChecked(count), validationLoss, validationAccuracy);
+        return (new EpochResult<T>(epoch, network, state, trainingLoss, validationLoss, validationAccuracy), lastFiniteLoss);
     }
+
+    /// <summary>
+    /// One pure step on a batch: the same operations as <see cref="Backprop.Gradient{T}"/> then <see cref="Backprop.Step{T}"/>,
+    /// stopping at the first non-finite quantity (named as in <see cref="TrainingDivergedException.Quantity"/>) instead of
+    /// throwing <see cref="ArgumentException"/>; the network and state are returned unchanged then.
+    /// </summary>
+    private static (T Loss, string? NonFinite, Network<T> Network, OptimizerState<T> State) PureStep<T>(
+        Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var trace = Backprop.Forward(network, batch.Inputs);
+        for (int l = 0; l < trace.Activations.Length; l++)
+            if (!IsFinite(trace.PreActivations[l].AsSpan()) || !IsFinite(trace.Activations[l].AsSpan()))
+                return (T.NaN, TrainingDivergedException.Loss, network, state);
+        var gradients = Backprop.Backward(network, trace, batch.Targets, loss);
+        if (!T.IsFinite(gradients.Loss)) return (gradients.Loss, TrainingDivergedException.Loss, network, state);
+        if (!IsFinite(gradients.Gradient)) return (gradients.Loss, TrainingDivergedException.Gradient, network, state);
+        var update = optimizer.Update(gradients.Gradient, state, network.Parameters);
+        var next = network.Parameters.Add(update.Updates);
+        if (!IsFinite(next)) return (gradients.Loss, TrainingDivergedException.Parameters, network, state);
+        return (gradients.Loss, null, network.WithParameters(next), update.State);
+    }
+
+    private static bool IsFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T> => Kernels<T>.IndexOfNonFinite(values) < 0;
+
+    private static bool IsFinite<T>(Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T> =>
+        parameters.Layers.All(layer => IsFinite(layer.Weight.AsSpan()) && IsFinite(layer.Bias.AsSpan()));
 
     private static void CheckSetup<T>(Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, Dataset<T>? validation)
         where T : unmanaged, IFloatingPointIeee754<T>

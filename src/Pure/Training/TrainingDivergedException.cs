@@ -20,13 +20,22 @@ public sealed class TrainingDivergedException : ArithmeticException
         LastFiniteLoss = lastFiniteLoss;
     }
 
+    /// <summary>The <see cref="Quantity"/> of a mini-batch whose loss is not finite, or whose forward pass overflowed before its loss could be computed.</summary>
+    public const string Loss = "loss";
+
+    /// <summary>The <see cref="Quantity"/> of a step whose gradient is not finite though its loss is.</summary>
+    public const string Gradient = "gradient";
+
+    /// <summary>The <see cref="Quantity"/> of a step whose loss and gradient are finite but whose update left a parameter non-finite.</summary>
+    public const string Parameters = "parameters";
+
     /// <summary>The epoch in which the divergence happened.</summary>
     public int Epoch { get; }
 
     /// <summary>The mini-batch step within <see cref="Epoch"/>, from 1.</summary>
     public int Step { get; }
 
-    /// <summary>What became non-finite: "loss", "gradient" or "parameters".</summary>
+    /// <summary>What became non-finite first: <see cref="Loss"/>, <see cref="Gradient"/> or <see cref="Parameters"/>.</summary>
     public string Quantity { get; }
 
     /// <summary>The last finite training loss seen, or null when there was none.</summary>

@@ -92,8 +92,11 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     /// <summary>
     /// One step on the samples of <paramref name="data"/> at <paramref name="indices"/>, in that order: the gradient of
     /// their mean loss, then the optimizer's update added to the parameters. Returns the mean loss before the step.
+    /// <paramref name="nonFinite"/> is null after a finite step; otherwise it names the first quantity that became
+    /// non-finite ("loss" when the forward pass or the loss overflowed, then "gradient", then "parameters"), and the
+    /// workspace's parameters are no longer usable.
     /// </summary>
-    public T Step(Dataset<T> data, ReadOnlySpan<int> indices)
+    public T Step(Dataset<T> data, ReadOnlySpan<int> indices, out string? nonFinite)
     {
         int m = indices.Length;
         int layerCount = _preActivations.Length;
@@ -107,34 +110,51 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             previous = _activations[l];
         }
 
-        CheckTrace(m);
+        if (!TraceIsFinite(m))
+        {
+            nonFinite = TrainingDivergedException.Loss;
+            return T.NaN;
+        }
         T sum;
+        bool finite;
         if (_fused)
         {
             foreach (var transform in _transforms) transform.Prepare(_gradients);
             _nonFinite = 0;
             sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this);
-            if (_nonFinite != 0) ThrowNotFinite();
+            finite = _nonFinite == 0;
         }
         else
         {
             sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
-            ApplyUpdate();
+            finite = ApplyUpdate();
         }
-        return sum / T.CreateChecked(m);
+        T mean = sum / T.CreateChecked(m);
+        // A non-finite gradient always yields a non-finite update, so the gradient is scanned only after a failed step.
+        nonFinite = !T.IsFinite(mean) ? TrainingDivergedException.Loss
+            : finite ? null
+            : GradientIsFinite() ? TrainingDivergedException.Parameters : TrainingDivergedException.Gradient;
+        return mean;
     }
 
-    /// <summary>The check <see cref="Backprop.Backward{T}"/> makes of its trace: every Z^[l] and A^[l] finite, with the same message.</summary>
+    /// <summary>Whether every Z^[l] and A^[l] of the last forward pass is finite (the check <see cref="Backprop.Backward{T}"/> makes of its trace).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CheckTrace(int m)
+    private bool TraceIsFinite(int m)
     {
         for (int l = 0; l < _preActivations.Length; l++)
         {
             int count = _sizes[l + 1] * m;
-            foreach (var values in (ReadOnlySpan<T[]>)[_preActivations[l], _activations[l]])
-                if (Kernels<T>.IndexOfNonFinite(values.AsSpan(0, count)) >= 0)
-                    Guard.Finite(new ImmutableMatrix<T>(_sizes[l + 1], m, values[..count]), "trace");
+            if (Kernels<T>.IndexOfNonFinite(_preActivations[l].AsSpan(0, count)) >= 0 || Kernels<T>.IndexOfNonFinite(_activations[l].AsSpan(0, count)) >= 0)
+                return false;
         }
+        return true;
+    }
+
+    private bool GradientIsFinite()
+    {
+        foreach (var segment in _gradients)
+            if (Kernels<T>.IndexOfNonFinite(segment) >= 0) return false;
+        return true;
     }
 
     /// <summary>A new immutable network holding the current parameters.</summary>
@@ -144,12 +164,12 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     public OptimizerState<T> ToState() => _optimizer.ToState(_parameterShape);
 
     /// <summary>
-    /// θ ← θ + u with the optimizer's update u of the gradients, with the checks and messages of <see cref="Backprop.Step{T}"/>.
+    /// θ ← θ + u with the optimizer's update u of the gradients; false when a sum is not finite.
     /// The transforms run chunk by chunk, so that a chunk of gradient stays in the L1 cache from the first transform to
     /// the addition, except where a transform needs its whole input first (clipping's global norm): the chain is cut
     /// into stages there. Every element goes through the same operations as in the pure path.
     /// </summary>
-    private void ApplyUpdate()
+    private bool ApplyUpdate()
     {
         foreach (var transform in _transforms)
             if (!transform.NeedsWholeInput) transform.Prepare(_gradients);
@@ -164,7 +184,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             // at batch 1: 280 us per step on two threads, 132 us on one).
             finite &= RunChunks(begin, end, source, last);
         }
-        if (!finite) ThrowNotFinite();
+        return finite;
     }
 
     /// <inheritdoc/>
@@ -202,24 +222,6 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             var parameters = _parameters[segment].AsSpan(start, count);
             if (!TransformChunk(segment, start, input, output, parameters, 0, _transforms.Length, add: true)) Volatile.Write(ref _nonFinite, 1);
         }
-    }
-
-    /// <summary>Throws what <see cref="Backprop.Step{T}"/> throws once a step has left θ or the gradient non-finite.</summary>
-    private void ThrowNotFinite()
-    {
-        // A non-finite gradient always yields a non-finite update, so the pure path's first check is made here, after the fact.
-        ThrowNonFiniteGradient();
-        var gradient = InPlaceTransform<T>.ToParameters(_gradients, _parameterShape);
-        int layer = 0;
-        for (int s = 0; s < _parameters.Length; s++)
-            if (Kernels<T>.IndexOfNonFinite(_parameters[s]) >= 0)
-            {
-                layer = s / 2;
-                break;
-            }
-        throw new ArgumentException(
-            $"Expected the step to keep the parameters finite, but layer {layer} overflowed to NaN or infinity (gradient norm {gradient.Norm()}); lower the learning rate or clip the gradients.",
-            "optimizer");
     }
 
     /// <summary>Runs transforms [begin, end) on every chunk and, in the last stage, adds the updates to θ; false if any sum is not finite.</summary>
@@ -267,16 +269,6 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             finite &= T.IsFinite(parameters[i]);
         }
         return finite;
-    }
-
-    private void ThrowNonFiniteGradient()
-    {
-        // The same check and message as Backprop.Step, on an immutable copy of the gradient.
-        foreach (var layer in InPlaceTransform<T>.ToParameters(_gradients, _parameterShape).Layers)
-        {
-            Guard.Finite(layer.Weight, "gradients");
-            Guard.Finite(layer.Bias.AsSpan(), "gradients", "a bias gradient");
-        }
     }
 
     /// <summary>Copies the columns <paramref name="indices"/> of <paramref name="source"/>, in order, to the front of <paramref name="target"/>.</summary>
