@@ -72,7 +72,7 @@ public class CheckpointTests
     {
         { "format", "$.format", "expected \"pure-checkpoint\", got \"pure-model\"" },
         { "newer version", "$.version", "newer version of Pure" },
-        { "negative epoch", "$.epoch", "expected an integer in [0, 2147483647], got -1" },
+        { "negative epoch", "$.epoch", "expected an integer in [0, 2147483646], got -1" },
         { "zero batch", "$.batch_size", "expected an integer in [1, 2147483647], got 0" },
         { "seed too large", "$.seed", "expected an integer in [-2147483648, 2147483647], got 3000000000" },
         { "model weight", "$.model.layers[0].weight[0][0]", "expected a number, got the string \"x\"" },

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pure.Properties;
 
 /// <summary>An optimizer defined outside the library (no in-place twin), delegating to another: it makes training take pure steps.</summary>
-public sealed record OutsideOptimizer(Optimizer Inner) : Optimizer
+public sealed record DelegatingOptimizer(Optimizer Inner) : Optimizer
 {
     public override OptimizerState<T> Init<T>(Parameters<T> parameters) => Inner.Init(parameters);
 
@@ -69,7 +69,7 @@ public class DivergenceTests
             return (epochs, error);
         }
         var inPlace = Run(Optimizer.Sgd(10));
-        var pure = Run(new OutsideOptimizer(Optimizer.Sgd(10)));
+        var pure = Run(new DelegatingOptimizer(Optimizer.Sgd(10)));
         Assert.Equal(inPlace.Error.Message, pure.Error.Message);
         Assert.Equal((inPlace.Error.Epoch, inPlace.Error.Step, inPlace.Error.Quantity), (pure.Error.Epoch, pure.Error.Step, pure.Error.Quantity));
         Assert.Equal(inPlace.Epochs.Select(e => e.Network), pure.Epochs.Select(e => e.Network));

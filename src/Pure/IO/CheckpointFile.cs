@@ -15,6 +15,10 @@ namespace Pure;
 /// <param name="Epoch">The number of epochs completed, at least 0.</param>
 /// <param name="Seed">The seed of the run's shuffles.</param>
 /// <param name="BatchSize">The mini-batch size, at least 1.</param>
+/// <remarks>
+/// <see cref="TrainingData"/> records the files the run was trained on (empty when unknown, as in checkpoints written
+/// before it existed); set it with an init accessor or <see cref="WithTrainingData"/>.
+/// </remarks>
 public sealed record Checkpoint<T>(Model<T> Model, Optimizer Optimizer, OptimizerState<T> State, int Epoch, int Seed, int BatchSize)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -27,22 +31,82 @@ public sealed record Checkpoint<T>(Model<T> Model, Optimizer Optimizer, Optimize
     /// <summary>The optimizer state after <see cref="Epoch"/> epochs.</summary>
     public OptimizerState<T> State { get; init => field = value ?? throw new ArgumentNullException(nameof(State)); } = State ?? throw new ArgumentNullException(nameof(State));
 
-    /// <summary>The number of epochs completed.</summary>
+    /// <summary>The number of epochs completed, in [0, int.MaxValue - 1] so that the next epoch's number fits in an int.</summary>
     public int Epoch { get; init => field = CheckEpoch(value); } = CheckEpoch(Epoch);
+
+    private readonly ValueArray<DataSource> _trainingData = ImmutableArray<DataSource>.Empty;
+
+    /// <summary>The data files the run was trained on, in the order the trainer names them; empty when not recorded. Equality compares them in order.</summary>
+    public ImmutableArray<DataSource> TrainingData
+    {
+        get => _trainingData.Items;
+        init => _trainingData = value.IsDefault ? ImmutableArray<DataSource>.Empty
+            : value.Contains(null!) ? throw new ArgumentException("Expected every training data source to be non-null.", nameof(TrainingData)) : value;
+    }
+
+    /// <summary>This checkpoint with <see cref="TrainingData"/> replaced (for F#, which cannot use <c>with</c>).</summary>
+    /// <param name="trainingData">The data files the run was trained on.</param>
+    public Checkpoint<T> WithTrainingData(IEnumerable<DataSource> trainingData)
+    {
+        ArgumentNullException.ThrowIfNull(trainingData);
+        return this with { TrainingData = [.. trainingData] };
+    }
 
     /// <summary>The mini-batch size.</summary>
     public int BatchSize { get; init => field = CheckBatchSize(value); } = CheckBatchSize(BatchSize);
 
     private static int CheckEpoch(int epoch) =>
-        epoch >= 0 ? epoch : throw new ArgumentOutOfRangeException(nameof(Epoch), $"Expected 0 or more completed epochs, got {epoch}.");
+        epoch is >= 0 and < int.MaxValue ? epoch
+        : throw new ArgumentOutOfRangeException(nameof(Epoch), $"Expected 0 to {int.MaxValue - 1} completed epochs (the next epoch's number must fit in an int), got {epoch}.");
 
     private static int CheckBatchSize(int batchSize) =>
         batchSize >= 1 ? batchSize : throw new ArgumentOutOfRangeException(nameof(BatchSize), $"Expected a batch size of at least 1, got {batchSize}.");
 }
 
+/// <summary>A data file a run was trained on: its name (or path, as the trainer gave it) and the SHA-256 of its bytes.</summary>
+/// <param name="Name">The file's name or path, not empty, at most <see cref="MaxNameLength"/> characters.</param>
+/// <param name="Sha256">The SHA-256 of the file's bytes, 64 lowercase hexadecimal digits.</param>
+public sealed record DataSource(string Name, string Sha256)
+{
+    /// <summary>The longest name accepted, in characters.</summary>
+    public const int MaxNameLength = 4096;
+
+    /// <summary>The file's name or path.</summary>
+    public string Name { get; init => field = CheckName(value); } = CheckName(Name);
+
+    /// <summary>The SHA-256 of the file's bytes, 64 lowercase hexadecimal digits.</summary>
+    public string Sha256 { get; init => field = CheckSha256(value); } = CheckSha256(Sha256);
+
+    /// <summary>The source for the file at <paramref name="path"/>, named by <paramref name="path"/> as given, with the SHA-256 of its bytes.</summary>
+    public static DataSource FromFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stream = File.OpenRead(path);
+        return new DataSource(path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)));
+    }
+
+    private static string CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name, nameof(Name));
+        return name.Length is > 0 and <= MaxNameLength ? name
+            : throw new ArgumentException($"Expected a data source name of 1 to {MaxNameLength} characters, got {name.Length}.", nameof(Name));
+    }
+
+    private static string CheckSha256(string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(sha256, nameof(Sha256));
+        return sha256.Length == 64 && sha256.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f') ? sha256
+            : throw new ArgumentException($"Expected a SHA-256 of 64 lowercase hexadecimal digits, got \"{(sha256.Length > 80 ? sha256[..80] + "..." : sha256)}\".", nameof(Sha256));
+    }
+}
+
 /// <summary>
 /// Saves and loads a <see cref="Checkpoint{T}"/> as JSON (format "pure-checkpoint", version 1): the model object of
-/// <see cref="ModelFile"/>, the optimizer's transforms, its state, the epoch, seed and batch size, every number exactly.
+/// <see cref="ModelFile"/>, the optimizer's transforms, its state, the epoch, seed and batch size, every number exactly,
+/// and, when recorded, the training data ("training_data": an array of {"name", "sha256"}; optional, so older files load).
+/// Loading refuses what a resumed run could not use, naming the file and the JSON path: duplicate or unknown
+/// properties, an epoch outside [0, int.MaxValue - 1], a batch size below 1, an Adam count outside
+/// [0, <see cref="AdamState{T}.MaxCount"/>], non-finite moments or parameters, and negative second moments.
 /// </summary>
 public static class CheckpointFile
 {
@@ -76,6 +140,18 @@ public static class CheckpointFile
             writer.WriteNumber("epoch", checkpoint.Epoch);
             writer.WriteNumber("seed", checkpoint.Seed);
             writer.WriteNumber("batch_size", checkpoint.BatchSize);
+            if (checkpoint.TrainingData.Length > 0)
+            {
+                writer.WriteStartArray("training_data");
+                foreach (var source in checkpoint.TrainingData)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("name", source.Name);
+                    writer.WriteString("sha256", source.Sha256);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
             writer.WritePropertyName("model");
             ModelJson.Write(writer, checkpoint.Model);
             writer.WritePropertyName("optimizer");
@@ -95,14 +171,39 @@ public static class CheckpointFile
         using var document = JsonInput.Parse(JsonInput.ReadFile(path), path, MaxDepth);
         var root = new JsonField(document.RootElement, "$", path);
         ModelJson.CheckHeader<T>(root, Format, Version);
-        var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"]);
-        int epoch = (int)properties["epoch"].Integer(0, int.MaxValue);
+        var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"], "training_data");
+        int epoch = (int)properties["epoch"].Integer(0, int.MaxValue - 1);
         int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
         int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
         var model = ModelJson.Read<T>(properties["model"]);
         var optimizer = ReadOptimizer(properties["optimizer"]);
         var state = ReadState(properties["state"], optimizer.Init(model.Network));
-        return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize);
+        var trainingData = properties.TryGetValue("training_data", out var data) ? ReadTrainingData(data) : [];
+        return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize) { TrainingData = trainingData };
+    }
+
+    private const int MaxDataSources = 100;
+
+    private static ImmutableArray<DataSource> ReadTrainingData(JsonField node)
+    {
+        var sources = node.Array(0, MaxDataSources);
+        var result = ImmutableArray.CreateBuilder<DataSource>(sources.Length);
+        foreach (var source in sources)
+        {
+            var properties = source.Object(["name", "sha256"]);
+            string name = properties["name"].String(), sha256 = properties["sha256"].String();
+            if (name.Length is 0 or > DataSource.MaxNameLength)
+                throw properties["name"].Error($"expected a name of 1 to {DataSource.MaxNameLength} characters, got {name.Length}.");
+            try
+            {
+                result.Add(new DataSource(name, sha256));
+            }
+            catch (ArgumentException e)
+            {
+                throw properties["sha256"].Error(e.Message);
+            }
+        }
+        return result.MoveToImmutable();
     }
 
     private static void CheckOptimizer(Optimizer optimizer, string parameterName)
@@ -141,6 +242,21 @@ public static class CheckpointFile
                 break;
             default:
                 throw new ArgumentException(Problem(), "checkpoint");
+        }
+    }
+
+    /// <summary>
+    /// Throws, naming the element's JSON path, at the first negative value of <paramref name="values"/>: a column-major
+    /// rows x columns matrix (weight rows are JSON arrays), or a vector when <paramref name="columns"/> is 0.
+    /// </summary>
+    private static void CheckNonNegative<T>(ReadOnlySpan<T> values, JsonField node, int rows, int columns) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] >= T.Zero) continue;
+            // ImmutableMatrix stores columns one after another: element i is row i % rows, column i / rows.
+            string path = columns == 0 ? $"[{i}]" : $"[{i % rows}][{i / rows}]";
+            throw new InvalidDataException($"{node.Source}: {node.Path}{path}: expected a second moment of 0 or more (a mean of squared gradients), got {JsonNumbers.Format(values[i])}.");
         }
     }
 
@@ -277,15 +393,17 @@ public static class CheckpointFile
                 return new MomentumState<T>(ReadParameters(node.Object(["kind", "velocity"])["velocity"], momentum.Velocity));
             case AdamState<T> adam:
                 var properties = node.Object(["kind", "count", "first_moment", "second_moment"]);
-                long count = properties["count"].Integer(0, long.MaxValue);
-                return new AdamState<T>(count, ReadParameters(properties["first_moment"], adam.FirstMoment), ReadParameters(properties["second_moment"], adam.SecondMoment));
+                long count = properties["count"].Integer(0, AdamState<T>.MaxCount);
+                var second = ReadParameters(properties["second_moment"], adam.SecondMoment, nonNegative: true);
+                return new AdamState<T>(count, ReadParameters(properties["first_moment"], adam.FirstMoment), second);
             default:
                 node.Object(["kind"]);
                 return new EmptyState<T>();
         }
     }
 
-    private static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Parameters shaped like <paramref name="shape"/>, every number finite; with <paramref name="nonNegative"/>, every number at least 0 (Adam's v).</summary>
+    private static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape, bool nonNegative = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = node.Array(shape.Layers.Length, shape.Layers.Length);
         var result = ImmutableArray.CreateBuilder<LayerParameters<T>>(layers.Length);
@@ -293,7 +411,14 @@ public static class CheckpointFile
         {
             var properties = layers[l].Object(["weight", "bias"]);
             var expected = shape.Layers[l];
-            result.Add(new LayerParameters<T>(properties["weight"].Matrix<T>(expected.Weight.Rows, expected.Weight.Columns), properties["bias"].Vector<T>(expected.Bias.Length)));
+            var weight = properties["weight"].Matrix<T>(expected.Weight.Rows, expected.Weight.Columns);
+            var bias = properties["bias"].Vector<T>(expected.Bias.Length);
+            if (nonNegative)
+            {
+                CheckNonNegative(weight.AsSpan(), properties["weight"], weight.Rows, weight.Columns);
+                CheckNonNegative(bias.AsSpan(), properties["bias"], bias.Length, 0);
+            }
+            result.Add(new LayerParameters<T>(weight, bias));
         }
         return new Parameters<T>(result.MoveToImmutable());
     }
