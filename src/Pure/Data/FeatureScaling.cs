@@ -22,6 +22,28 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         Guard.Finite(inputs, nameof(inputs));
     }
 
+    /// <summary>The names of the features for messages: <paramref name="columnNames"/> (one per row of <paramref name="inputs"/>) or null.</summary>
+    private protected static IReadOnlyList<string>? CheckColumnNames(ImmutableMatrix<T> inputs, IReadOnlyList<string>? columnNames)
+    {
+        if (columnNames is null) return null;
+        if (columnNames.Count != inputs.Rows)
+            throw new ArgumentException($"Expected {inputs.Rows} column names, one per feature (row of inputs), got {columnNames.Count}.", nameof(columnNames));
+        return columnNames;
+    }
+
+    /// <summary>"column 'name' (feature i)" or "feature i", for messages.</summary>
+    private protected static string Describe(IReadOnlyList<string>? columnNames, int feature) =>
+        columnNames?[feature] is string name ? $"column '{(name.Length > 80 ? name[..80] + "..." : name)}' (feature {feature})" : $"feature {feature}";
+
+    /// <summary>T's largest finite value, as a double.</summary>
+    private protected static double Largest => typeof(T) == typeof(float) ? float.MaxValue : typeof(T) == typeof(Half) ? (double)Half.MaxValue : double.MaxValue;
+
+    /// <summary>The dtype's name in messages.</summary>
+    private protected static string DType => typeof(T) == typeof(float) ? "float32" : typeof(T) == typeof(double) ? "float64" : typeof(T).Name;
+
+    /// <summary>A value of T in messages, shortest round-trip.</summary>
+    private protected static string Show(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary><paramref name="spread"/> with 1 in place of every 0 (a feature with no spread is left unscaled).</summary>
     private protected static ImmutableVector<T> OneWhereZero(T[] spread)
     {
@@ -55,7 +77,10 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         return divisor;
     }
 
-    /// <summary>(x - offset) / scale for every element, row by row; checks the row count.</summary>
+    /// <summary>
+    /// (x - offset) / scale for every element, row by row, in T; an element whose difference overflows T (a feature
+    /// spanning more than half of T's range) is computed again in double and rounded once. Checks the row count.
+    /// </summary>
     private protected static ImmutableMatrix<T> Map(ImmutableMatrix<T> inputs, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -64,7 +89,12 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         var result = inputs.ToColumnMajorArray();
         for (int start = 0; start < result.Length; start += offset.Length)
             for (int i = 0; i < offset.Length; i++)
-                result[start + i] = (result[start + i] - offset[i]) / scale[i];
+            {
+                T x = result[start + i];
+                T scaled = (x - offset[i]) / scale[i];
+                result[start + i] = T.IsFinite(scaled) ? scaled
+                    : T.CreateSaturating((double.CreateChecked(x) - double.CreateChecked(offset[i])) / double.CreateChecked(scale[i]));
+            }
         return new ImmutableMatrix<T>(inputs.Rows, inputs.Columns, result);
     }
 }
@@ -86,10 +116,28 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
     /// <inheritdoc />
     public override int FeatureCount => Mean.Length;
 
-    /// <summary>Fits the mean and scale of every row of <paramref name="inputs"/> (n x m, m ≥ 1).</summary>
-    public static Standardization<T> Fit(ImmutableMatrix<T> inputs)
+    /// <summary>
+    /// Fits the mean and population standard deviation of every row of <paramref name="inputs"/> (n x m, m ≥ 1, finite).
+    /// <para>
+    /// A feature whose sums stay in T's normal range (neither Σx nor Σ(x - mean)^2 overflows, and Σ(x - mean)^2 is at
+    /// least m times the smallest normal value over the machine epsilon, so no square lost to underflow could matter)
+    /// is fitted with the plain two-pass sums in T. Any other feature is fitted in double with a scaled, corrected
+    /// two-pass algorithm: its values are divided by the power of two nearest below their largest magnitude (exactly),
+    /// so that no square overflows or underflows, and the mean and deviation are scaled back and rounded to T once.
+    /// Every finite feature is then accepted (1e20 in float32 and 1e160 or 1e-170 in float64 standardize like 1),
+    /// except one whose standard deviation rounds to 0 in T though its values differ (for example, float32 values
+    /// 0 and 1e-45, spread 5e-46); that one is refused naming the feature. A standard deviation below T's smallest
+    /// normal number (values themselves subnormal, such as float64 values near 1e-320) is kept as the subnormal
+    /// nearest to it, so it and the scaled values carry fewer significant bits.
+    /// </para>
+    /// </summary>
+    /// <param name="inputs">X, n x m, m ≥ 1, finite; one feature per row.</param>
+    /// <param name="columnNames">The name of each feature, for messages (for example a CSV header), or null to name features by index.</param>
+    /// <exception cref="ArgumentException">The inputs are empty or not finite, the names are not one per row, or a feature's spread is not representable in T (the message names the feature, its values and what is expected).</exception>
+    public static Standardization<T> Fit(ImmutableMatrix<T> inputs, IReadOnlyList<string>? columnNames = null)
     {
         CheckFitInputs(inputs);
+        CheckColumnNames(inputs, columnNames);
         var mean = new T[inputs.Rows];
         var scale = new T[inputs.Rows];
         T m = T.CreateChecked(inputs.Columns);
@@ -104,8 +152,64 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
             var column = inputs.ColumnSpan(j);
             for (int i = 0; i < scale.Length; i++) scale[i] += (column[i] - mean[i]) * (column[i] - mean[i]);
         }
-        for (int i = 0; i < scale.Length; i++) scale[i] = T.Sqrt(scale[i] / m);
+        // Below this, squares lost to underflow (each under the smallest normal) could change the sum's leading bits.
+        T smallest = m * T.CreateChecked(MinNormal) / (T.BitIncrement(T.One) - T.One);
+        for (int i = 0; i < scale.Length; i++)
+        {
+            if (T.IsFinite(mean[i]) && T.IsFinite(scale[i]) && (scale[i] >= smallest || scale[i] == T.Zero && IsConstant(inputs, i)))
+                scale[i] = T.Sqrt(scale[i] / m);
+            else
+                (mean[i], scale[i]) = FitScaled(inputs, i, columnNames);
+        }
         return new Standardization<T>(new ImmutableVector<T>(mean), OneWhereZero(scale));
+    }
+
+    private static double MinNormal => typeof(T) == typeof(float) ? 1.1754943508222875e-38 : typeof(T) == typeof(Half) ? 6.103515625e-05 : 2.2250738585072014e-308;
+
+    private static bool IsConstant(ImmutableMatrix<T> inputs, int feature)
+    {
+        T first = inputs[feature, 0];
+        for (int j = 1; j < inputs.Columns; j++)
+            if (inputs[feature, j] != first) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The mean and standard deviation of feature <paramref name="feature"/> in double, scaled by a power of two so that
+    /// the largest magnitude is in [1, 2): the corrected two-pass algorithm (Chan, Golub and LeVeque) on the scaled values.
+    /// </summary>
+    private static (T Mean, T Scale) FitScaled(ImmutableMatrix<T> inputs, int feature, IReadOnlyList<string>? columnNames)
+    {
+        int m = inputs.Columns;
+        double largest = 0, low = double.PositiveInfinity, high = double.NegativeInfinity;
+        for (int j = 0; j < m; j++)
+        {
+            double x = double.CreateChecked(inputs[feature, j]);
+            largest = Math.Max(largest, Math.Abs(x));
+            low = Math.Min(low, x);
+            high = Math.Max(high, x);
+        }
+        if (low == high) return (inputs[feature, 0], T.Zero);
+        int exponent = Math.ILogB(largest);
+        double sum = 0;
+        for (int j = 0; j < m; j++) sum += Math.ScaleB(double.CreateChecked(inputs[feature, j]), -exponent);
+        double meanScaled = sum / m, deviations = 0, squares = 0;
+        for (int j = 0; j < m; j++)
+        {
+            double deviation = Math.ScaleB(double.CreateChecked(inputs[feature, j]), -exponent) - meanScaled;
+            deviations += deviation;
+            squares += deviation * deviation;
+        }
+        double variance = Math.Max(0, (squares - deviations * deviations / m) / m);
+        double meanValue = Math.ScaleB(meanScaled, exponent), deviationValue = Math.ScaleB(Math.Sqrt(variance), exponent);
+        T mean = T.CreateSaturating(Math.Clamp(meanValue, low, high));
+        T scale = T.CreateSaturating(deviationValue);
+        if (scale == T.Zero || deviationValue > Largest)
+            throw new ArgumentException(
+                $"Cannot standardize {Describe(columnNames, feature)}: its values, from {Show(low)} to {Show(high)}, have a standard deviation of {Show(deviationValue)}, " +
+                $"which is not representable in {DType}; expected a standard deviation between {Show(double.CreateChecked(T.Epsilon))} and {Show(Largest)}: rescale the column, or fit in float64.",
+                nameof(inputs));
+        return (mean, scale);
     }
 
     /// <summary>The standardised copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
@@ -129,10 +233,18 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
     /// <inheritdoc />
     public override int FeatureCount => Minimum.Length;
 
-    /// <summary>Fits the minimum and range of every row of <paramref name="inputs"/> (n x m, m ≥ 1, finite).</summary>
-    public static MinMaxScaling<T> Fit(ImmutableMatrix<T> inputs)
+    /// <summary>
+    /// Fits the minimum and range of every row of <paramref name="inputs"/> (n x m, m ≥ 1, finite). The range max - min
+    /// is computed in T; where it overflows, it is computed again in double and rounded once, and a feature whose range
+    /// exceeds T's largest value even so (for example float64 values -1e308 and 1e308) is refused naming the feature.
+    /// </summary>
+    /// <param name="inputs">X, n x m, m ≥ 1, finite; one feature per row.</param>
+    /// <param name="columnNames">The name of each feature, for messages (for example a CSV header), or null to name features by index.</param>
+    /// <exception cref="ArgumentException">The inputs are empty or not finite, the names are not one per row, or a feature's range is not representable in T.</exception>
+    public static MinMaxScaling<T> Fit(ImmutableMatrix<T> inputs, IReadOnlyList<string>? columnNames = null)
     {
         CheckFitInputs(inputs);
+        CheckColumnNames(inputs, columnNames);
         var minimum = inputs.ColumnSpan(0).ToArray();
         var maximum = inputs.ColumnSpan(0).ToArray();
         for (int j = 1; j < inputs.Columns; j++)
@@ -145,7 +257,18 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
             }
         }
         var range = new T[minimum.Length];
-        for (int i = 0; i < range.Length; i++) range[i] = maximum[i] - minimum[i];
+        for (int i = 0; i < range.Length; i++)
+        {
+            range[i] = maximum[i] - minimum[i];
+            if (T.IsFinite(range[i])) continue;
+            double wide = double.CreateChecked(maximum[i]) - double.CreateChecked(minimum[i]);
+            range[i] = T.CreateSaturating(wide);
+            if (wide > Largest)
+                throw new ArgumentException(
+                    $"Cannot min-max scale {Describe(columnNames, i)}: its values, from {Show(double.CreateChecked(minimum[i]))} to {Show(double.CreateChecked(maximum[i]))}, " +
+                    $"span {(double.IsFinite(wide) ? Show(wide) + ", more than" : "more than")} the largest {DType} ({Show(Largest)}); expected a range that fits {DType}: rescale the column, or use standardization.",
+                    nameof(inputs));
+        }
         return new MinMaxScaling<T>(new ImmutableVector<T>(minimum), OneWhereZero(range));
     }
 
