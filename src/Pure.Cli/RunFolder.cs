@@ -46,10 +46,12 @@ internal static class RunFolder
             Directory.Move(staging, full);
             AtomicFile.SyncFolder(parent);
         }
-        catch
+        catch (Exception problem)
         {
             if (old is not null && !Directory.Exists(full) && Directory.Exists(old)) Directory.Move(old, full);
             TryDelete(staging);
+            if (problem is IOException or UnauthorizedAccessException)
+                throw new IOException($"{target}: could not write the run, {(old is null && !Directory.Exists(full) ? "nothing was written" : "the previous run is unchanged")}: {problem.Message}", problem);
             throw;
         }
         if (old is not null) TryDelete(old);
