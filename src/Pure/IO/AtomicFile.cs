@@ -82,11 +82,13 @@ internal static partial class AtomicFile
         }
     }
 
-    /// <summary>Syncs the folder's entries (its renames) to the disk; a no-op where the system cannot open a folder (Windows).</summary>
+    /// <summary>Syncs the folder's entries (its renames) to the disk; a no-op where the system cannot open a folder (Windows) or has no libc to call.</summary>
     internal static void SyncFolder(string folder)
     {
         if (OperatingSystem.IsWindows()) return;
-        int descriptor = Open(folder, 0);
+        int descriptor;
+        try { descriptor = Open(folder, 0); }
+        catch (Exception problem) when (problem is DllNotFoundException or EntryPointNotFoundException) { return; }
         if (descriptor < 0) return;
         try
         {
