@@ -78,14 +78,39 @@ internal static class Commands
                 Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
                 Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
             };
-            var file = parsed.GetValue(experimentFile) is string path ? Experiment.Load(path)
-                : flags.Resume is string checkpoint && ExperimentNextTo(checkpoint) is string beside ? Experiment.Load(beside) with { Resume = null }
-                : new Experiment();
-            var experiment = Experiment.Defaults.With(file).With(flags).Resolve();
+            string? given = parsed.GetValue(experimentFile);
+            string? filePath = given ?? (flags.Resume is string checkpoint ? ExperimentNextTo(checkpoint) : null);
+            var file = filePath is null ? new Experiment()
+                : given is not null ? Experiment.Load(filePath)
+                : Experiment.Load(filePath) with { Resume = null };
+            var experiment = Resolve(file, flags, filePath);
             string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Data) + (experiment.Resume is null ? "" : "-resumed"));
             return TrainJob.Run(experiment, terminal, folder);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The defaults, then <paramref name="file"/>, then <paramref name="flags"/>, resolved. A setting refused only
+    /// because of the file (the flags alone resolve) is a bad file, reported with its path, not a wrong command line.
+    /// </summary>
+    private static Experiment Resolve(Experiment file, Experiment flags, string? filePath)
+    {
+        try { return Experiment.Defaults.With(file).With(flags).Resolve(); }
+        catch (UsageException problem) when (filePath is not null && ResolvesAlone(flags))
+        {
+            throw new InvalidDataException($"{filePath}: {problem.Message}", problem);
+        }
+    }
+
+    private static bool ResolvesAlone(Experiment flags)
+    {
+        try
+        {
+            Experiment.Defaults.With(flags).Resolve();
+            return true;
+        }
+        catch (UsageException) { return false; }
     }
 
     /// <summary>The experiment.json in the folder of <paramref name="checkpoint"/>, when there is one.</summary>
@@ -130,7 +155,10 @@ internal static class Commands
             int count = parsed.GetValue(samples) ?? 16, most = parsed.GetValue(maxParameters) ?? 2000;
             if (count < 1) throw new UsageException($"--samples: expected 1 or more, got {count}.");
             if (most < 0) throw new UsageException($"--max-parameters: expected 0 or more, got {most}.");
-            var options = new GradientCheckOptions(parsed.GetValue(step), parsed.GetValue(tolerance), most, parsed.GetValue(seed) ?? 0);
+            double? h = parsed.GetValue(step), rtol = parsed.GetValue(tolerance);
+            if (h is double given && !(given > 0 && double.IsFinite(given))) throw new UsageException($"--step: expected a finite value above 0, got {F(given)}.");
+            if (rtol is double r && !(r > 0 && double.IsFinite(r))) throw new UsageException($"--tolerance: expected a finite value above 0, got {F(r)}.");
+            var options = new GradientCheckOptions(h, rtol, most, parsed.GetValue(seed) ?? 0);
             return ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.GradCheck(terminal, parsed.GetValue(data), parsed.GetValue(target), count, options));
         });
         return command;

@@ -10,7 +10,9 @@ namespace Pure.Cli;
 /// <param name="Labels">The m class labels as written in the file.</param>
 /// <param name="Target">The CSV target column's name, or null for other data.</param>
 /// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
-internal sealed record LabelledData<T>(string Name, ImmutableMatrix<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null)
+/// <param name="Files">The files read (not those of <paramref name="Test"/>), or null for the embedded digits set.</param>
+internal sealed record LabelledData<T>(
+    string Name, ImmutableMatrix<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
@@ -62,7 +64,17 @@ internal static class DataSources
             return ReadPair<T>(name, (data, labels));
         }
         var csv = Csv.Read(data, CsvTargetOf(target));
-        return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName);
+        return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName, Files: [data]);
+    }
+
+    /// <summary>The SHA-256 (lowercase hex) of each file the data were read from, by path; "embedded" for the embedded digits set.</summary>
+    public static IReadOnlyDictionary<string, string> Hashes<T>(LabelledData<T> data) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (data.Files is null) return new Dictionary<string, string> { [data.Name] = "embedded" };
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string file in data.Files.Concat(data.Test?.Files ?? []))
+            hashes[file] = RunFiles.Sha256(file);
+        return hashes;
     }
 
     /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
@@ -93,7 +105,7 @@ internal static class DataSources
         if (labelHeader.Dimensions[0] != imageHeader.Dimensions[0])
             throw new InvalidDataException($"{pair.Labels}: expected {imageHeader.Dimensions[0]} labels, one per image of {pair.Images}, got {labelHeader.Dimensions[0]}.");
         var labels = Idx.ReadLabels(pair.Labels);
-        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images), [.. labels.Select(Text)]);
+        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images), [.. labels.Select(Text)], Files: [pair.Images, pair.Labels]);
     }
 
 }

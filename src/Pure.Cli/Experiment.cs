@@ -134,7 +134,10 @@ internal sealed record Experiment
         };
         var layers = resolved.Layers ?? throw new UsageException("--layers is missing.");
         foreach (int size in layers)
-            if (size < 1) throw new UsageException($"--layers: expected sizes of 1 or more, got {size}.");
+            if (size < 1 || size > ModelFile.MaxLayerSize)
+                throw new UsageException($"--layers: expected sizes from 1 to {ModelFile.MaxLayerSize}, got {size}.");
+        if (layers.Length > ModelFile.MaxLayers - 1)
+            throw new UsageException($"--layers: expected at most {ModelFile.MaxLayers - 1} hidden layers (a model file holds {ModelFile.MaxLayers} layers), got {layers.Length}.");
         Positive(resolved.LearningRate, "learning-rate");
         if (resolved.Momentum is double momentum && !(momentum > 0 && momentum < 1))
             throw new UsageException($"--momentum: expected a value in (0, 1), got {Format(momentum)}.");
@@ -180,7 +183,7 @@ internal sealed record Experiment
     }
 
     /// <summary>Writes this experiment as JSON.</summary>
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
+    public void Save(string path) => AtomicFile.WriteText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
 
     private static string DefaultLoss(string outputActivation) => outputActivation switch
     {

@@ -46,10 +46,8 @@ internal static class ModelCommands
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (data, labels, classes) = LoadFor(model, Data, Target);
-            var inputs = model.Scaling?.Apply(data.Features) ?? data.Features;
-            var trace = Backprop.Forward(model.Network, inputs);
-            var confusion = Metrics.Confusion(labels, Metrics.PredictedClasses(trace.Output), classes.ClassCount);
-            double loss = double.CreateChecked(Backprop.Cost(model.Network, trace, Metrics.OneHot<T>(labels, classes.ClassCount), model.Loss));
+            var measurement = Evaluation.Measure(model, data.Features, labels, classes.ClassCount);
+            var (confusion, loss) = (measurement.Confusion, measurement.Loss);
             Terminal.Line($"{data.Name}: {data.Count} samples; {model.Network}");
             Terminal.Out.WriteLine(confusion);
             if (Output is not null)
@@ -58,10 +56,12 @@ internal static class ModelCommands
                 {
                     ["library-version"] = RunFiles.LibraryVersion,
                     ["model"] = path,
+                    ["model-sha256"] = RunFiles.Sha256(path),
                     ["data"] = data.Name,
+                    ["data-sha256"] = new JsonObject([.. DataSources.Hashes(data).Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value)))]),
                     ["samples"] = data.Count,
-                }, loss, confusion, classes);
-                File.WriteAllText(Output, metrics.ToJsonString(Experiment.JsonOptions) + "\n");
+                }, measurement, classes);
+                AtomicFile.WriteText(Output, metrics.ToJsonString(Experiment.JsonOptions) + "\n");
                 Terminal.Line($"wrote {Output}");
             }
             Terminal.Line($"loss ({model.Loss.Name}): {loss:F4}");
@@ -96,7 +96,7 @@ internal static class ModelCommands
             if (Output is null) Terminal.Out.Write(text.ToString());
             else
             {
-                File.WriteAllText(Output, text.ToString());
+                AtomicFile.WriteText(Output, text.ToString());
                 Terminal.Line($"wrote {Output}: {output.Columns} predictions of {classes.ClassCount} classes");
             }
             return 0;
@@ -115,8 +115,7 @@ internal static class ModelCommands
             var (data, labels, classes) = LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
-            var inputs = data.Features.SelectColumns(first);
-            if (model.Scaling is not null) inputs = model.Scaling.Apply(inputs);
+            var inputs = Evaluation.Inputs(model.Scaling, data.Features.SelectColumns(first));
             var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");

@@ -11,13 +11,13 @@ namespace Pure.Cli;
 /// </summary>
 public static class Program
 {
-    /// <summary>Exit code of a wrong argument or setting.</summary>
+    /// <summary>Exit code of a wrong command line: an unknown command or option, a value that does not parse or is out of range.</summary>
     public const int UsageError = 2;
 
-    /// <summary>Exit code of a missing or bad file.</summary>
+    /// <summary>Exit code of a missing or bad file (data, model, checkpoint, experiment), a failed write, or a failed (diverged) run.</summary>
     public const int DataError = 1;
 
-    /// <summary>Entry point: 0 on success, 2 on wrong arguments, 1 on bad data or files.</summary>
+    /// <summary>Entry point: 0 on success, 2 on a wrong command line, 1 on bad files and failed runs (3: a failed gradient check).</summary>
     public static int Main(string[] args) => Run(args, Terminal.FromConsole());
 
     /// <summary>Runs the command line <paramref name="args"/>, writing to <paramref name="output"/> and <paramref name="error"/> (plain lines, no live display).</summary>
@@ -37,7 +37,9 @@ public static class Program
             return parsed.Invoke(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException problem) { return Fail(terminal, UsageError, problem.Message); }
-        catch (ArgumentException problem) { return Fail(terminal, UsageError, WithoutParameter(problem)); }
+        catch (TrainingDivergedException problem) { return Fail(terminal, DataError, problem.Message); }
+        // The command line's values are checked before the library sees them: a library argument error comes from a file.
+        catch (ArgumentException problem) { return Fail(terminal, DataError, WithoutParameter(problem)); }
         catch (Exception problem) when (problem is InvalidDataException or IOException or UnauthorizedAccessException or JsonException or FormatException)
         {
             return Fail(terminal, DataError, problem.Message);

@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
 
 namespace Pure.Cli;
 
@@ -26,33 +29,51 @@ internal static class RunFiles
         typeof(Network).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(Network).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>Writes experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into <paramref name="folder"/>; returns their names.</summary>
-    public static IReadOnlyList<string> Write(string folder, TrainOutcome outcome)
+    /// <summary>The eight files of a run, in the order they are written.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        [ModelName, CheckpointName, WeightsName, "experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
+
+    /// <summary>
+    /// Writes the eight files of a run into <paramref name="folder"/> (a staging folder of <see cref="RunFolder.Publish"/>),
+    /// each through a temporary file synced to the disk; metrics.json records the SHA-256 of the model.json written.
+    /// </summary>
+    public static void Write<T>(string folder, TrainOutcome<T> outcome) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Directory.CreateDirectory(folder);
-        outcome.Experiment.Save(Path.Combine(folder, "experiment.json"));
-        File.WriteAllText(Path.Combine(folder, "history.csv"), History(outcome.History));
-        File.WriteAllText(Path.Combine(folder, "metrics.json"), Metrics(outcome).ToJsonString(Experiment.JsonOptions) + "\n");
+        string model = Path.Combine(folder, ModelName);
+        ModelFile.Save(outcome.Model, model);
+        CheckpointFile.Save(outcome.Checkpoint, Path.Combine(folder, CheckpointName));
+        Npz.Export(outcome.Model.Network, Path.Combine(folder, WeightsName));
+        outcome.Run.Experiment.Save(Path.Combine(folder, "experiment.json"));
+        AtomicFile.WriteText(Path.Combine(folder, "history.csv"), History(outcome.History));
+        AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), Metrics(outcome, Sha256(model)).ToJsonString(Experiment.JsonOptions) + "\n");
         var epochs = outcome.History.Select(row => row.Epoch).ToArray();
-        SvgChart.Render($"Loss per epoch ({outcome.DataName})", outcome.Experiment.Loss!, epochs,
+        Save(SvgChart.Render($"Loss per epoch ({outcome.Run.DataName})", outcome.Run.Experiment.Loss!, epochs,
         [
             new ChartSeries("training", [.. outcome.History.Select(row => (double?)row.TrainLoss)]),
             new ChartSeries("validation", [.. outcome.History.Select(row => row.ValidationLoss)]),
-        ]).Save(Path.Combine(folder, "loss.svg"));
-        SvgChart.Render($"Validation accuracy per epoch ({outcome.DataName})", "accuracy", epochs,
+        ]), Path.Combine(folder, "loss.svg"));
+        Save(SvgChart.Render($"Validation accuracy per epoch ({outcome.Run.DataName})", "accuracy", epochs,
         [
             new ChartSeries("validation", [.. outcome.History.Select(row => row.ValidationAccuracy)]),
-        ]).Save(Path.Combine(folder, "accuracy.svg"));
-        return ["experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
+        ]), Path.Combine(folder, "accuracy.svg"));
     }
 
-    /// <summary>Adds "loss", "accuracy", "classes" and "confusion" of a measurement on labelled data to <paramref name="target"/>, and returns it.</summary>
-    public static JsonObject WithMeasurement(JsonObject target, double loss, ConfusionMatrix confusion, ClassEncoding classes)
+    /// <summary>The SHA-256 of the file's bytes, as lowercase hex.</summary>
+    public static string Sha256(string path)
     {
-        target["loss"] = Finite(loss);
-        target["accuracy"] = confusion.Accuracy;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void Save(XDocument document, string path) => AtomicFile.Write(path, stream => document.Save(stream));
+
+    /// <summary>Adds "loss", "accuracy", "classes" and "confusion" of a measurement on labelled data to <paramref name="target"/>, and returns it.</summary>
+    public static JsonObject WithMeasurement(JsonObject target, Measurement measurement, ClassEncoding classes)
+    {
+        target["loss"] = Finite(measurement.Loss);
+        target["accuracy"] = measurement.Confusion.Accuracy;
         target["classes"] = new JsonArray([.. classes.Classes.Select(c => JsonValue.Create(c))]);
-        target["confusion"] = Confusion(confusion);
+        target["confusion"] = Confusion(measurement.Confusion);
         return target;
     }
 
@@ -66,23 +87,25 @@ internal static class RunFiles
         return text.ToString();
     }
 
-    private static JsonObject Metrics(TrainOutcome outcome)
+    private static JsonObject Metrics<T>(TrainOutcome<T> outcome, string modelHash) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var confusion = outcome.TestConfusion;
+        var run = outcome.Run;
         var last = outcome.History[^1];
         return new JsonObject
         {
             ["library-version"] = LibraryVersion,
-            ["data"] = outcome.DataName,
-            ["seed"] = outcome.Experiment.Seed,
+            ["data"] = run.DataName,
+            ["data-sha256"] = new JsonObject([.. run.DataHashes.Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value)))]),
+            ["model-sha256"] = modelHash,
+            ["seed"] = run.Seed,
             ["epochs"] = last.Epoch,
-            ["network"] = outcome.Architecture,
-            ["parameters"] = outcome.ParameterCount,
+            ["network"] = outcome.Model.Network.ToString(),
+            ["parameters"] = outcome.Model.Network.ParameterCount,
             ["samples"] = new JsonObject
             {
-                ["train"] = outcome.Parts.Train.Length,
-                ["validation"] = outcome.Parts.Validation.Length,
-                ["test"] = outcome.Parts.Test.Length,
+                ["train"] = run.Parts.Train.Length,
+                ["validation"] = run.Parts.Validation.Length,
+                ["test"] = run.Parts.Test.Length,
             },
             ["final-train-loss"] = Finite(last.TrainLoss),
             ["validation"] = last.ValidationLoss is null ? null : new JsonObject
@@ -90,7 +113,7 @@ internal static class RunFiles
                 ["loss"] = Finite(last.ValidationLoss),
                 ["accuracy"] = last.ValidationAccuracy,
             },
-            ["test"] = WithMeasurement(new JsonObject(), outcome.TestLoss, confusion, outcome.Classes),
+            ["test"] = WithMeasurement(new JsonObject(), outcome.Test, run.Classes),
             ["timings"] = new JsonObject
             {
                 ["training-seconds"] = outcome.TrainingSeconds,

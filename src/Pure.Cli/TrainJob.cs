@@ -7,12 +7,46 @@ namespace Pure.Cli;
 /// <summary>The parts of the samples: indices into the loaded data (the test part indexes the data's own test set when it has one).</summary>
 internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Validation, ImmutableArray<int> Test);
 
-/// <summary>What a finished training run produced, for the result files.</summary>
-internal sealed record TrainOutcome(
-    Experiment Experiment, string DataName, Parts Parts, ClassEncoding Classes, IReadOnlyList<HistoryRow> History,
-    ConfusionMatrix TestConfusion, double TestLoss, double TrainingSeconds, double TotalSeconds, string Architecture, int ParameterCount);
+/// <summary>Everything a run needs before its first epoch: the data cut into parts and scaled, the network and the optimizer.</summary>
+/// <param name="Experiment">The resolved experiment, its target and test fraction as the data have them.</param>
+/// <param name="DataName">The data's short name.</param>
+/// <param name="DataHashes">The SHA-256 of each data file read, by path ("embedded" for the embedded digits).</param>
+/// <param name="Parts">The split.</param>
+/// <param name="Classes">The class labels.</param>
+/// <param name="Training">The training part, scaled.</param>
+/// <param name="Validation">The validation part, scaled, or null.</param>
+/// <param name="TestFeatures">The test part's features as loaded (unscaled: the model scales them).</param>
+/// <param name="TestLabels">The test part's encoded labels.</param>
+/// <param name="Scaling">The feature scaling, fitted on the training part or taken from the checkpoint.</param>
+/// <param name="Network">The network to start from (the checkpoint's when resuming).</param>
+/// <param name="Checkpoint">The checkpoint resumed from, or null.</param>
+/// <param name="Loss">The loss.</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="FirstEpoch">The number of the first epoch to train.</param>
+/// <param name="LastEpoch">The number of the last epoch to train.</param>
+internal sealed record PreparedRun<T>(
+    Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
+    Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestFeatures, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
+    Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer Optimizer, int FirstEpoch, int LastEpoch)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The seed of the run.</summary>
+    public int Seed => Experiment.Seed!.Value;
 
-/// <summary><c>pure train</c>: fits a network to the data of a resolved experiment.</summary>
+    /// <summary>The mini-batch size of the run.</summary>
+    public int Batch => Experiment.Batch!.Value;
+}
+
+/// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
+internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds) where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>What a finished training run produced, for the result files.</summary>
+internal sealed record TrainOutcome<T>(
+    PreparedRun<T> Run, Model<T> Model, Checkpoint<T> Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
+    double TrainingSeconds, double TotalSeconds)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary><c>pure train</c>: prepares, trains, evaluates and publishes a run of a resolved experiment.</summary>
 internal static class TrainJob
 {
     /// <summary>Trains and prints the progress, the confusion matrix and, last, <c>test accuracy: 0.xxxx</c>.</summary>
@@ -28,7 +62,28 @@ internal static class TrainJob
     private static int Run<T>(Experiment experiment, Terminal terminal, string? output, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var clock = Stopwatch.StartNew();
+        var run = Prepare<T>(experiment);
+        Announce(run, terminal);
+        var trained = Train(run, terminal, monitorTest);
+        var model = new Model<T>(trained.Last.Network, run.Loss, run.Scaling, run.Classes);
+        var test = Evaluate(run, model, trained.Last);
+        terminal.Out.WriteLine(test.Confusion);
+        if (output is not null)
+        {
+            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch);
+            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
+            RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
+            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
+        }
+        terminal.Line($"test accuracy: {test.Confusion.Accuracy:F4}");
+        return 0;
+    }
+
+    /// <summary>Loads the data, splits it, fits or resumes the scaling, and builds the network and optimizer; checks the sizes before allocating the network.</summary>
+    private static PreparedRun<T> Prepare<T>(Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var data = DataSources.Load<T>(experiment.Data, experiment.Target);
+        var hashes = DataSources.Hashes(data);
         experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
         var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume) : null;
         var classes = checkpoint?.Model.Classes ?? Labelled(data.Labels, ClassEncoding.Fit);
@@ -40,67 +95,102 @@ internal static class TrainJob
         var features = data.Features;
         var trainX = features.SelectColumns(parts.Train.AsSpan());
         var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, trainX) : checkpoint.Model.Scaling;
-        Dataset<T> Part(ImmutableMatrix<T> selected, ImmutableArray<int> all, ImmutableArray<int> indices) =>
-            new(scaling is null ? selected : scaling.Apply(selected), Metrics.OneHot<T>([.. indices.Select(i => all[i])], classes.ClassCount));
-        var training = Part(trainX, labels, parts.Train);
-        var validation = parts.Validation.IsEmpty ? null : Part(features.SelectColumns(parts.Validation.AsSpan()), labels, parts.Validation);
-        var test = Part((data.Test?.Features ?? features).SelectColumns(parts.Test.AsSpan()), testLabels, parts.Test);
+        Dataset<T> Part(ImmutableMatrix<T> selected, ImmutableArray<int> indices) =>
+            new(Evaluation.Inputs(scaling, selected), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+        var training = Part(trainX, parts.Train);
+        var validation = parts.Validation.IsEmpty ? null : Part(features.SelectColumns(parts.Validation.AsSpan()), parts.Validation);
+        var testFeatures = (data.Test?.Features ?? features).SelectColumns(parts.Test.AsSpan());
 
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
         ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
+        Sizes.CheckNetwork(sizes);
+        int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
         if (checkpoint is not null)
         {
             CheckResumable(checkpoint, network, experiment);
             network = checkpoint.Model.Network;
         }
-        loss.CheckOutputActivation(network.Layers[^1].Activation);
-        int firstEpoch = (checkpoint?.Epoch ?? 0) + 1, lastEpoch = firstEpoch + experiment.Epochs!.Value - 1;
+        try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
+        catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Loss}: {Program.WithoutParameter(problem)}"); }
+        return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testFeatures,
+            [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1);
+    }
 
-        terminal.Line($"{data.Name}: {training.Count} training, {parts.Validation.Length} validation and {test.Count} test samples; {network}");
-        terminal.Line($"{Describe(experiment)}, batch {experiment.Batch}, seed {seed}, {experiment.Scaling} scaling, {experiment.DType}");
-        if (checkpoint is not null) terminal.Line($"resuming from {experiment.Resume} after epoch {checkpoint.Epoch}: epochs {firstEpoch} to {lastEpoch}");
+    private static void Announce<T>(PreparedRun<T> run, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var e = run.Experiment;
+        terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
+        terminal.Line($"{Describe(e)}, batch {e.Batch}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
+        if (run.Checkpoint is not null) terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
+    }
 
-        var monitored = validation ?? (monitorTest ? test : null);
-        string part = validation is null && monitorTest ? "test" : "validation";
-        var epochs = Training.Epochs(network, optimizer, loss, training, experiment.Batch!.Value, experiment.Epochs!.Value, seed, monitored,
-            checkpoint?.State, firstEpoch);
+    /// <summary>Runs the epochs, showing each; stops with <see cref="TrainingDivergedException"/> at the first non-finite loss or parameter.</summary>
+    private static TrainedRun<T> Train<T>(PreparedRun<T> run, Terminal terminal, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(Evaluation.Inputs(run.Scaling, run.TestFeatures),
+            Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
+        string part = run.Validation is null && monitorTest ? "test" : "validation";
+        var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
+            run.Checkpoint?.State, run.FirstEpoch);
+        int steps = StepsPerEpoch(run);
         EpochResult<T>? last = null;
-        var trainingClock = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         IEnumerable<HistoryRow> Rows()
         {
             double previous = 0;
-            foreach (var epoch in epochs)
+            double? lastFiniteLoss = null;
+            using var enumerator = epochs.GetEnumerator();
+            while (true)
             {
+                int number = (last?.Epoch ?? run.FirstEpoch - 1) + 1;
+                try
+                {
+                    if (!enumerator.MoveNext()) yield break;
+                }
+                catch (ArgumentException problem) when (problem.ParamName == "trace")
+                {
+                    throw new TrainingDivergedException(number, steps, "trace", lastFiniteLoss);
+                }
+                var epoch = enumerator.Current;
+                double trainingLoss = double.CreateChecked(epoch.TrainingLoss);
+                if (!double.IsFinite(trainingLoss)) throw new TrainingDivergedException(epoch.Epoch, steps, "loss", lastFiniteLoss);
+                if (!AllFinite(epoch.Network)) throw new TrainingDivergedException(epoch.Epoch, steps, "parameters", trainingLoss);
+                lastFiniteLoss = trainingLoss;
                 last = epoch;
-                double elapsed = trainingClock.Elapsed.TotalSeconds;
-                yield return new HistoryRow(epoch.Epoch, double.CreateChecked(epoch.TrainingLoss),
+                double elapsed = clock.Elapsed.TotalSeconds;
+                yield return new HistoryRow(epoch.Epoch, trainingLoss,
                     epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, epoch.ValidationAccuracy, elapsed - previous, elapsed);
                 previous = elapsed;
             }
         }
-        var history = EpochDisplay.Show(terminal, Rows(), lastEpoch, part);
-        double trainingSeconds = trainingClock.Elapsed.TotalSeconds;
-        var model = new Model<T>(last!.Network, loss, scaling, classes);
+        var history = EpochDisplay.Show(terminal, Rows(), run.LastEpoch, part);
+        return new TrainedRun<T>(history, last ?? throw new InvalidOperationException("Training ran no epoch."), clock.Elapsed.TotalSeconds);
+    }
 
-        var trace = Backprop.Forward(model.Network, test.Inputs);
-        var confusion = Metrics.Confusion([.. parts.Test.Select(i => testLabels[i])], Metrics.PredictedClasses(trace.Output), classes.ClassCount);
-        double testLoss = double.CreateChecked(Backprop.Cost(model.Network, trace, test.Targets, loss));
-        terminal.Out.WriteLine(confusion);
-        if (output is not null)
+    /// <summary>The trained model measured on the test part; a network whose outputs are not finite has diverged.</summary>
+    private static Measurement Evaluate<T>(PreparedRun<T> run, Model<T> model, EpochResult<T> last) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try { return Evaluation.Measure(model, run.TestFeatures, run.TestLabels, run.Classes.ClassCount); }
+        catch (ArgumentException problem) when (problem.ParamName == "trace")
         {
-            var outcome = new TrainOutcome(experiment, data.Name, parts, classes, history, confusion, testLoss,
-                trainingSeconds, clock.Elapsed.TotalSeconds, model.Network.ToString(), model.Network.ParameterCount);
-            Directory.CreateDirectory(output);
-            ModelFile.Save(model, Path.Combine(output, RunFiles.ModelName));
-            CheckpointFile.Save(new Checkpoint<T>(model, optimizer, last.State, last.Epoch, seed, experiment.Batch!.Value), Path.Combine(output, RunFiles.CheckpointName));
-            Npz.Export(model.Network, Path.Combine(output, RunFiles.WeightsName));
-            var written = RunFiles.Write(output, outcome);
-            terminal.Line($"wrote {output}: {string.Join(", ", [RunFiles.ModelName, RunFiles.CheckpointName, RunFiles.WeightsName, .. written])}");
+            throw new TrainingDivergedException(last.Epoch, StepsPerEpoch(run), "test outputs", double.CreateChecked(last.TrainingLoss));
         }
-        terminal.Line($"test accuracy: {confusion.Accuracy:F4}");
-        return 0;
+    }
+
+    /// <summary>The mini-batch steps of one epoch (the step a divergence seen only at the end of an epoch is reported at).</summary>
+    private static int StepsPerEpoch<T>(PreparedRun<T> run) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int batch = Math.Min(run.Batch, run.Training.Count);
+        return (run.Training.Count + batch - 1) / batch;
+    }
+
+    private static bool AllFinite<T>(Network<T> network) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var layer in network.Layers)
+            if (Kernels<T>.IndexOfNonFinite(layer.Weight.AsSpan()) >= 0 || Kernels<T>.IndexOfNonFinite(layer.Bias.AsSpan()) >= 0) return false;
+        return true;
     }
 
     /// <summary>Applies <paramref name="use"/> to the labels of the data, reporting a problem with them (one class only, an unknown label) as bad data.</summary>

@@ -54,14 +54,15 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public void ABadValueInTheExperimentFileIsAUsageError()
+    public void ABadValueInTheExperimentFileIsABadFileNotAUsageError()
     {
         using var folder = new TempFolder();
         File.WriteAllText(folder["experiment.json"], "{\"optimizer\": \"rmsprop\"}");
         var run = CliRun.Of("train", "--experiment", folder["experiment.json"], "--output", folder["out"]);
 
-        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(1, run.ExitCode);
         AssertOneErrorLine(run, "rmsprop");
+        Assert.Contains("experiment.json", run.Error, StringComparison.Ordinal);
     }
 
     private static void AssertOneErrorLine(CliRun run, string named)

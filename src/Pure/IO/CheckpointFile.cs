@@ -130,7 +130,7 @@ public static class CheckpointFile
         ModelJson.CheckSavable(checkpoint.Model, nameof(checkpoint));
         CheckOptimizer(checkpoint.Optimizer, nameof(checkpoint));
         CheckState(checkpoint.State, checkpoint.Optimizer.Init(checkpoint.Model.Network), "State");
-        FileOutput.WriteAtomically(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             writer.WriteStartObject();

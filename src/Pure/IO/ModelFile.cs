@@ -37,7 +37,7 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ModelJson.CheckSavable(model, nameof(model));
-        FileOutput.WriteAtomically(path, stream => WriteChecked(model, stream));
+        AtomicFile.Write(path, stream => WriteChecked(model, stream));
     }
 
     /// <summary>Reads the model in <paramref name="path"/>, whose dtype must match <typeparamref name="T"/> (see <see cref="ReadDType"/>).</summary>
@@ -292,26 +292,5 @@ internal static class ModelJson
             JsonNumbers.WriteVector(writer, values);
         }
         writer.WriteEndObject();
-    }
-}
-
-/// <summary>Writes files through a temporary file in the same folder, so that a failed write leaves the old file intact.</summary>
-internal static class FileOutput
-{
-    /// <summary>Writes with <paramref name="write"/> to a temporary file, then moves it onto <paramref name="path"/>.</summary>
-    internal static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                write(stream);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
     }
 }

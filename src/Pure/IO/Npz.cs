@@ -51,7 +51,7 @@ public static class Npz
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string descr = typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(double) ? "<f8"
             : throw new NotSupportedException($"Expected float or double, got {typeof(T).Name}.");
-        FileOutput.WriteAtomically(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             for (int l = 0; l < network.Layers.Length; l++)
