@@ -30,7 +30,7 @@ public sealed record NpyArray(string DType, ImmutableArray<int> Shape, Immutable
 public static class Npz
 {
     /// <summary>The largest .npz file read, 1 GiB.</summary>
-    public const long MaxFileBytes = JsonInput.MaxFileBytes;
+    public const long MaxFileBytes = 1L << 30;
 
     /// <summary>The largest number of arrays in one file.</summary>
     public const int MaxArrays = 10_000;
@@ -41,7 +41,7 @@ public static class Npz
     /// <summary>The largest number of elements of one array.</summary>
     public const int MaxElements = 1 << 27;
 
-    /// <summary>The largest total size of the arrays' data once inflated, 1 GiB (a deflated entry may declare more than the file holds).</summary>
+    /// <summary>The largest total size of the arrays' data once inflated, 1 GiB (a deflated entry may declare more than the file holds); <see cref="ReadLimits.MaxDecompressedBytes"/> may lower it.</summary>
     public const long MaxDataBytes = 1L << 30;
 
     /// <summary>Writes the weights and biases of <paramref name="network"/> to <paramref name="path"/> as np.savez would (stored entries, '&lt;f4' for float, '&lt;f8' for double).</summary>
@@ -68,10 +68,12 @@ public static class Npz
     /// use <see cref="Network{T}.WithParameters"/> to put them into a network of the same shape. '&lt;f8' values are
     /// rounded to float when <typeparamref name="T"/> is float.
     /// </summary>
+    /// <param name="path">The .npz file.</param>
+    /// <param name="limits">The resource limits (decompressed bytes); null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not such an .npz file; the message names the file and the entry.</exception>
-    public static Parameters<T> ImportParameters<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    public static Parameters<T> ImportParameters<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var arrays = ReadArrays(path);
+        var arrays = ReadArrays(path, limits);
         int layerCount = arrays.Count / 2;
         var expected = Enumerable.Range(1, layerCount).SelectMany(l => new[] { $"W{l}", $"b{l}" }).ToHashSet(StringComparer.Ordinal);
         if (arrays.Count == 0 || arrays.Count % 2 != 0 || !arrays.Keys.All(expected.Contains))
@@ -103,10 +105,14 @@ public static class Npz
     }
 
     /// <summary>Every array in the .npz file <paramref name="path"/>, by name without ".npy"; stored or deflated entries, npy versions 1.0 to 3.0.</summary>
+    /// <param name="path">The .npz file.</param>
+    /// <param name="limits">The resource limits: the entries may inflate to at most <see cref="ReadLimits.MaxDecompressedBytes"/> in all (and never past <see cref="MaxDataBytes"/>), counted while inflating; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not a valid .npz file; the message names the file, the entry and the byte offset.</exception>
-    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path)
+    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path, ReadLimits? limits = null)
     {
-        using var stream = JsonInput.OpenRead(path, MaxFileBytes);
+        limits ??= ReadLimits.Default;
+        long maxData = Math.Min(MaxDataBytes, limits.MaxDecompressedBytes);
+        using var stream = JsonInput.OpenRead(path, maxData + (1 << 20), "decompressed-bytes");
         ZipArchive zip;
         try
         {
@@ -124,19 +130,21 @@ public static class Npz
             long totalBytes = 0;
             foreach (var entry in zip.Entries)
             {
-                totalBytes += entry.Length;
-                if (entry.Length < 0 || totalBytes > MaxDataBytes)
-                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {MaxDataBytes} bytes in all entries once inflated, got {totalBytes} declared.");
+                if (entry.Length < 0) throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a non-negative length, got {entry.Length}.");
+                limits.Check("decompressed-bytes", totalBytes + entry.Length, path, $"entry '{limits.Cut(entry.FullName)}': {totalBytes + entry.Length} bytes declared in all entries up to this one");
+                if (totalBytes + entry.Length > maxData)
+                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {maxData} bytes in all entries once inflated, got {totalBytes + entry.Length} declared.");
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal) || entry.FullName.Length == 4)
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a name ending in .npy.");
                 string name = entry.FullName[..^4];
                 if (result.ContainsKey(name)) throw new InvalidDataException($"{path}: entry '{entry.FullName}': duplicate entry.");
                 try
                 {
-                    using var entryStream = entry.Open();
+                    using var entryStream = new InflateLimitStream(entry.Open(), maxData, path, totalBytes);
                     result.Add(name, ReadNpy(entryStream, entry.Length, $"{path}: entry '{entry.FullName}'"));
+                    totalBytes = entryStream.Inflated;
                 }
-                catch (Exception e) when (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal)))
+                catch (Exception e) when (LimitExceeded.LimitName(e) is null && (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal))))
                 {
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': could not be read: {e.Message}", e);
                 }
