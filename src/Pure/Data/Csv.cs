@@ -388,7 +388,7 @@ internal sealed class CsvRecordReader(TextReader reader, string source, int maxL
     private int Read()
     {
         int c = reader.Read();
-        if (c >= 0 && ++_lineLength > maxLineLength)
+        if (c >= 0 && c != '\n' && c != '\r' && ++_lineLength > maxLineLength)
             throw LimitExceeded.Create(source, "csv-line-length", maxLineLength, _lineLength, $"line {_line}: a line of more characters than the limit, refused at character {_lineLength}");
         return c;
     }

@@ -223,13 +223,13 @@ public static class Idx
             long expected = Header.FileLength;
             if (gzip)
             {
-                limits.Check("decompressed-bytes", expected, path, $"the header declares that many uncompressed bytes ({Header})");
                 if ((ulong)expected % (1UL << 32) != (ulong)storedLength!.Value)
                     throw new InvalidDataException(
                         $"{path}: the header declares {expected} uncompressed bytes ({Header}), but the gzip trailer records {storedLength} bytes (mod 2^32).");
                 if (expected > DeflateMaxRatio * length + 1024)
                     throw new InvalidDataException(
                         $"{path}: the header declares {expected} uncompressed bytes ({Header}), more than deflate can encode in a file of {length} bytes.");
+                limits.Check("decompressed-bytes", expected, path, $"the header declares that many uncompressed bytes ({Header})");
             }
             else if (expected != length)
                 throw new InvalidDataException(expected > length

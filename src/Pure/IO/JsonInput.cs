@@ -32,12 +32,14 @@ internal static class JsonInput
     /// Opens a file for reading once it is known to be a file (not a folder) whose length is at most
     /// <paramref name="limit"/> bytes; <paramref name="limitName"/> names the limit in the refusal.
     /// </summary>
-    internal static FileStream OpenRead(string path, long limit, string limitName)
+    internal static FileStream OpenRead(string path, long limit, string? limitName = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var file = CheckFile(path);
         if (file.Length > limit)
-            throw LimitExceeded.Create(path, limitName, limit, file.Length, "a file of that many bytes, refused before reading");
+            throw limitName is null
+                ? new InvalidDataException($"{path}: expected a file of at most {limit} bytes, got {file.Length} bytes; refused before reading.")
+                : LimitExceeded.Create(path, limitName, limit, file.Length, $"expected a file of at most {limit} bytes, got one of that many; refused before reading");
         return File.OpenRead(path);
     }
 
@@ -68,7 +70,7 @@ internal static class JsonInput
         long limit = limits.MaxJsonBytes;
         long declared = stream.CanSeek ? stream.Length - stream.Position : 0;
         if (declared > limit)
-            throw LimitExceeded.Create(source, "json-bytes", limit, declared, "a stream of that many bytes, refused before reading");
+            throw LimitExceeded.Create(source, "json-bytes", limit, declared, $"expected at most {limit} bytes, got a stream of that many; refused before reading");
         var scanner = new JsonScanner(source, limits, schemaDepth, rootProperties);
         // A regular file gets its exact length at once; a pipe or device grows the buffer as data arrive.
         var buffer = new byte[declared > 0 ? declared + 1 : ChunkLength];
@@ -87,7 +89,7 @@ internal static class JsonInput
             scanner.Scan(buffer, length, isFinalBlock: false);
         }
         if (length > limit)
-            throw LimitExceeded.Create(source, "json-bytes", limit, length, "more bytes than that, refused after reading that many");
+            throw LimitExceeded.Create(source, "json-bytes", limit, length, $"expected at most {limit} bytes, got more; refused after reading");
         scanner.Scan(buffer, length, isFinalBlock: true);
         if (length != buffer.Length) Array.Resize(ref buffer, length);
         return buffer;
@@ -159,11 +161,11 @@ internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDe
         {
             var frame = _frames[^1];
             string name = Text(ref reader);
-            frame.Name = name;
             if (_frames.Count == 1 && rootProperties is not null && !rootProperties.Contains(name))
-                throw Error(ref reader, $"unknown property {limits.Echo(name)}; expected only {string.Join(", ", rootProperties.Select(known => $"'{known}'"))}");
+                throw Error(ref reader, $"unknown property {limits.Echo(name)}; expected only {string.Join(", ", rootProperties.Select(known => $"'{known}'"))}", name);
             if (!(frame.Keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
-                throw Error(ref reader, $"duplicate property {limits.Echo(name)}");
+                throw Error(ref reader, $"duplicate property {limits.Echo(name)}", name);
+            frame.Name = name;
             return;
         }
         if (_frames.Count > 0 && _frames[^1].IsArray)
@@ -178,7 +180,7 @@ internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDe
         {
             int depth = _frames.Count + 1;
             if (depth > schemaDepth)
-                throw Error(ref reader, $"nesting deeper than the format's {schemaDepth} levels");
+                throw Error(ref reader, $"nesting deeper than {schemaDepth} levels (the format's depth)");
             if (depth > limits.MaxJsonDepth)
                 throw LimitExceeded.Create(source, "json-depth", limits.MaxJsonDepth, depth, $"{PathText()}: nesting {depth} levels deep");
             _frames.Add(new Frame(token == JsonTokenType.StartArray));
@@ -194,20 +196,26 @@ internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDe
         catch (InvalidOperationException) { throw Error(ref reader, "a string that is not valid UTF-8 or holds an unpaired surrogate escape"); }
     }
 
-    private InvalidDataException Error(ref Utf8JsonReader reader, string message) =>
-        new($"{source}: {PathText()}, byte offset {_consumed + reader.TokenStartIndex}: {message}.");
+    private InvalidDataException Error(ref Utf8JsonReader reader, string message, string? property = null)
+    {
+        if (property is not null) _frames[^1].Name = null;
+        return new($"{source}: {PathText(property)}: {message} (byte offset {_consumed + reader.TokenStartIndex}).");
+    }
 
     /// <summary>The JSON path of the current position, e.g. $.layers[1].weight.</summary>
-    private string PathText()
+    private string PathText(string? property = null)
     {
         var path = new StringBuilder("$");
         foreach (var frame in _frames)
         {
             if (frame.IsArray) path.Append('[').Append(Math.Max(0, frame.Count - 1)).Append(']');
-            else if (frame.Name is not null) path.Append('.').Append(frame.Name.Length <= limits.MaxEchoLength ? frame.Name : frame.Name[..limits.MaxEchoLength] + "…");
+            else if (frame.Name is not null) path.Append('.').Append(Cut(frame.Name));
         }
+        if (property is not null) path.Append('.').Append(Cut(property));
         return path.ToString();
     }
+
+    private string Cut(string name) => name.Length <= limits.MaxEchoLength ? name : name[..limits.MaxEchoLength] + "…";
 }
 
 /// <summary>A JSON value of an untrusted file and its path, for example "$.layers[1].weight[3]"; every check throws <see cref="InvalidDataException"/> naming both.</summary>

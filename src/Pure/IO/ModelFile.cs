@@ -219,13 +219,13 @@ internal static class ModelJson
             var layer = layerNodes[l].Object(["inputs", "outputs", "activation", "weight", "bias"]);
             int inputs = (int)layer["inputs"].Integer(1, ModelFile.MaxLayerSize);
             int outputs = (int)layer["outputs"].Integer(1, ModelFile.MaxLayerSize);
-            limits.Check("layer-width", Math.Max(inputs, outputs), root.Source, $"{layerNodes[l].Path}: a layer of {outputs} x {inputs}");
-            parameters += (long)inputs * outputs + outputs;
-            limits.Check("parameters", parameters, root.Source, $"{layerNodes[l].Path}: {parameters} parameters up to this layer");
             if (l > 0 && inputs != previousOutputs)
                 throw layer["inputs"].Error($"expected {previousOutputs} inputs (the outputs of layers[{l - 1}]), got {inputs}.");
             if ((long)inputs * outputs > ModelFile.MaxLayerWeights)
                 throw layerNodes[l].Error($"expected at most {ModelFile.MaxLayerWeights} weights per layer, got {outputs} x {inputs}.");
+            limits.Check("layer-width", Math.Max(inputs, outputs), root.Source, $"{layerNodes[l].Path}: a layer of {outputs} x {inputs}");
+            parameters += (long)inputs * outputs + outputs;
+            limits.Check("parameters", parameters, root.Source, $"{layerNodes[l].Path}: {parameters} parameters up to this layer");
             var activation = ReadActivation(layer["activation"]);
             var weight = layer["weight"].Matrix<T>(outputs, inputs);
             var bias = layer["bias"].Vector<T>(outputs);

@@ -112,7 +112,7 @@ public static class Npz
     {
         limits ??= ReadLimits.Default;
         long maxData = Math.Min(MaxDataBytes, limits.MaxDecompressedBytes);
-        using var stream = JsonInput.OpenRead(path, maxData + (1 << 20), "decompressed-bytes");
+        using var stream = JsonInput.OpenRead(path, MaxFileBytes);
         ZipArchive zip;
         try
         {
@@ -131,9 +131,9 @@ public static class Npz
             foreach (var entry in zip.Entries)
             {
                 if (entry.Length < 0) throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a non-negative length, got {entry.Length}.");
+                if (totalBytes + entry.Length > MaxDataBytes)
+                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {MaxDataBytes} bytes in all entries once inflated, got {totalBytes + entry.Length} declared.");
                 limits.Check("decompressed-bytes", totalBytes + entry.Length, path, $"entry '{limits.Cut(entry.FullName)}': {totalBytes + entry.Length} bytes declared in all entries up to this one");
-                if (totalBytes + entry.Length > maxData)
-                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {maxData} bytes in all entries once inflated, got {totalBytes + entry.Length} declared.");
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal) || entry.FullName.Length == 4)
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a name ending in .npy.");
                 string name = entry.FullName[..^4];

@@ -39,7 +39,7 @@ public sealed record ReadLimits
     /// <summary>The longest JSON array; default 2^20 = 1,048,576 (a weight row holds at most <see cref="MaxLayerWidth"/> numbers).</summary>
     public int MaxJsonArrayLength { get; init => field = (int)AtLeastOne(value, nameof(MaxJsonArrayLength)); } = 1 << 20;
 
-    /// <summary>The longest line of a CSV file, in characters; default 2^20 = 1,048,576.</summary>
+    /// <summary>The longest line of a CSV file, in characters without the line end; default 2^20 = 1,048,576.</summary>
     public int MaxCsvLineLength { get; init => field = (int)AtLeastOne(value, nameof(MaxCsvLineLength)); } = 1 << 20;
 
     /// <summary>The longest value quoted in an error message; longer ones are cut with an ellipsis and their full length; default 64.</summary>
@@ -108,6 +108,15 @@ public sealed record ReadLimits
     internal string Cut(string value) => value.Length <= MaxEchoLength
         ? value
         : $"{value[..MaxEchoLength]}… ({value.Length.ToString("N0", CultureInfo.InvariantCulture)} characters)";
+
+    /// <summary>
+    /// The bytes of the JSON file at <paramref name="path"/> (an experiment file, or any settings file) after the checks
+    /// every Pure JSON reader makes while reading: a file, not a folder; at most <see cref="MaxJsonBytes"/>; valid JSON
+    /// and UTF-8; nesting within <see cref="MaxJsonDepth"/>; arrays within <see cref="MaxJsonArrayLength"/>; no
+    /// duplicate keys. Deserialize the result with System.Text.Json.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file fails a check; the message names the file and the JSON path or byte.</exception>
+    public byte[] ReadJsonFile(string path) => JsonInput.ReadFile(path, this);
 
     /// <summary>Throws when <paramref name="actual"/> exceeds the limit called <paramref name="name"/>.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
