@@ -207,15 +207,23 @@ public static class Npz
         if (dataOffset + count * itemSize != length)
             throw new InvalidDataException(
                 $"{source}, byte {dataOffset}: expected {count * itemSize} bytes of data for shape {ShapeText(shape)} of {descr}, got {length - dataOffset} (entry of {length} bytes).");
-        var data = new byte[count * itemSize];
-        int read = ReadUpTo(stream, data);
-        if (read < data.Length) throw new InvalidDataException($"{source}, byte {dataOffset + read}: truncated data, expected {data.Length} bytes.");
-        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + data.Length}: expected the end of the entry, got more data.");
+        // The data are decoded chunk by chunk straight into the values: no full-size byte copy.
         var values = new double[count];
-        for (long i = 0; i < count; i++)
-            values[i] = itemSize == 4
-                ? BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan((int)(i * 4), 4))
-                : BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan((int)(i * 8), 8));
+        var chunk = new byte[Math.Min(1 << 16, count * itemSize)];
+        long done = 0;
+        while (done < count)
+        {
+            int elements = (int)Math.Min(chunk.Length / itemSize, count - done);
+            int read = ReadUpTo(stream, chunk.AsSpan(0, elements * itemSize));
+            if (read < elements * itemSize)
+                throw new InvalidDataException($"{source}, byte {dataOffset + done * itemSize + read}: truncated data, expected {count * itemSize} bytes.");
+            for (int i = 0; i < elements; i++)
+                values[done + i] = itemSize == 4
+                    ? BinaryPrimitives.ReadSingleLittleEndian(chunk.AsSpan(i * 4, 4))
+                    : BinaryPrimitives.ReadDoubleLittleEndian(chunk.AsSpan(i * 8, 8));
+            done += elements;
+        }
+        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + count * itemSize}: expected the end of the entry, got more data.");
         if (fortranOrder && shape.Length > 1) values = ToRowMajor(values, shape);
         return new NpyArray(descr, shape, ImmutableArray.Create(values));
     }
