@@ -255,6 +255,20 @@ public sealed class LimitTests : IDisposable
     }
 
     [Fact]
+    public void Model_with_an_unknown_property_inside_a_layer_is_refused_while_reading()
+    {
+        string path = PathOf("model.json");
+        ModelFile.Save(SmallModel(), path);
+        string text = File.ReadAllText(path);
+        int layer = text.IndexOf("\"inputs\"", StringComparison.Ordinal);
+        File.WriteAllText(path, text[..layer] + "\"extra\": [" + string.Join(",", Enumerable.Repeat("[0]", 200_000)) + "], " + text[layer..]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load<double>(path));
+        Assert.StartsWith($"{path}: $.layers[0].extra: unknown property 'extra'", error.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20, $"allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes");
+    }
+
+    [Fact]
     public void Echo_cuts_long_values_with_an_ellipsis_and_the_full_length()
     {
         var limits = ReadLimits.Default with { MaxEchoLength = 3 };

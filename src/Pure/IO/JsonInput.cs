@@ -18,14 +18,15 @@ internal static class JsonInput
     private const int ChunkLength = 1 << 16;
 
     /// <summary>
-    /// Reads and scans a whole JSON file (see <see cref="JsonScanner"/>); <paramref name="rootProperties"/>, when
-    /// given, are the only names the root object may hold, checked while reading.
+    /// Reads and scans a whole JSON file (see <see cref="JsonScanner"/>); <paramref name="schema"/>, when given, maps
+    /// object paths with array indices written [] ("$", "$.layers[]") to the only names those objects may hold,
+    /// checked while reading, so that an unknown property is refused before any document is built.
     /// </summary>
-    internal static byte[] ReadFile(string path, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyCollection<string>? rootProperties = null)
+    internal static byte[] ReadFile(string path, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyDictionary<string, string[]>? schema = null)
     {
         limits ??= ReadLimits.Default;
         using var stream = OpenRead(path, limits.MaxJsonBytes, "json-bytes");
-        return ReadStream(stream, path, limits, schemaDepth, rootProperties);
+        return ReadStream(stream, path, limits, schemaDepth, schema);
     }
 
     /// <summary>
@@ -63,7 +64,7 @@ internal static class JsonInput
     /// scanning each chunk as it arrives, so that a stream of zeros or a deep, wide or duplicate-keyed document is
     /// refused at once.
     /// </summary>
-    internal static byte[] ReadStream(Stream stream, string source, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyCollection<string>? rootProperties = null)
+    internal static byte[] ReadStream(Stream stream, string source, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyDictionary<string, string[]>? schema = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= ReadLimits.Default;
@@ -71,7 +72,7 @@ internal static class JsonInput
         long declared = stream.CanSeek ? stream.Length - stream.Position : 0;
         if (declared > limit)
             throw LimitExceeded.Create(source, "json-bytes", limit, declared, $"expected at most {limit} bytes, got a stream of that many; refused before reading");
-        var scanner = new JsonScanner(source, limits, schemaDepth, rootProperties);
+        var scanner = new JsonScanner(source, limits, schemaDepth, schema);
         // A regular file gets its exact length at once; a pipe or device grows the buffer as data arrive.
         var buffer = new byte[declared > 0 ? declared + 1 : ChunkLength];
         int length = 0;
@@ -113,13 +114,14 @@ internal static class JsonInput
 /// <summary>
 /// Checks JSON as it is read, chunk by chunk: syntax, UTF-8 in every string, nesting against the format's depth and
 /// <see cref="ReadLimits.MaxJsonDepth"/>, every array's length against <see cref="ReadLimits.MaxJsonArrayLength"/>,
-/// duplicate keys in every object, and optionally the names allowed at the root.
+/// duplicate keys in every object, and optionally the names allowed in the objects at given paths.
 /// </summary>
-internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDepth, IReadOnlyCollection<string>? rootProperties)
+internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDepth, IReadOnlyDictionary<string, string[]>? schema)
 {
-    private sealed class Frame(bool isArray)
+    private sealed class Frame(bool isArray, string pattern)
     {
         public bool IsArray { get; } = isArray;
+        public string Pattern { get; } = pattern;
         public int Count { get; set; }
         public string? Name { get; set; }
         public HashSet<string>? Keys { get; set; }
@@ -161,8 +163,8 @@ internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDe
         {
             var frame = _frames[^1];
             string name = Text(ref reader);
-            if (_frames.Count == 1 && rootProperties is not null && !rootProperties.Contains(name))
-                throw Error(ref reader, $"unknown property {limits.Echo(name)}; expected only {string.Join(", ", rootProperties.Select(known => $"'{known}'"))}", name);
+            if (schema is not null && schema.TryGetValue(frame.Pattern, out var allowed) && !allowed.Contains(name))
+                throw Error(ref reader, $"unknown property {limits.Echo(name)}; expected only {string.Join(", ", allowed.Select(known => $"'{known}'"))}", name);
             if (!(frame.Keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
                 throw Error(ref reader, $"duplicate property {limits.Echo(name)}", name);
             frame.Name = name;
@@ -183,7 +185,10 @@ internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDe
                 throw Error(ref reader, $"nesting deeper than {schemaDepth} levels (the format's depth)");
             if (depth > limits.MaxJsonDepth)
                 throw LimitExceeded.Create(source, "json-depth", limits.MaxJsonDepth, depth, $"{PathText()}: nesting {depth} levels deep");
-            _frames.Add(new Frame(token == JsonTokenType.StartArray));
+            string pattern = _frames.Count == 0 ? "$"
+                : _frames[^1].IsArray ? _frames[^1].Pattern + "[]"
+                : _frames[^1].Pattern + "." + _frames[^1].Name;
+            _frames.Add(new Frame(token == JsonTokenType.StartArray, schema is null ? "" : pattern));
         }
     }
 

@@ -45,7 +45,7 @@ public static class ModelFile
     /// <param name="path">The model file.</param>
     /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
     public static Model<T> Load<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Parse<T>(JsonInput.ReadFile(path, limits, MaxDepth, RootProperties), path, limits);
+        Parse<T>(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, limits);
 
     /// <summary>Writes <paramref name="model"/> as UTF-8 JSON to <paramref name="stream"/>, which stays open.</summary>
     /// <exception cref="ArgumentException">The model uses a custom activation or loss, which a file cannot store.</exception>
@@ -75,7 +75,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        return Parse<T>(JsonInput.ReadStream(stream, source, limits, MaxDepth, RootProperties), source, limits);
+        return Parse<T>(JsonInput.ReadStream(stream, source, limits, MaxDepth, Schema), source, limits);
     }
 
     /// <summary>The dtype of the model in <paramref name="path"/>: "float32" (load it as float) or "float64" (as double).</summary>
@@ -84,12 +84,24 @@ public static class ModelFile
     /// <exception cref="InvalidDataException">The file is not a model file of a known version.</exception>
     public static string ReadDType(string path, ReadLimits? limits = null)
     {
-        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, RootProperties), path, MaxDepth);
+        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, MaxDepth);
         return ModelJson.Header(new JsonField(document.RootElement, "$", path), Format, Version);
     }
 
-    /// <summary>The names a model file's root object may hold, checked while reading.</summary>
+    /// <summary>The names a model file's root object may hold.</summary>
     internal static readonly string[] RootProperties = ["format", "version", "dtype", "loss", "layers", "scaling", "classes"];
+
+    /// <summary>The names each object of a model file may hold, checked while reading (before a document is built).</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> Schema = SchemaAt("$");
+
+    /// <summary>The model object's schema with its root at <paramref name="root"/> (a checkpoint's model is at "$.model").</summary>
+    internal static Dictionary<string, string[]> SchemaAt(string root) => new(StringComparer.Ordinal)
+    {
+        [root] = RootProperties,
+        [root + ".layers[]"] = ["inputs", "outputs", "activation", "weight", "bias"],
+        [root + ".layers[].activation"] = ["name", "slope"],
+        [root + ".scaling"] = ["kind", "mean", "scale", "minimum", "range"],
+    };
 
     private static Model<T> Parse<T>(byte[] bytes, string source, ReadLimits? limits) where T : unmanaged, IFloatingPointIeee754<T>
     {
