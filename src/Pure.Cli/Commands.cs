@@ -39,6 +39,7 @@ internal static class Commands
         root.Subcommands.Add(Predict(terminal));
         root.Subcommands.Add(GradCheck(terminal));
         root.Subcommands.Add(Info(terminal));
+        LimitOptions.AddTo(root);
         return root;
     }
 

@@ -63,7 +63,8 @@ internal static class DataSources
                 throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
             return ReadPair<T>(name, (data, labels));
         }
-        var csv = Csv.Read(data, CsvTargetOf(target));
+        var csv = Csv.Read(data, CsvTargetOf(target), LimitOptions.Current);
+        LimitOptions.CheckClasses(csv.Targets, data);
         return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName, Files: [data]);
     }
 
@@ -79,7 +80,7 @@ internal static class DataSources
 
     /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
     public static CsvData ReadFeatures(string path, string? target) =>
-        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(target));
+        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(target), LimitOptions.Current);
 
     /// <summary>The target of a CSV file: a name, a 0-based index when the text is a number, or the last column when null.</summary>
     private static CsvTarget CsvTargetOf(string? target) =>
@@ -100,12 +101,15 @@ internal static class DataSources
 
     private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var labelHeader = Idx.ReadHeader(pair.Labels);
-        var imageHeader = Idx.ReadHeader(pair.Images);
+        var limits = LimitOptions.Current;
+        var labelHeader = Idx.ReadHeader(pair.Labels, limits);
+        var imageHeader = Idx.ReadHeader(pair.Images, limits);
         if (labelHeader.Dimensions[0] != imageHeader.Dimensions[0])
             throw new InvalidDataException($"{pair.Labels}: expected {imageHeader.Dimensions[0]} labels, one per image of {pair.Images}, got {labelHeader.Dimensions[0]}.");
-        var labels = Idx.ReadLabels(pair.Labels);
-        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images), [.. labels.Select(Text)], Files: [pair.Images, pair.Labels]);
+        var labels = Idx.ReadLabels(pair.Labels, limits);
+        var texts = ImmutableArray.CreateRange(labels, Text);
+        LimitOptions.CheckClasses(texts, pair.Labels);
+        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images, limits), texts, Files: [pair.Images, pair.Labels]);
     }
 
 }

@@ -20,9 +20,9 @@ internal static class ModelCommands
     public const int CheckFailed = 3;
 
     /// <summary>Loads the model in <paramref name="path"/> as float or double, as its file says, and runs <paramref name="job"/> on it.</summary>
-    public static int Run(string path, IModelJob job) => ModelFile.ReadDType(path) == "float32"
-        ? job.Run(ModelFile.Load<float>(path), path)
-        : job.Run(ModelFile.Load<double>(path), path);
+    public static int Run(string path, IModelJob job) => ModelFile.ReadDType(path, LimitOptions.Current) == "float32"
+        ? job.Run(ModelFile.Load<float>(path, LimitOptions.Current), path)
+        : job.Run(ModelFile.Load<double>(path, LimitOptions.Current), path);
 
     /// <summary>The model's classes, or "0".."k-1" for a model saved without them.</summary>
     private static ClassEncoding ClassesOf<T>(Model<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>

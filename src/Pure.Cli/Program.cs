@@ -34,6 +34,7 @@ public static class Program
                 string command = string.Join(" ", parsed.CommandResult.Command == root ? ["pure"] : new[] { "pure", parsed.CommandResult.Command.Name });
                 return Fail(terminal, UsageError, $"{parsed.Errors[0].Message} (see '{command} --help')");
             }
+            LimitOptions.Apply(parsed);
             return parsed.Invoke(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException problem) { return Fail(terminal, UsageError, problem.Message); }

@@ -20,20 +20,44 @@ public sealed record IdxFile(IReadOnlyList<int> Dimensions, byte[] Data)
     public static IdxFile Read(string path, int dimensions)
     {
         if (!File.Exists(path)) throw new DataFileException($"missing data file {path}");
-        byte[] bytes;
         try
         {
+            // The header first, then the data straight into an array of its exact size: no growing buffer, no copies.
             using var file = File.OpenRead(path);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var memory = new MemoryStream();
-            gzip.CopyTo(memory);
-            bytes = memory.ToArray();
+            var header = new byte[4 + 4 * dimensions];
+            int read = gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            var (sizes, count) = ParseHeader(header.AsSpan(0, read), dimensions, path);
+            var data = new byte[count];
+            int filled = gzip.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (filled != count || gzip.ReadByte() >= 0)
+                throw new DataFileException($"{path}: the header declares {string.Join(" x ", sizes)} = {count} bytes of data, the file holds {(filled != count ? filled.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more")}");
+            return new IdxFile(sizes, data);
         }
         catch (InvalidDataException e)
         {
             throw new DataFileException($"{path} is not a gzip file: {e.Message}");
         }
-        return Parse(bytes, dimensions, path);
+    }
+
+    private static (int[] Sizes, long Count) ParseHeader(ReadOnlySpan<byte> bytes, int dimensions, string name)
+    {
+        int header = 4 + 4 * dimensions;
+        if (bytes.Length < header) throw new DataFileException($"{name}: {bytes.Length} bytes, shorter than an IDX header of {dimensions} dimensions ({header} bytes)");
+        uint magic = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        uint expected = (UnsignedByte << 8) | (uint)dimensions;
+        if (magic != expected) throw new DataFileException($"{name}: magic number 0x{magic:X8}, expected 0x{expected:X8} (unsigned bytes, {dimensions} dimensions)");
+        var sizes = new int[dimensions];
+        long count = 1;
+        for (int d = 0; d < dimensions; d++)
+        {
+            int size = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * d)..]);
+            if (size <= 0) throw new DataFileException($"{name}: dimension {d} has size {size}");
+            sizes[d] = size;
+            count *= size;
+            if (count > Array.MaxLength) throw new DataFileException($"{name}: the header declares more than {Array.MaxLength} bytes of data");
+        }
+        return (sizes, count);
     }
 
     /// <summary>Checks the header of decompressed IDX bytes against the expected dimension count and the length.</summary>
@@ -88,6 +112,7 @@ public sealed record ImageSet(int Count, int Pixels, byte[] Images, byte[] Label
         for (int i = 0; i < source.Length; i++) inputs[i] = T.CreateChecked(source[i]) / scale;
         var labels = new int[count];
         for (int j = 0; j < count; j++) labels[j] = Labels[start + j];
-        return new Dataset<T>(ImmutableMatrix.FromColumnMajor<T>(Pixels, count, inputs), Metrics.OneHot<T>(labels, 10));
+        // The matrix takes the array as its storage (no copy of the largest allocation of the run).
+        return new Dataset<T>(new ImmutableMatrix<T>(Pixels, count, inputs), Metrics.OneHot<T>(labels, 10));
     }
 }

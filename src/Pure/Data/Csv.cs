@@ -55,7 +55,7 @@ public abstract record CsvTarget
             for (int i = 0; i < header.Count; i++)
                 if (string.Equals(header[i], Column, StringComparison.Ordinal)) return i;
             throw new ArgumentException(
-                $"Expected a target column named '{Column}' in {source}; its columns are {string.Join(", ", header.Select(name => $"'{name}'"))}.", "target");
+                $"Expected a target column named {ReadLimits.Default.Echo(Column)} in {source}; its columns are {string.Join(", ", header.Take(20).Select(ReadLimits.Default.Echo))}{(header.Count > 20 ? $" and {header.Count - 20} more" : "")}.", "target");
         }
 
         public override string ToString() => $"the column '{Column}'";
@@ -184,40 +184,53 @@ public sealed record CsvData(string Source, ImmutableArray<string> FeatureNames,
 /// </summary>
 public static class Csv
 {
-    /// <summary>Reads the CSV file at <paramref name="path"/> (UTF-8, with or without a byte-order mark; other bytes are refused).</summary>
-    /// <exception cref="InvalidDataException">The file is malformed; the message names the file, line and column.</exception>
-    public static CsvData Read(string path, CsvTarget target)
+    /// <summary>Reads the CSV file at <paramref name="path"/> (UTF-8, with or without a byte-order mark; UTF-16 and other bytes are refused).</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="target">The target column.</param>
+    /// <param name="limits">The resource limits (line length, samples x features, echoed values); null for <see cref="ReadLimits.Default"/>.</param>
+    /// <exception cref="InvalidDataException">The file is malformed or above a limit; the message names the file, line and column.</exception>
+    public static CsvData Read(string path, CsvTarget target, ReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(target);
-        using var reader = new StreamReader(path, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true);
-        try { return Parse(reader, path, target); }
+        JsonInput.CheckFile(path);
+        using var stream = File.OpenRead(path);
+        RefuseOtherByteOrderMarks(stream, path);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false);
+        try { return Parse(reader, path, target, limits); }
         catch (DecoderFallbackException e) { throw new InvalidDataException($"{path}: expected UTF-8 text, got bytes that are not UTF-8 ({e.Message})", e); }
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>; <paramref name="source"/> names it in error messages.</summary>
-    /// <exception cref="InvalidDataException">The text is malformed; the message names the source, line and column.</exception>
-    public static CsvData Parse(TextReader reader, string source, CsvTarget target)
+    /// <param name="reader">The text.</param>
+    /// <param name="source">The name in error messages.</param>
+    /// <param name="target">The target column.</param>
+    /// <param name="limits">The resource limits (line length, samples x features, echoed values); null for <see cref="ReadLimits.Default"/>.</param>
+    /// <exception cref="InvalidDataException">The text is malformed or above a limit; the message names the source, line and column.</exception>
+    public static CsvData Parse(TextReader reader, string source, CsvTarget target, ReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var records = new CsvRecordReader(reader, source);
+        limits ??= ReadLimits.Default;
+        var records = new CsvRecordReader(reader, source, limits.MaxCsvLineLength);
         if (!records.Next(out var headerCells, out _))
             throw new InvalidDataException($"{source} is empty: expected a header row of column names.");
         var header = Header(headerCells, source);
         int targetIndex = target.Resolve(header, source);
         var featureNames = header.Where((_, i) => i != targetIndex).ToImmutableArray();
         if (featureNames.Length == 0)
-            throw new InvalidDataException($"{source}, line 1: expected at least one feature column besides the target '{header[targetIndex]}', got none.");
+            throw new InvalidDataException($"{source}, line 1: expected at least one feature column besides the target {limits.Echo(header[targetIndex])}, got none.");
 
-        var features = new List<double>();
+        var features = new BlockList(featureNames.Length);
         var targets = ImmutableArray.CreateBuilder<string>();
         var lines = ImmutableArray.CreateBuilder<int>();
         while (records.Next(out var cells, out int line))
         {
             if (cells.Count != header.Length)
                 throw new InvalidDataException($"{source}, line {line}: expected {header.Length} cells like the header, got {cells.Count}.");
+            limits.Check("samples-x-features", (lines.Count + 1L) * featureNames.Length, source,
+                $"line {line}: {lines.Count + 1} samples x {featureNames.Length} features");
             for (int i = 0; i < cells.Count; i++)
             {
                 if (i == targetIndex) targets.Add(cells[i].Text.Trim());
@@ -225,13 +238,13 @@ public static class Csv
                 {
                     var cell = cells[i];
                     int column = i + 1;
-                    features.Add(ParseNumber(cell.Text, () => $"{source}, line {cell.Line}, column {column} ('{header[column - 1]}')"));
+                    features.Add(ParseNumber(cell.Text, () => $"{source}, line {cell.Line}, column {column} ({limits.Echo(header[column - 1])})", limits));
                 }
             }
             lines.Add(line);
         }
         if (lines.Count == 0) throw new InvalidDataException($"{source}: expected data rows after the header, got none.");
-        var matrix = new ImmutableMatrix<double>(featureNames.Length, lines.Count, [.. features]);
+        var matrix = new ImmutableMatrix<double>(featureNames.Length, lines.Count, features.ToArray());
         return new CsvData(source, featureNames, targetIndex < 0 ? null : header[targetIndex], matrix, targetIndex < 0 ? [] : targets.ToImmutable())
         {
             LineNumbers = lines.ToImmutable(),
@@ -240,13 +253,28 @@ public static class Csv
     }
 
     /// <summary>Parses a finite number in the invariant culture; <paramref name="location"/> names the cell in errors.</summary>
-    internal static double ParseNumber(string text, Func<string> location)
+    internal static double ParseNumber(string text, Func<string> location, ReadLimits? limits = null)
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new InvalidDataException($"{location()}: expected a number, got '{text}'.");
+            throw new InvalidDataException($"{location()}: expected a number, got {(limits ?? ReadLimits.Default).Echo(text)}.");
         if (!double.IsFinite(value))
-            throw new InvalidDataException($"{location()}: expected a finite number, got '{text.Trim()}'.");
+            throw new InvalidDataException($"{location()}: expected a finite number, got {(limits ?? ReadLimits.Default).Echo(text.Trim())}.");
         return value;
+    }
+
+    /// <summary>Refuses a UTF-16 or UTF-32 byte-order mark with a clear message (the file must be UTF-8), then rewinds.</summary>
+    private static void RefuseOtherByteOrderMarks(FileStream stream, string path)
+    {
+        Span<byte> start = stackalloc byte[4];
+        int read = stream.ReadAtLeast(start, 4, throwOnEndOfStream: false);
+        stream.Position = 0;
+        string? encoding = read >= 4 && start[0] == 0xFF && start[1] == 0xFE && start[2] == 0 && start[3] == 0 ? "UTF-32 (little-endian)"
+            : read >= 4 && start[0] == 0 && start[1] == 0 && start[2] == 0xFE && start[3] == 0xFF ? "UTF-32 (big-endian)"
+            : read >= 2 && start[0] == 0xFF && start[1] == 0xFE ? "UTF-16 (little-endian)"
+            : read >= 2 && start[0] == 0xFE && start[1] == 0xFF ? "UTF-16 (big-endian)"
+            : null;
+        if (encoding is not null)
+            throw new InvalidDataException($"{path}: expected UTF-8 text, got a {encoding} byte-order mark; save the file as UTF-8.");
     }
 
     private static ImmutableArray<string> Header(List<CsvCell> cells, string source)
@@ -259,7 +287,7 @@ public static class Csv
             if (names[i].Length == 0)
                 throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected a column name in the header, got an empty cell.");
             if (seen.TryGetValue(names[i], out int first))
-                throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected distinct column names, got '{names[i]}' again (first in column {first}).");
+                throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected distinct column names, got {ReadLimits.Default.Echo(names[i])} again (first in column {first}).");
             seen.Add(names[i], i + 1);
         }
         return [.. names];
@@ -270,9 +298,10 @@ public static class Csv
 internal readonly record struct CsvCell(string Text, int Line);
 
 /// <summary>Splits RFC 4180 text into records of cells, skipping blank lines at the end.</summary>
-internal sealed class CsvRecordReader(TextReader reader, string source)
+internal sealed class CsvRecordReader(TextReader reader, string source, int maxLineLength = int.MaxValue)
 {
     private int _line = 1;
+    private int _lineLength;
     private bool _first = true;
     private int _pendingBlankLine;
 
@@ -308,23 +337,24 @@ internal sealed class CsvRecordReader(TextReader reader, string source)
             _first = false;
             if (reader.Peek() == '\uFEFF') reader.Read();
         }
+        _lineLength = 0;
         while (true)
         {
-            int c = reader.Read();
+            int c = Read();
             if (c == '"' && text.Length == 0 && !quoted)
             {
                 quoted = true;
                 int quoteLine = _line;
                 while (true)
                 {
-                    int q = reader.Read();
+                    int q = Read();
                     if (q < 0) throw new InvalidDataException($"{source}, line {quoteLine}, column {cells.Count + 1}: the quoted cell opened here is never closed.");
                     if (q == '"')
                     {
-                        if (reader.Peek() == '"') { reader.Read(); text.Append('"'); continue; }
+                        if (reader.Peek() == '"') { Read(); text.Append('"'); continue; }
                         break;
                     }
-                    if (q == '\n' || (q == '\r' && reader.Peek() != '\n')) _line++;
+                    if (q == '\n' || (q == '\r' && reader.Peek() != '\n')) NewLine();
                     text.Append((char)q);
                 }
                 int after = reader.Peek();
@@ -344,13 +374,65 @@ internal sealed class CsvRecordReader(TextReader reader, string source)
             }
             if (c < 0 || c == '\n' || c == '\r')
             {
-                if (c == '\r' && reader.Peek() == '\n') reader.Read();
+                if (c == '\r' && reader.Peek() == '\n') Read();
                 cells.Add((text.ToString(), cellLine, quoted));
                 if (c < 0) ended = true;
-                else _line++;
+                else NewLine();
                 return cells;
             }
             text.Append((char)c);
         }
+    }
+
+    /// <summary>The next character, refusing a line longer than the limit before it is kept.</summary>
+    private int Read()
+    {
+        int c = reader.Read();
+        if (c >= 0 && c != '\n' && c != '\r' && ++_lineLength > maxLineLength)
+            throw LimitExceeded.Create(source, "csv-line-length", maxLineLength, _lineLength, $"line {_line}: a line of more characters than the limit, refused at character {_lineLength}");
+        return c;
+    }
+
+    private void NewLine()
+    {
+        _line++;
+        _lineLength = 0;
+    }
+}
+
+/// <summary>A growing list of doubles kept in blocks, so that growing never copies and the final array is the only full-size copy.</summary>
+internal sealed class BlockList(int rowLength)
+{
+    private const int BlockLength = 1 << 20;
+    private readonly List<double[]> _blocks = [];
+    private int _lastCount = BlockLength;
+
+    /// <summary>The number of values added.</summary>
+    public long Count => _blocks.Count == 0 ? 0 : (long)(_blocks.Count - 1) * BlockLength + _lastCount;
+
+    /// <summary>Appends <paramref name="value"/>.</summary>
+    public void Add(double value)
+    {
+        if (_lastCount == BlockLength)
+        {
+            _blocks.Add(new double[_blocks.Count == 0 ? Math.Min(BlockLength, Math.Max(rowLength, 1) * 64) : BlockLength]);
+            _lastCount = 0;
+        }
+        if (_lastCount == _blocks[^1].Length) Array.Resize(ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_blocks)[^1], BlockLength);
+        _blocks[^1][_lastCount++] = value;
+    }
+
+    /// <summary>All the values in one array of exactly <see cref="Count"/> elements.</summary>
+    public double[] ToArray()
+    {
+        var result = new double[Count];
+        long offset = 0;
+        for (int b = 0; b < _blocks.Count; b++)
+        {
+            int length = b == _blocks.Count - 1 ? _lastCount : BlockLength;
+            _blocks[b].AsSpan(0, length).CopyTo(result.AsSpan((int)offset));
+            offset += length;
+        }
+        return result;
     }
 }

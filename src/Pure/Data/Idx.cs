@@ -79,7 +79,8 @@ public sealed record IdxHeader(IdxElementType ElementType, ImmutableArray<int> D
 /// Reads and writes IDX files, the format of MNIST and Fashion-MNIST: a big-endian magic number 0x0000TTDD (TT the
 /// element type code, DD the number of dimensions), DD big-endian int32 sizes, then the elements, big-endian, in
 /// row-major order. Files may be gzip-compressed (recognised by their first two bytes 0x1F 0x8B, not by their name).
-/// Everything declared in the header is checked against the file's length before any data is allocated.
+/// Everything declared in the header is checked against the file's length and the <see cref="ReadLimits"/> before any
+/// data is allocated, and a gzip file's inflated bytes are counted while inflating.
 /// </summary>
 public static class Idx
 {
@@ -93,9 +94,11 @@ public static class Idx
 
     /// <summary>Reads and checks the header of the IDX file at <paramref name="path"/> (raw or gzip).</summary>
     /// <exception cref="InvalidDataException">The header is malformed or does not match the file's length.</exception>
-    public static IdxHeader ReadHeader(string path)
+    /// <param name="path">The IDX file.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
+    public static IdxHeader ReadHeader(string path, ReadLimits? limits = null)
     {
-        using var reader = Open(path);
+        using var reader = Open(path, limits ?? ReadLimits.Default);
         return reader.Header;
     }
 
@@ -103,11 +106,17 @@ public static class Idx
     /// The items of an IDX file of any element type and shape as a (product of the other dimensions) x N matrix, one
     /// item per column, values as stored (for example 0..255 for images); non-finite floating-point elements are refused.
     /// </summary>
+    /// <param name="path">The IDX file.</param>
+    /// <param name="limits">The resource limits (samples x features, decompressed bytes); null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is malformed, truncated, too long, or too large for a matrix.</exception>
-    public static ImmutableMatrix<T> ReadSamples<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <exception cref="InvalidDataException">The file declares more values or inflates to more bytes than <paramref name="limits"/> allow.</exception>
+    public static ImmutableMatrix<T> ReadSamples<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var reader = Open(path);
+        limits ??= ReadLimits.Default;
+        using var reader = Open(path, limits);
         var header = reader.Header;
+        limits.Check("samples-x-features", header.ElementCount, path, $"{header.ItemCount} samples x {header.ItemSize} features ({header})");
+        // The elements are decoded chunk by chunk straight into the matrix's own storage: no full-size copy.
         var values = new T[header.ElementCount];
         reader.ReadElements(values.Length, (start, chunk) =>
         {
@@ -124,11 +133,15 @@ public static class Idx
     }
 
     /// <summary>The elements of a 1-D IDX file of integers (unsigned or signed byte, int16, int32), such as class labels.</summary>
+    /// <param name="path">The IDX file.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is malformed, not 1-D, or not of an integer type.</exception>
-    public static ImmutableArray<int> ReadLabels(string path)
+    public static ImmutableArray<int> ReadLabels(string path, ReadLimits? limits = null)
     {
-        using var reader = Open(path);
+        limits ??= ReadLimits.Default;
+        using var reader = Open(path, limits);
         var header = reader.Header;
+        limits.Check("samples-x-features", header.ElementCount, path, $"{header.ElementCount} labels ({header})");
         if (header.Dimensions.Length != 1)
             throw new InvalidDataException($"{path}: expected a 1-D IDX file of labels, got {header.Dimensions.Length} dimensions ({string.Join(" x ", header.Dimensions)}).");
         if (header.ElementType is IdxElementType.Float32 or IdxElementType.Float64)
@@ -138,7 +151,7 @@ public static class Idx
         {
             for (int i = 0; i < chunk.Length; i++) labels[start + i] = (int)chunk[i];
         });
-        return ImmutableArray.Create(labels);
+        return System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(labels);
     }
 
     /// <summary>
@@ -174,11 +187,12 @@ public static class Idx
         _ => 8,
     };
 
-    private static IdxReader Open(string path)
+    private static IdxReader Open(string path, ReadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(path);
+        JsonInput.CheckFile(path);
         var file = File.OpenRead(path);
-        try { return new IdxReader(file, path); }
+        try { return new IdxReader(file, path, limits); }
         catch
         {
             file.Dispose();
@@ -193,7 +207,7 @@ public static class Idx
         private readonly Stream _data;
         private readonly string _path;
 
-        public IdxReader(FileStream file, string path)
+        public IdxReader(FileStream file, string path, ReadLimits limits)
         {
             _file = file;
             _path = path;
@@ -202,7 +216,9 @@ public static class Idx
             bool gzip = file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && start[0] == 0x1F && start[1] == 0x8B;
             file.Position = 0;
             long? storedLength = gzip ? GzipStoredLength(file, length, path) : null;
-            _data = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
+            _data = gzip
+                ? new InflateLimitStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), limits.MaxDecompressedBytes, path)
+                : file;
             Header = ReadHeaderBytes();
             long expected = Header.FileLength;
             if (gzip)
@@ -213,6 +229,7 @@ public static class Idx
                 if (expected > DeflateMaxRatio * length + 1024)
                     throw new InvalidDataException(
                         $"{path}: the header declares {expected} uncompressed bytes ({Header}), more than deflate can encode in a file of {length} bytes.");
+                limits.Check("decompressed-bytes", expected, path, $"the header declares that many uncompressed bytes ({Header})");
             }
             else if (expected != length)
                 throw new InvalidDataException(expected > length
@@ -311,7 +328,7 @@ public static class Idx
         private int Fill(Span<byte> buffer)
         {
             try { return _data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"{_path}: corrupt gzip data: {e.Message}", e); }
+            catch (InvalidDataException e) when (LimitExceeded.LimitName(e) is null) { throw new InvalidDataException($"{_path}: corrupt gzip data: {e.Message}", e); }
         }
 
         /// <summary>ISIZE, the last 4 bytes of a gzip file: the uncompressed length mod 2^32.</summary>

@@ -5,45 +5,95 @@ using System.Text.Json;
 
 namespace Pure;
 
-/// <summary>Reading untrusted JSON files: size limits, parse errors with line and byte, and typed access that names the JSON path.</summary>
+/// <summary>
+/// Reading untrusted JSON files: size limits checked before and while reading, and a scan while reading (syntax,
+/// nesting, array lengths, duplicate keys, UTF-8) that refuses a hostile file at its first bad byte, before any
+/// document is built; then parse errors with line and byte, and typed access that names the JSON path.
+/// </summary>
 internal static class JsonInput
 {
-    /// <summary>The largest file read, 1 GiB; larger files are refused before reading.</summary>
-    internal const long MaxFileBytes = 1L << 30;
+    /// <summary>The default largest file read (<see cref="ReadLimits.MaxJsonBytes"/> of <see cref="ReadLimits.Default"/>).</summary>
+    internal static long MaxFileBytes => ReadLimits.Default.MaxJsonBytes;
 
-    /// <summary>Reads a whole file after checking its length against <see cref="MaxFileBytes"/>.</summary>
-    internal static byte[] ReadFile(string path, long limit = MaxFileBytes)
+    private const int ChunkLength = 1 << 16;
+
+    /// <summary>
+    /// Reads and scans a whole JSON file (see <see cref="JsonScanner"/>); <paramref name="schema"/>, when given, maps
+    /// object paths with array indices written [] ("$", "$.layers[]") to the only names those objects may hold,
+    /// checked while reading, so that an unknown property is refused before any document is built.
+    /// </summary>
+    internal static byte[] ReadFile(string path, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyDictionary<string, string[]>? schema = null)
     {
-        using var stream = OpenRead(path, limit);
-        return ReadStream(stream, path, limit);
+        limits ??= ReadLimits.Default;
+        using var stream = OpenRead(path, limits.MaxJsonBytes, "json-bytes");
+        return ReadStream(stream, path, limits, schemaDepth, schema);
     }
 
-    /// <summary>Opens a file for reading once its length is known to be at most <paramref name="limit"/> bytes.</summary>
-    internal static FileStream OpenRead(string path, long limit)
+    /// <summary>
+    /// Opens a file for reading once it is known to be a file (not a folder) whose length is at most
+    /// <paramref name="limit"/> bytes; <paramref name="limitName"/> names the limit in the refusal.
+    /// </summary>
+    internal static FileStream OpenRead(string path, long limit, string? limitName = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        long length = new FileInfo(path).Length;
-        if (length > limit)
-            throw new InvalidDataException($"{path}: expected a file of at most {limit} bytes, got {length} bytes; refused before reading.");
+        var file = CheckFile(path);
+        if (file.Length > limit)
+            throw limitName is null
+                ? new InvalidDataException($"{path}: expected a file of at most {limit} bytes, got {file.Length} bytes; refused before reading.")
+                : LimitExceeded.Create(path, limitName, limit, file.Length, $"expected a file of at most {limit} bytes, got one of that many; refused before reading");
         return File.OpenRead(path);
     }
 
-    /// <summary>Reads a stream to its end, refusing more than <paramref name="limit"/> bytes.</summary>
-    internal static byte[] ReadStream(Stream stream, string source, long limit = MaxFileBytes)
+    /// <summary>The file at <paramref name="path"/>, which must exist and not be a folder.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The path is a folder.</exception>
+    internal static FileInfo CheckFile(string path)
+    {
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path} is a directory, expected a file.");
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new FileNotFoundException($"{path}: no such file.", path);
+        return file;
+    }
+
+    /// <summary>Reads a stream to its end, refusing more than <paramref name="limit"/> bytes (no scan; for callers with their own format).</summary>
+    internal static byte[] ReadStream(Stream stream, string source, long limit) =>
+        ReadStream(stream, source, ReadLimits.Default with { MaxJsonBytes = limit });
+
+    /// <summary>
+    /// Reads a stream to its end into one buffer, refusing more than <see cref="ReadLimits.MaxJsonBytes"/> bytes and
+    /// scanning each chunk as it arrives, so that a stream of zeros or a deep, wide or duplicate-keyed document is
+    /// refused at once.
+    /// </summary>
+    internal static byte[] ReadStream(Stream stream, string source, ReadLimits? limits = null, int schemaDepth = int.MaxValue, IReadOnlyDictionary<string, string[]>? schema = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (stream.CanSeek && stream.Length - stream.Position > limit)
-            throw new InvalidDataException($"{source}: expected at most {limit} bytes, got {stream.Length - stream.Position} bytes; refused before reading.");
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        limits ??= ReadLimits.Default;
+        long limit = limits.MaxJsonBytes;
+        long declared = stream.CanSeek ? stream.Length - stream.Position : 0;
+        if (declared > limit)
+            throw LimitExceeded.Create(source, "json-bytes", limit, declared, $"expected at most {limit} bytes, got a stream of that many; refused before reading");
+        var scanner = new JsonScanner(source, limits, schemaDepth, schema);
+        // A regular file gets its exact length at once; a pipe or device grows the buffer as data arrive.
+        var buffer = new byte[declared > 0 ? declared + 1 : ChunkLength];
+        int length = 0;
+        while (true)
         {
-            if (buffer.Length + read > limit)
-                throw new InvalidDataException($"{source}: expected at most {limit} bytes, got more; refused after {buffer.Length} bytes.");
-            buffer.Write(chunk, 0, read);
+            if (length == buffer.Length)
+            {
+                if (length > limit) break;
+                Array.Resize(ref buffer, (int)Math.Min(Math.Min((long)buffer.Length * 2, limit + 1), Array.MaxLength));
+            }
+            int read = stream.Read(buffer, length, Math.Min(buffer.Length - length, ChunkLength));
+            if (read == 0) break;
+            length += read;
+            if (length > limit) break;
+            scanner.Scan(buffer, length, isFinalBlock: false);
         }
-        return buffer.ToArray();
+        if (length > limit)
+            throw LimitExceeded.Create(source, "json-bytes", limit, length, $"expected at most {limit} bytes, got more; refused after reading");
+        scanner.Scan(buffer, length, isFinalBlock: true);
+        if (length != buffer.Length) Array.Resize(ref buffer, length);
+        return buffer;
     }
 
     /// <summary>Parses <paramref name="bytes"/> with nesting limited to <paramref name="maxDepth"/>; syntax errors name the line and byte.</summary>
@@ -59,6 +109,118 @@ internal static class JsonInput
                 $"{source}: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: invalid or truncated JSON, or nesting deeper than {maxDepth} levels (the schema's depth): {e.Message}", e);
         }
     }
+}
+
+/// <summary>
+/// Checks JSON as it is read, chunk by chunk: syntax, UTF-8 in every string, nesting against the format's depth and
+/// <see cref="ReadLimits.MaxJsonDepth"/>, every array's length against <see cref="ReadLimits.MaxJsonArrayLength"/>,
+/// duplicate keys in every object, and optionally the names allowed in the objects at given paths.
+/// </summary>
+internal sealed class JsonScanner(string source, ReadLimits limits, int schemaDepth, IReadOnlyDictionary<string, string[]>? schema)
+{
+    private sealed class Frame(bool isArray, string pattern)
+    {
+        public bool IsArray { get; } = isArray;
+        public string Pattern { get; } = pattern;
+        public int Count { get; set; }
+        public string? Name { get; set; }
+        public HashSet<string>? Keys { get; set; }
+    }
+
+    private readonly List<Frame> _frames = [];
+    private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = int.MaxValue / 2, CommentHandling = JsonCommentHandling.Disallow });
+    private int _consumed;
+    private bool _done;
+
+    /// <summary>Scans the bytes of <paramref name="buffer"/> up to <paramref name="length"/> that were not scanned yet.</summary>
+    public void Scan(byte[] buffer, int length, bool isFinalBlock)
+    {
+        if (_done) return;
+        var reader = new Utf8JsonReader(buffer.AsSpan(_consumed, length - _consumed), isFinalBlock, _state);
+        try
+        {
+            while (reader.Read()) Visit(ref reader);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(
+                $"{source}: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: invalid or truncated JSON: {e.Message}", e);
+        }
+        _consumed += (int)reader.BytesConsumed;
+        _state = reader.CurrentState;
+        if (isFinalBlock) _done = true;
+    }
+
+    private void Visit(ref Utf8JsonReader reader)
+    {
+        var token = reader.TokenType;
+        if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+            return;
+        }
+        if (token == JsonTokenType.PropertyName)
+        {
+            var frame = _frames[^1];
+            string name = Text(ref reader);
+            if (schema is not null && schema.TryGetValue(frame.Pattern, out var allowed) && !allowed.Contains(name))
+                throw Error(ref reader, $"unknown property {limits.Echo(name)}; expected only {string.Join(", ", allowed.Select(known => $"'{known}'"))}", name);
+            if (!(frame.Keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
+                throw Error(ref reader, $"duplicate property {limits.Echo(name)}", name);
+            frame.Name = name;
+            return;
+        }
+        if (_frames.Count > 0 && _frames[^1].IsArray)
+        {
+            var array = _frames[^1];
+            array.Count++;
+            if (array.Count > limits.MaxJsonArrayLength)
+                throw LimitExceeded.Create(source, "json-array-length", limits.MaxJsonArrayLength, array.Count, $"{PathText()}: an array of more items than the limit, refused at item {array.Count}");
+        }
+        if (token == JsonTokenType.String) Text(ref reader);
+        if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            int depth = _frames.Count + 1;
+            if (depth > schemaDepth)
+                throw Error(ref reader, $"nesting deeper than {schemaDepth} levels (the format's depth)");
+            if (depth > limits.MaxJsonDepth)
+                throw LimitExceeded.Create(source, "json-depth", limits.MaxJsonDepth, depth, $"{PathText()}: nesting {depth} levels deep");
+            string pattern = _frames.Count == 0 ? "$"
+                : _frames[^1].IsArray ? _frames[^1].Pattern + "[]"
+                : _frames[^1].Pattern + "." + _frames[^1].Name;
+            _frames.Add(new Frame(token == JsonTokenType.StartArray, schema is null ? "" : pattern));
+        }
+    }
+
+    /// <summary>The text of a string or property name, refusing invalid UTF-8 and lone surrogates.</summary>
+    private string Text(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+            throw Error(ref reader, "a string that is not valid UTF-8");
+        try { return reader.GetString()!; }
+        catch (InvalidOperationException) { throw Error(ref reader, "a string that is not valid UTF-8 or holds an unpaired surrogate escape"); }
+    }
+
+    private InvalidDataException Error(ref Utf8JsonReader reader, string message, string? property = null)
+    {
+        if (property is not null) _frames[^1].Name = null;
+        return new($"{source}: {PathText(property)}: {message} (byte offset {_consumed + reader.TokenStartIndex}).");
+    }
+
+    /// <summary>The JSON path of the current position, e.g. $.layers[1].weight.</summary>
+    private string PathText(string? property = null)
+    {
+        var path = new StringBuilder("$");
+        foreach (var frame in _frames)
+        {
+            if (frame.IsArray) path.Append('[').Append(Math.Max(0, frame.Count - 1)).Append(']');
+            else if (frame.Name is not null) path.Append('.').Append(Cut(frame.Name));
+        }
+        if (property is not null) path.Append('.').Append(Cut(property));
+        return path.ToString();
+    }
+
+    private string Cut(string name) => name.Length <= limits.MaxEchoLength ? name : name[..limits.MaxEchoLength] + "…";
 }
 
 /// <summary>A JSON value of an untrusted file and its path, for example "$.layers[1].weight[3]"; every check throws <see cref="InvalidDataException"/> naming both.</summary>
@@ -224,7 +386,7 @@ internal readonly record struct JsonField(JsonElement Element, string Path, stri
         _ => Shorten(element.GetRawText()),
     };
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+    private static string Shorten(string text) => ReadLimits.Default.Cut(text);
 }
 
 /// <summary>Writes numbers in the shortest text that parses back to the same bits.</summary>

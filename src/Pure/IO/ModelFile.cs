@@ -42,8 +42,10 @@ public static class ModelFile
 
     /// <summary>Reads the model in <paramref name="path"/>, whose dtype must match <typeparamref name="T"/> (see <see cref="ReadDType"/>).</summary>
     /// <exception cref="InvalidDataException">The file is not a valid model file; the message names the file and the JSON path.</exception>
-    public static Model<T> Load<T>(string path) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Parse<T>(JsonInput.ReadFile(path), path);
+    /// <param name="path">The model file.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
+    public static Model<T> Load<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Parse<T>(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, limits);
 
     /// <summary>Writes <paramref name="model"/> as UTF-8 JSON to <paramref name="stream"/>, which stays open.</summary>
     /// <exception cref="ArgumentException">The model uses a custom activation or loss, which a file cannot store.</exception>
@@ -64,27 +66,47 @@ public static class ModelFile
         stream.Write("\n"u8);
     }
 
-    /// <summary>Reads a model from <paramref name="stream"/> (at most 1 GiB); <paramref name="source"/> names it in messages.</summary>
+    /// <summary>Reads a model from <paramref name="stream"/> (at most <see cref="ReadLimits.MaxJsonBytes"/>); <paramref name="source"/> names it in messages.</summary>
+    /// <param name="stream">The UTF-8 JSON text; read to its end, left open.</param>
+    /// <param name="source">The name in error messages.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The stream is not a valid model file; the message names the source and the JSON path.</exception>
-    public static Model<T> Read<T>(Stream stream, string source) where T : unmanaged, IFloatingPointIeee754<T>
+    public static Model<T> Read<T>(Stream stream, string source, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        return Parse<T>(JsonInput.ReadStream(stream, source), source);
+        return Parse<T>(JsonInput.ReadStream(stream, source, limits, MaxDepth, Schema), source, limits);
     }
 
     /// <summary>The dtype of the model in <paramref name="path"/>: "float32" (load it as float) or "float64" (as double).</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not a model file of a known version.</exception>
-    public static string ReadDType(string path)
+    public static string ReadDType(string path, ReadLimits? limits = null)
     {
-        using var document = JsonInput.Parse(JsonInput.ReadFile(path), path, MaxDepth);
+        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, MaxDepth);
         return ModelJson.Header(new JsonField(document.RootElement, "$", path), Format, Version);
     }
 
-    private static Model<T> Parse<T>(byte[] bytes, string source) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The names a model file's root object may hold.</summary>
+    internal static readonly string[] RootProperties = ["format", "version", "dtype", "loss", "layers", "scaling", "classes"];
+
+    /// <summary>The names each object of a model file may hold, checked while reading (before a document is built).</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> Schema = SchemaAt("$");
+
+    /// <summary>The model object's schema with its root at <paramref name="root"/> (a checkpoint's model is at "$.model").</summary>
+    internal static Dictionary<string, string[]> SchemaAt(string root) => new(StringComparer.Ordinal)
+    {
+        [root] = RootProperties,
+        [root + ".layers[]"] = ["inputs", "outputs", "activation", "weight", "bias"],
+        [root + ".layers[].activation"] = ["name", "slope"],
+        [root + ".scaling"] = ["kind", "mean", "scale", "minimum", "range"],
+    };
+
+    private static Model<T> Parse<T>(byte[] bytes, string source, ReadLimits? limits) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var document = JsonInput.Parse(bytes, source, MaxDepth);
-        return ModelJson.Read<T>(new JsonField(document.RootElement, "$", source));
+        return ModelJson.Read<T>(new JsonField(document.RootElement, "$", source), limits);
     }
 }
 
@@ -190,10 +212,11 @@ internal static class ModelJson
     }
 
     /// <summary>Validates the whole model object, then builds the model.</summary>
-    internal static Model<T> Read<T>(JsonField root) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Model<T> Read<T>(JsonField root, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        limits ??= ReadLimits.Default;
         CheckHeader<T>(root, ModelFile.Format, ModelFile.Version);
-        var properties = root.Object(["format", "version", "dtype", "loss", "layers", "scaling", "classes"]);
+        var properties = root.Object(ModelFile.RootProperties);
         var lossNode = properties["loss"];
         string lossName = lossNode.String();
         var loss = Losses.FirstOrDefault(candidate => candidate.Name == lossName)
@@ -202,6 +225,7 @@ internal static class ModelJson
         var layerNodes = properties["layers"].Array(1, ModelFile.MaxLayers);
         var layers = ImmutableArray.CreateBuilder<DenseLayer<T>>(layerNodes.Length);
         int previousOutputs = 0;
+        long parameters = 0;
         for (int l = 0; l < layerNodes.Length; l++)
         {
             var layer = layerNodes[l].Object(["inputs", "outputs", "activation", "weight", "bias"]);
@@ -211,6 +235,9 @@ internal static class ModelJson
                 throw layer["inputs"].Error($"expected {previousOutputs} inputs (the outputs of layers[{l - 1}]), got {inputs}.");
             if ((long)inputs * outputs > ModelFile.MaxLayerWeights)
                 throw layerNodes[l].Error($"expected at most {ModelFile.MaxLayerWeights} weights per layer, got {outputs} x {inputs}.");
+            limits.Check("layer-width", Math.Max(inputs, outputs), root.Source, $"{layerNodes[l].Path}: a layer of {outputs} x {inputs}");
+            parameters += (long)inputs * outputs + outputs;
+            limits.Check("parameters", parameters, root.Source, $"{layerNodes[l].Path}: {parameters} parameters up to this layer");
             var activation = ReadActivation(layer["activation"]);
             var weight = layer["weight"].Matrix<T>(outputs, inputs);
             var bias = layer["bias"].Vector<T>(outputs);
@@ -221,6 +248,7 @@ internal static class ModelJson
         if (loss.OutputActivationMismatch(network.Layers[^1].Activation) is string mismatch) throw lossNode.Error(mismatch);
 
         var scaling = ReadScaling<T>(properties["scaling"], network.InputSize);
+        if (!properties["classes"].IsNull) limits.Check("classes", network.OutputSize, root.Source, $"{properties["classes"].Path}: {network.OutputSize} classes");
         var classes = ReadClasses(properties["classes"], network.OutputSize);
         return new Model<T>(network, loss, scaling, classes);
     }

@@ -30,7 +30,7 @@ public sealed record NpyArray(string DType, ImmutableArray<int> Shape, Immutable
 public static class Npz
 {
     /// <summary>The largest .npz file read, 1 GiB.</summary>
-    public const long MaxFileBytes = JsonInput.MaxFileBytes;
+    public const long MaxFileBytes = 1L << 30;
 
     /// <summary>The largest number of arrays in one file.</summary>
     public const int MaxArrays = 10_000;
@@ -41,7 +41,7 @@ public static class Npz
     /// <summary>The largest number of elements of one array.</summary>
     public const int MaxElements = 1 << 27;
 
-    /// <summary>The largest total size of the arrays' data once inflated, 1 GiB (a deflated entry may declare more than the file holds).</summary>
+    /// <summary>The largest total size of the arrays' data once inflated, 1 GiB (a deflated entry may declare more than the file holds); <see cref="ReadLimits.MaxDecompressedBytes"/> may lower it.</summary>
     public const long MaxDataBytes = 1L << 30;
 
     /// <summary>Writes the weights and biases of <paramref name="network"/> to <paramref name="path"/> as np.savez would (stored entries, '&lt;f4' for float, '&lt;f8' for double).</summary>
@@ -68,10 +68,12 @@ public static class Npz
     /// use <see cref="Network{T}.WithParameters"/> to put them into a network of the same shape. '&lt;f8' values are
     /// rounded to float when <typeparamref name="T"/> is float.
     /// </summary>
+    /// <param name="path">The .npz file.</param>
+    /// <param name="limits">The resource limits (decompressed bytes); null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not such an .npz file; the message names the file and the entry.</exception>
-    public static Parameters<T> ImportParameters<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    public static Parameters<T> ImportParameters<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var arrays = ReadArrays(path);
+        var arrays = ReadArrays(path, limits);
         int layerCount = arrays.Count / 2;
         var expected = Enumerable.Range(1, layerCount).SelectMany(l => new[] { $"W{l}", $"b{l}" }).ToHashSet(StringComparer.Ordinal);
         if (arrays.Count == 0 || arrays.Count % 2 != 0 || !arrays.Keys.All(expected.Contains))
@@ -103,9 +105,13 @@ public static class Npz
     }
 
     /// <summary>Every array in the .npz file <paramref name="path"/>, by name without ".npy"; stored or deflated entries, npy versions 1.0 to 3.0.</summary>
+    /// <param name="path">The .npz file.</param>
+    /// <param name="limits">The resource limits: the entries may inflate to at most <see cref="ReadLimits.MaxDecompressedBytes"/> in all (and never past <see cref="MaxDataBytes"/>), counted while inflating; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not a valid .npz file; the message names the file, the entry and the byte offset.</exception>
-    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path)
+    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path, ReadLimits? limits = null)
     {
+        limits ??= ReadLimits.Default;
+        long maxData = Math.Min(MaxDataBytes, limits.MaxDecompressedBytes);
         using var stream = JsonInput.OpenRead(path, MaxFileBytes);
         ZipArchive zip;
         try
@@ -124,19 +130,21 @@ public static class Npz
             long totalBytes = 0;
             foreach (var entry in zip.Entries)
             {
-                totalBytes += entry.Length;
-                if (entry.Length < 0 || totalBytes > MaxDataBytes)
-                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {MaxDataBytes} bytes in all entries once inflated, got {totalBytes} declared.");
+                if (entry.Length < 0) throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a non-negative length, got {entry.Length}.");
+                if (totalBytes + entry.Length > MaxDataBytes)
+                    throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected at most {MaxDataBytes} bytes in all entries once inflated, got {totalBytes + entry.Length} declared.");
+                limits.Check("decompressed-bytes", totalBytes + entry.Length, path, $"entry '{limits.Cut(entry.FullName)}': {totalBytes + entry.Length} bytes declared in all entries up to this one");
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal) || entry.FullName.Length == 4)
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': expected a name ending in .npy.");
                 string name = entry.FullName[..^4];
                 if (result.ContainsKey(name)) throw new InvalidDataException($"{path}: entry '{entry.FullName}': duplicate entry.");
                 try
                 {
-                    using var entryStream = entry.Open();
+                    using var entryStream = new InflateLimitStream(entry.Open(), maxData, path, totalBytes);
                     result.Add(name, ReadNpy(entryStream, entry.Length, $"{path}: entry '{entry.FullName}'"));
+                    totalBytes = entryStream.Inflated;
                 }
-                catch (Exception e) when (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal)))
+                catch (Exception e) when (LimitExceeded.LimitName(e) is null && (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal))))
                 {
                     throw new InvalidDataException($"{path}: entry '{entry.FullName}': could not be read: {e.Message}", e);
                 }
@@ -199,15 +207,23 @@ public static class Npz
         if (dataOffset + count * itemSize != length)
             throw new InvalidDataException(
                 $"{source}, byte {dataOffset}: expected {count * itemSize} bytes of data for shape {ShapeText(shape)} of {descr}, got {length - dataOffset} (entry of {length} bytes).");
-        var data = new byte[count * itemSize];
-        int read = ReadUpTo(stream, data);
-        if (read < data.Length) throw new InvalidDataException($"{source}, byte {dataOffset + read}: truncated data, expected {data.Length} bytes.");
-        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + data.Length}: expected the end of the entry, got more data.");
+        // The data are decoded chunk by chunk straight into the values: no full-size byte copy.
         var values = new double[count];
-        for (long i = 0; i < count; i++)
-            values[i] = itemSize == 4
-                ? BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan((int)(i * 4), 4))
-                : BinaryPrimitives.ReadDoubleLittleEndian(data.AsSpan((int)(i * 8), 8));
+        var chunk = new byte[Math.Min(1 << 16, count * itemSize)];
+        long done = 0;
+        while (done < count)
+        {
+            int elements = (int)Math.Min(chunk.Length / itemSize, count - done);
+            int read = ReadUpTo(stream, chunk.AsSpan(0, elements * itemSize));
+            if (read < elements * itemSize)
+                throw new InvalidDataException($"{source}, byte {dataOffset + done * itemSize + read}: truncated data, expected {count * itemSize} bytes.");
+            for (int i = 0; i < elements; i++)
+                values[done + i] = itemSize == 4
+                    ? BinaryPrimitives.ReadSingleLittleEndian(chunk.AsSpan(i * 4, 4))
+                    : BinaryPrimitives.ReadDoubleLittleEndian(chunk.AsSpan(i * 8, 8));
+            done += elements;
+        }
+        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + count * itemSize}: expected the end of the entry, got more data.");
         if (fortranOrder && shape.Length > 1) values = ToRowMajor(values, shape);
         return new NpyArray(descr, shape, ImmutableArray.Create(values));
     }
