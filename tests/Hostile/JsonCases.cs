@@ -39,6 +39,16 @@ public sealed class JsonCases
         return [.. json[..at], .. bytes, .. json[(at + 6)..]];
     });
 
+    /// <summary>Puts an array of <paramref name="count"/> copies of <paramref name="element"/> where <paramref name="place"/> puts the marker.</summary>
+    private static Mutation BigArray(string name, Action<JsonObject, string> place, string element, int count) => new(name, text =>
+    {
+        var root = JsonNode.Parse(text)!.AsObject();
+        place(root, "MARKER");
+        var array = new StringBuilder("[");
+        for (int i = 0; i < count; i++) array.Append(i == 0 ? "" : ",").Append(element);
+        return Utf8(root.ToJsonString().Replace("\"MARKER\"", array.Append(']').ToString(), StringComparison.Ordinal));
+    });
+
     private static Mutation Text(string name, Func<string, string> edit) => new(name, text => Utf8(edit(text)));
 
     /// <summary>Defects every JSON reader must refuse.</summary>
@@ -97,8 +107,8 @@ public sealed class JsonCases
         yield return Edit("scale-zero", r => model(r)["scaling"]!["scale"]![0] = 0);
         yield return Edit("mean-too-short", r => model(r)["scaling"]!["mean"] = new JsonArray(1.0));
         yield return Edit("weight-row-too-long", r => Layer(r)["weight"]![0]!.AsArray().Add(1.0));
-        yield return Edit("weight-row-1M", r => Layer(r)["weight"]![0] = new JsonArray([.. Enumerable.Repeat<JsonNode?>(0.5, 1_000_000)]));
-        yield return Edit("bias-1M", r => Layer(r)["bias"] = new JsonArray([.. Enumerable.Repeat<JsonNode?>(0.5, 1_000_000)]));
+        yield return BigArray("weight-row-1M", (r, m) => Layer(r)["weight"]![0] = m, "0.5", 1_000_000);
+        yield return BigArray("bias-1M", (r, m) => Layer(r)["bias"] = m, "0.5", 1_000_000);
         yield return new Mutation("weight-row-100MB", t =>
         {
             var root = JsonNode.Parse(t)!.AsObject();
@@ -155,7 +165,7 @@ public sealed class JsonCases
         yield return Edit("layers-zero", r => r["layers"] = new JsonArray(0));
         yield return Edit("layers-2000000000", r => r["layers"] = new JsonArray(2_000_000_000));
         yield return Edit("layers-100000000", r => r["layers"] = new JsonArray(100_000_000));
-        yield return Edit("layers-10M-entries", r => r["layers"] = new JsonArray([.. Enumerable.Repeat<JsonNode?>(1, 10_000_000)]));
+        yield return BigArray("layers-10M-entries", (r, m) => r["layers"] = m, "1", 10_000_000);
         yield return Edit("epochs-zero", r => r["epochs"] = 0);
         yield return Edit("optimizer-unknown", r => r["optimizer"] = "rmsprop");
         yield return Edit("learning-rate-negative", r => r["learning-rate"] = -1);
@@ -182,9 +192,11 @@ public sealed class JsonCases
                 [(f, p) => ["train", "--experiment", p, "--output", f["out"]]], ["train--experiment"]),
         };
         foreach (var (kind, fileName, basePath, defects, commands, commandNames) in readers)
-            foreach (var defect in defects)
+            foreach (var defect in defects.Where(d => !(kind == "experiment" && d.Name == "empty-object")))
                 for (int c = 0; c < commands.Length; c++)
                 {
+                    // evaluate reads a model file as info does: it repeats only the defects that reach memory and encoding.
+                    if (commandNames[c] == "evaluate" && !EvaluateToo.Contains(defect.Name)) continue;
                     var command = commands[c];
                     string named = defect.Name == "data-missing-file" ? "no-such-data.csv" : defect.Shared ? $"{kind}-{defect.Name}" : fileName;
                     yield return new HostileCase($"{kind}/{commandNames[c]}/{defect.Name}", 1, named, f =>
@@ -227,6 +239,12 @@ public sealed class JsonCases
             return ["train", "--resume", f["checkpoint.json"], "--epochs", "1", "--output", "out"];
         }, AcceptedBytes: 1 << 20);
     }
+
+    private static HashSet<string> EvaluateToo =>
+    [
+        "unknown-property-100MB", "sparse-1.2GB", "deep-nesting-100000", "weight-row-100MB", "weight-row-1M", "invalid-utf8-class",
+        "weight-NaN-literal", "outputs-int-max", "truncated-half", "utf16",
+    ];
 
     private static JsonObject? FindAdam(JsonNode node) => node switch
     {

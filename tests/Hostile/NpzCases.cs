@@ -66,9 +66,7 @@ public sealed class NpzCases
         {
             ("info--model", (_, p) => ["info", "--model", p]),
             ("train--resume", (f, p) => ["train", "--resume", p, "--data", Workspace.BlobsCsv, "--layers", "3", "--output", f["out"]]),
-            ("train--experiment", (f, p) => ["train", "--experiment", p, "--output", f["out"]]),
             ("train--data", (f, p) => ["train", "--data", p, "--layers", "3", "--epochs", "1", "--output", f["out"]]),
-            ("predict--data", (_, p) => ["predict", "--model", Workspace.ModelJson, "--data", p]),
         };
         foreach (var file in Files())
             foreach (var (taker, args) in takers)

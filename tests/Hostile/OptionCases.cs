@@ -58,8 +58,8 @@ public sealed class OptionCases
 
         // The digits job's options (invalid values only: a valid one trains for 30 epochs).
         foreach (var option in new[] { "--epochs", "--batch", "--seed", "--learning-rate" })
-            foreach (string value in new[] { "-1", "NaN", "abc", "99999999999" })
-                if (!(option == "--seed" && value == "-1") && !(option == "--learning-rate" && value == "99999999999"))
+            foreach (string value in new[] { "NaN", "99999999999" })
+                if (!(option == "--learning-rate" && value == "99999999999"))
                     yield return new HostileCase($"digits{option}={Show(value)}", 2, null, _ => [option, value]);
 
         // gradcheck's options, on the base model and CSV.
@@ -92,7 +92,7 @@ public sealed class OptionCases
             ("train--resume", p => ["train", "--resume", p, "--data", Workspace.BlobsCsv, "--layers", "3", "--output", "out"]),
             ("info--model", p => ["info", "--model", p]),
             ("evaluate--model", p => ["evaluate", "--model", p, "--data", Workspace.BlobsCsv, "--target", "label"]),
-            ("evaluate--data", p => ["evaluate", "--model", Workspace.ModelJson, "--data", p, "--target", "label"]),
+            ("evaluate--data", p => ["evaluate", "--model", Workspace.ModelJson, "--data", p]),
             ("predict--data", p => ["predict", "--model", Workspace.ModelJson, "--data", p, "--target", "label"]),
         };
         foreach (var (taker, args) in takers)

@@ -109,12 +109,14 @@ public static class SuiteResults
     /// <summary>The summary: cases tried, handled cleanly, peak memory max and median, time max.</summary>
     public static string SummaryPath => Path.ChangeExtension(TablePath, ".summary.txt");
 
-    static SuiteResults() => AppDomain.CurrentDomain.ProcessExit += (_, _) => Write();
-
-    /// <summary>Records one case.</summary>
+    /// <summary>Records one case and rewrites the table and the summary (so they hold whatever part of the suite ran).</summary>
     public static void Record(HostileCase hostile, PureRun run, bool clean)
     {
-        lock (Rows) Rows.Add((hostile.Name, hostile.ExpectedExit, run.ExitCode, run.Elapsed.TotalSeconds, run.PeakBytes, run.PeakSource, clean));
+        lock (Rows)
+        {
+            Rows.Add((hostile.Name, hostile.ExpectedExit, run.ExitCode, run.Elapsed.TotalSeconds, run.PeakBytes, run.PeakSource, clean));
+            Write();
+        }
     }
 
     /// <summary>Writes the table (one row per case) and the summary.</summary>
