@@ -44,8 +44,8 @@ public sealed class IdxCases
             ("declares-one-more", Data.Idx(0x08, [31, 4, 4], images[16..])),
         })
             yield return new Defect($"images-{name}", Images, Pair(bad, labels));
-        yield return new Defect("float64-beyond-float32", Images, folder => Pair(Data.Idx(0x0E, [30, 1, 1],
-            Enumerable.Range(0, 30).SelectMany(i => { var b = new byte[8]; BinaryPrimitives.WriteDoubleBigEndian(b, i % 3 == 0 ? 1e300 : i); return b; }).ToArray()), labels)(folder));
+        yield return new Defect("float64-beyond-float32", Images, folder => Pair(Data.Idx(0x0E, [30, 4, 4],
+            Enumerable.Range(0, 480).SelectMany(i => { var b = new byte[8]; BinaryPrimitives.WriteDoubleBigEndian(b, i % 7 == 0 ? 1e300 : i % 5); return b; }).ToArray()), labels)(folder));
 
         byte[] gz = Data.Gzip(images);
         yield return new Defect("gzip-under-18-bytes", Images, Pair(null, labels) + (f => File.WriteAllBytes(Path.Combine(f, Images + ".gz"), [0x1F, 0x8B, 0x08])));
