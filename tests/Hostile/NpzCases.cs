@@ -36,6 +36,8 @@ public sealed class NpzCases
         Assert.Contains(name + ".npz", refused.Message, StringComparison.Ordinal);
         Assert.True(allocated < HostileCase.BaseMemory, $"{name}: the reader allocated {HostileCase.Mb(allocated)} before refusing");
         Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(folder.Path)!, "*", SearchOption.AllDirectories));
+        Assert.False(File.Exists("/tmp/pure-hostile-absolute.npy"), "an absolute entry name was followed");
+        Assert.False(File.Exists("/tmp/pure-hostile-pwned"), "a pickle or a header was executed");
     }
 
     private sealed record HostileFile(string Name, Func<byte[]> Make);
