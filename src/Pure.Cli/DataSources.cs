@@ -68,10 +68,14 @@ internal static class DataSources
         return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName, Files: [data]);
     }
 
-    /// <summary>The SHA-256 (lowercase hex) of each file the data were read from, by path; "embedded" for the embedded digits set.</summary>
+    /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>
+    public static string LabelSource<T>(LabelledData<T> data) where T : unmanaged, IFloatingPointIeee754<T> =>
+        data.Files is { Count: > 0 } files ? files[^1] : "digits.csv";
+
+    /// <summary>The SHA-256 (lowercase hex) of each file the data were read from, by path; for the embedded digits set, of its digits.csv, by the name "digits".</summary>
     public static IReadOnlyDictionary<string, string> Hashes<T>(LabelledData<T> data) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (data.Files is null) return new Dictionary<string, string> { [data.Name] = "embedded" };
+        if (data.Files is null) return new Dictionary<string, string> { [data.Name] = Digits.Sha256() };
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string file in data.Files.Concat(data.Test?.Files ?? []))
             hashes[file] = RunFiles.Sha256(file);

@@ -168,12 +168,13 @@ internal sealed record Experiment
     };
 
     /// <summary>Reads an experiment file; unknown members and wrong types are refused with the JSON path.</summary>
+    /// <remarks>The file passes the checks of <see cref="ReadLimits.ReadJsonFile"/> first (size, nesting, array lengths, UTF-8, duplicate keys), with the <c>--limit</c> values.</remarks>
     public static Experiment Load(string path)
     {
-        string text = File.ReadAllText(path);
+        byte[] bytes = LimitOptions.Current.ReadJsonFile(path);
         try
         {
-            return JsonSerializer.Deserialize<Experiment>(text, JsonOptions)
+            return JsonSerializer.Deserialize<Experiment>(bytes, JsonOptions)
                 ?? throw new InvalidDataException($"{path}: expected a JSON object, got null.");
         }
         catch (JsonException error)

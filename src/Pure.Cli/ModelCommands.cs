@@ -36,7 +36,7 @@ internal static class ModelCommands
         if (loaded.Features.Rows != model.Network.InputSize)
             throw new InvalidDataException($"{data ?? "digits"}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
         var classes = ClassesOf(model);
-        return (loaded, TrainJob.Labelled(loaded.Labels, classes.Encode), classes);
+        return (loaded, TrainJob.Labelled(DataSources.LabelSource(loaded), loaded.Labels, classes.Encode), classes);
     }
 
     /// <summary><c>pure evaluate</c>: the model's loss, accuracy and confusion matrix on every sample of the data.</summary>

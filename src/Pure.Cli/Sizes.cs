@@ -9,9 +9,10 @@ internal static class Sizes
     /// Throws <see cref="UsageException"/> naming --layers unless a network of <paramref name="sizes"/> (inputs, hidden
     /// layers, classes) fits a model file: at most <see cref="ModelFile.MaxLayers"/> layers, layers of at most
     /// <see cref="ModelFile.MaxLayerSize"/> units and <see cref="ModelFile.MaxLayerWeights"/> weights, and fewer
-    /// parameters in all than an array holds.
+    /// parameters in all than an array holds; then the layer-width and parameter limits of <paramref name="limits"/>
+    /// (raised with <c>--limit</c>).
     /// </summary>
-    public static void CheckNetwork(ImmutableArray<int> sizes)
+    public static void CheckNetwork(ImmutableArray<int> sizes, ReadLimits limits)
     {
         int layers = sizes.Length - 1;
         if (layers > ModelFile.MaxLayers)
@@ -28,6 +29,8 @@ internal static class Sizes
         }
         if (parameters > Array.MaxLength)
             throw new UsageException($"--layers: the network would have {parameters} parameters; at most {Array.MaxLength} fit.");
+        try { limits.CheckLayerSizes(sizes, "--layers"); }
+        catch (InvalidDataException problem) { throw new UsageException(problem.Message); }
     }
 
     /// <summary>The first epoch to train after <paramref name="done"/> epochs; throws <see cref="UsageException"/> when the last one would pass int.MaxValue.</summary>

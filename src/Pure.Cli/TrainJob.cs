@@ -70,7 +70,8 @@ internal static class TrainJob
         terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch);
+            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+                .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
             var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
             terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
@@ -82,13 +83,15 @@ internal static class TrainJob
     /// <summary>Loads the data, splits it, fits or resumes the scaling, and builds the network and optimizer; checks the sizes before allocating the network.</summary>
     private static PreparedRun<T> Prepare<T>(Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
+        if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
         var data = DataSources.Load<T>(experiment.Data, experiment.Target);
         var hashes = DataSources.Hashes(data);
         experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
-        var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume) : null;
-        var classes = checkpoint?.Model.Classes ?? Labelled(data.Labels, ClassEncoding.Fit);
-        var labels = Labelled(data.Labels, classes.Encode);
-        var testLabels = data.Test is null ? labels : Labelled(data.Test.Labels, classes.Encode);
+        string labelSource = DataSources.LabelSource(data);
+        var classes = checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
+        var labels = Labelled(labelSource, data.Labels, classes.Encode);
+        var testLabels = data.Test is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
         int seed = experiment.Seed!.Value;
         var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
 
@@ -104,7 +107,7 @@ internal static class TrainJob
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
         ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
-        Sizes.CheckNetwork(sizes);
+        Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
         if (checkpoint is not null)
@@ -123,7 +126,9 @@ internal static class TrainJob
         var e = run.Experiment;
         terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
         terminal.Line($"{Describe(e)}, batch {e.Batch}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
-        if (run.Checkpoint is not null) terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
+        if (run.Checkpoint is null) return;
+        terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
+        if (DataDifference(run.Checkpoint.TrainingData, run.DataHashes) is string difference) terminal.Error.WriteLine(difference);
     }
 
     /// <summary>Runs the epochs, showing each; stops with <see cref="TrainingDivergedException"/> at the first non-finite loss or parameter.</summary>
@@ -193,11 +198,33 @@ internal static class TrainJob
         return true;
     }
 
-    /// <summary>Applies <paramref name="use"/> to the labels of the data, reporting a problem with them (one class only, an unknown label) as bad data.</summary>
-    public static TResult Labelled<TResult>(ImmutableArray<string> labels, Func<IReadOnlyList<string>, TResult> use)
+    /// <summary>Applies <paramref name="use"/> to the labels read from <paramref name="source"/>, reporting a problem with them (one class only, an unknown label) as bad data in that file.</summary>
+    public static TResult Labelled<TResult>(string source, ImmutableArray<string> labels, Func<IReadOnlyList<string>, TResult> use)
     {
         try { return use(labels); }
-        catch (ArgumentException problem) { throw new InvalidDataException($"class labels: {Program.WithoutParameter(problem)}", problem); }
+        catch (ArgumentException problem) { throw new InvalidDataException($"{source}: class labels: {Program.WithoutParameter(problem)}", problem); }
+    }
+
+    /// <summary>
+    /// Throws <see cref="UsageException"/> when the checkpoint records data other than the embedded digits but the
+    /// experiment names no data (no --data and no experiment.json beside the checkpoint): resuming needs the data it was trained on.
+    /// </summary>
+    private static void CheckResumeData<T>(Checkpoint<T> checkpoint, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (experiment.Data is not null || checkpoint.TrainingData.IsEmpty || checkpoint.TrainingData.Any(file => file.Name == "digits")) return;
+        throw new UsageException($"--resume: the checkpoint {experiment.Resume} was trained on {string.Join(" and ", checkpoint.TrainingData.Select(file => file.Name))}, "
+            + "but no data are named (no --data and no experiment.json beside the checkpoint); give --data.");
+    }
+
+    /// <summary>A line saying how the data now differ from those the checkpoint records (by SHA-256), or null when they are the same or none are recorded.</summary>
+    internal static string? DataDifference(ImmutableArray<DataSource> recorded, IReadOnlyDictionary<string, string> now)
+    {
+        if (recorded.IsEmpty) return null;
+        var recordedHashes = recorded.Select(file => file.Sha256).Order(StringComparer.Ordinal);
+        if (recordedHashes.SequenceEqual(now.Values.Order(StringComparer.Ordinal), StringComparer.Ordinal)) return null;
+        static string Describe(IEnumerable<(string Name, string Sha256)> files) =>
+            string.Join(", ", files.Select(file => $"{file.Name} (sha256 {file.Sha256[..Math.Min(12, file.Sha256.Length)]})"));
+        return $"warning: the data differ from those the checkpoint was trained on: {Describe(recorded.Select(file => (file.Name, file.Sha256)))}; now {Describe(now.Select(file => (file.Key, file.Value)))}.";
     }
 
     /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
@@ -205,6 +232,8 @@ internal static class TrainJob
     {
         if (checkpoint.Model.Network.Architecture != planned.Architecture)
             throw new UsageException($"--resume: the checkpoint's network is {checkpoint.Model.Network.Architecture}, but the data and settings ask for {planned.Architecture}.");
+        if (checkpoint.BatchSize != experiment.Batch)
+            throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Batch} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
         if (checkpoint.Seed != experiment.Seed)
             throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Seed} (the split and the shuffles would differ).");
     }

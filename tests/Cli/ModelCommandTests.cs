@@ -37,6 +37,61 @@ public sealed class ModelCommandTests
     }
 
     [Fact]
+    public void ResumingWithAnotherBatchSizeIsRefusedNamingTheCheckpointsBatch()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(0, CliRun.Of("train", "--layers", "8", "--epochs", "1", "--batch", "20", "--output", folder["first"]).ExitCode);
+        var run = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--batch", "7", "--output", folder["second"]);
+
+        Assert.Equal(2, run.ExitCode);
+        string line = Assert.Single(run.ErrorLines);
+        Assert.Contains("batch 20, but --batch is 7", line, StringComparison.Ordinal);
+        Assert.Contains("give --batch 20", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder["second"]));
+    }
+
+    [Fact]
+    public void ACheckpointRecordsItsDataAndResumingWithoutThemIsRefused()
+    {
+        using var folder = new TempFolder();
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
+        Assert.Equal(0, CliRun.Of("train", "--data", data, "--layers", "4", "--epochs", "1", "--output", folder["first"]).ExitCode);
+        var recorded = Assert.Single(JsonNode.Parse(File.ReadAllText(folder["first/checkpoint.json"]))!["training_data"]!.AsArray())!;
+        Assert.Equal(data, recorded["name"]!.GetValue<string>());
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(folder["first/metrics.json"]))!["data-sha256"]![data]!.GetValue<string>(), recorded["sha256"]!.GetValue<string>());
+
+        Directory.CreateDirectory(folder["lone"]);
+        File.Copy(folder["first/checkpoint.json"], folder["lone/checkpoint.json"]);
+        var run = CliRun.Of("train", "--resume", folder["lone/checkpoint.json"], "--epochs", "1", "--output", folder["second"]);
+
+        Assert.Equal(2, run.ExitCode);
+        string line = Assert.Single(run.ErrorLines);
+        Assert.Contains($"was trained on {data}", line, StringComparison.Ordinal);
+        Assert.Contains("give --data", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder["second"]));
+    }
+
+    [Fact]
+    public void ResumingOnOtherDataWarnsWithBothHashesAndResumingOnTheSameDataDoesNot()
+    {
+        using var folder = new TempFolder();
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
+        Assert.Equal(0, CliRun.Of("train", "--data", data, "--layers", "4", "--epochs", "1", "--output", folder["first"]).ExitCode);
+        var same = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--epochs", "1", "--output", folder["same"]);
+        string[] lines = File.ReadAllLines(data);
+        lines[1] = string.Join(",", lines[1].Split(',').Select((cell, i) => i == 0 ? "0.5" : cell));
+        File.WriteAllLines(folder["changed.csv"], lines);
+        var changed = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--data", folder["changed.csv"], "--epochs", "1", "--output", folder["changed"]);
+
+        Assert.Equal(0, same.ExitCode);
+        Assert.DoesNotContain(same.ErrorLines, line => line.Contains("differ", StringComparison.Ordinal));
+        Assert.Equal(0, changed.ExitCode);
+        string warning = Assert.Single(changed.ErrorLines, line => line.StartsWith("warning: the data differ", StringComparison.Ordinal));
+        Assert.Contains(data, warning, StringComparison.Ordinal);
+        Assert.Contains(folder["changed.csv"], warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ACsvFileTrainsEvaluatesAndPredicts()
     {
         using var folder = new TempFolder();

@@ -166,16 +166,18 @@ public static class CheckpointFile
 
     /// <summary>Reads the checkpoint in <paramref name="path"/>, whose dtype must match <typeparamref name="T"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid checkpoint; the message names the file and the JSON path.</exception>
-    public static Checkpoint<T> Load<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="limits">The size limits checked while reading (file size, nesting, array lengths, layer widths, parameters); null for <see cref="ReadLimits.Default"/>.</param>
+    public static Checkpoint<T> Load<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var document = JsonInput.Parse(JsonInput.ReadFile(path), path, MaxDepth);
+        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits), path, MaxDepth);
         var root = new JsonField(document.RootElement, "$", path);
         ModelJson.CheckHeader<T>(root, Format, Version);
         var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"], "training_data");
         int epoch = (int)properties["epoch"].Integer(0, int.MaxValue - 1);
         int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
         int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
-        var model = ModelJson.Read<T>(properties["model"]);
+        var model = ModelJson.Read<T>(properties["model"], limits);
         var optimizer = ReadOptimizer(properties["optimizer"]);
         var state = ReadState(properties["state"], optimizer.Init(model.Network));
         var trainingData = properties.TryGetValue("training_data", out var data) ? ReadTrainingData(data) : [];
