@@ -32,7 +32,7 @@ internal static class ModelCommands
     private static (LabelledData<T> Data, ImmutableArray<int> Labels, ClassEncoding Classes) LoadFor<T>(Model<T> model, string? data, string? target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var loaded = DataSources.Load<T>(data, target, preferTest: true);
+        var loaded = DataSources.Load<T>(data, target, preferTest: true, ClassesOf(model), model.Network.InputSize);
         if (loaded.Features.Rows != model.Network.InputSize)
             throw new InvalidDataException($"{data ?? "digits"}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
         var classes = ClassesOf(model);
