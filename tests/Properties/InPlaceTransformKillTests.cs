@@ -6,7 +6,7 @@ namespace Pure.Properties;
 /// <summary>
 /// Tests written to kill the mutants that Stryker.NET left alive in src/Pure/Optimizers/InPlaceTransforms.cs
 /// (docs/verification.md). The training loop's fused update (<see cref="FusedUpdate{T}"/>) is driven here directly,
-/// segment by segment, on segment lengths 1, 3, 7 and 17 in float and double, so that the scalar tails after the
+/// segment by segment, on segment lengths 1, 7, 17 and 51 in float and double, so that the scalar tails after the
 /// SIMD loops are reached, and compared bit for bit with the pure <see cref="Optimizer.Update{T}"/>.
 /// </summary>
 public class InPlaceTransformKillTests
@@ -190,7 +190,8 @@ public class InPlaceTransformKillTests
 
     /// <summary>
     /// Without weight decay the fused step must not add λθ = 0 · θ: for θ &gt; 0 and a gradient of -0 that would turn
-    /// -0 into +0 and change the sign of a zero moment (m = β1 · -0 + (1 - β1) · -0 = -0 in the pure step).
+    /// -0 into +0 and change the sign of a zero moment (m = β1 · -0 + (1 - β1) · -0 = -0 in the pure Adam step, and
+    /// v = μ · -0 + -0 = -0 in the pure momentum step).
     /// </summary>
     private static void WithoutDecayTheSignOfAZeroMomentIsKept<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -198,21 +199,28 @@ public class InPlaceTransformKillTests
         {
             var theta = Filled(Network.Create<T>(sizes, Activation.Tanh, Activation.Identity, seed: 3).Parameters, (_, _) => T.CreateChecked(0.5));
             var minusZero = Filled(theta, (_, _) => -T.Zero);
-            var optimizer = Optimizer.Adam(0.01);
-            OptimizerState<T> state = new ChainState<T>([new AdamState<T>(0, minusZero, theta.ZerosLike()), new EmptyState<T>()]);
-            var update = optimizer.Update(minusZero, state, theta);
-            var (fusedTheta, fusedState, finite) = FusedStep(optimizer, state, theta, minusZero);
-            Assert.True(finite);
-            var first = ((AdamState<T>)((ChainState<T>)update.State).States[0]).FirstMoment;
-            Assert.True(T.IsNegative(first.Layers[0].Bias[0]), "the pure step keeps m = -0");
-            AssertSameBits(theta.Add(update.Updates), fusedTheta, "θ");
-            AssertSameState(update.State, fusedState);
+            var cases = new (Optimizer Optimizer, OptimizerState<T> State, Func<OptimizerState<T>, Parameters<T>> Moment)[]
+            {
+                (Optimizer.Adam(0.01), new ChainState<T>([new AdamState<T>(0, minusZero, theta.ZerosLike()), new EmptyState<T>()]),
+                    state => ((AdamState<T>)((ChainState<T>)state).States[0]).FirstMoment),
+                (Optimizer.Sgd(0.01, momentum: 0.9), new ChainState<T>([new MomentumState<T>(minusZero), new EmptyState<T>()]),
+                    state => ((MomentumState<T>)((ChainState<T>)state).States[0]).Velocity),
+            };
+            foreach (var (optimizer, state, moment) in cases)
+            {
+                var update = optimizer.Update(minusZero, state, theta);
+                var (fusedTheta, fusedState, finite) = FusedStep(optimizer, state, theta, minusZero);
+                Assert.True(finite);
+                Assert.True(T.IsNegative(moment(update.State).Layers[0].Bias[0]), $"the pure step of {optimizer} keeps a zero moment at -0");
+                AssertSameBits(theta.Add(update.Updates), fusedTheta, "θ");
+                AssertSameState(update.State, fusedState);
+            }
         }
     }
 
     [Fact]
-    public void Without_decay_the_fused_Adam_step_keeps_the_sign_of_a_zero_moment_in_float() => WithoutDecayTheSignOfAZeroMomentIsKept<float>();
+    public void Without_decay_the_fused_Adam_and_momentum_steps_keep_the_sign_of_a_zero_moment_in_float() => WithoutDecayTheSignOfAZeroMomentIsKept<float>();
 
     [Fact]
-    public void Without_decay_the_fused_Adam_step_keeps_the_sign_of_a_zero_moment_in_double() => WithoutDecayTheSignOfAZeroMomentIsKept<double>();
+    public void Without_decay_the_fused_Adam_and_momentum_steps_keep_the_sign_of_a_zero_moment_in_double() => WithoutDecayTheSignOfAZeroMomentIsKept<double>();
 }
