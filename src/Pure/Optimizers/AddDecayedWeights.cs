@@ -43,15 +43,13 @@ internal sealed record AddDecayedWeightsTransform : Optimizer
 }
 
 /// <summary>The in-place twin of <see cref="AddDecayedWeightsTransform"/>: u = g + λ θ.</summary>
-internal sealed class InPlaceDecay<T>(T decay) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class InPlaceDecay<T>(T decay) : StatelessInPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>λ.</summary>
     public T Decay => decay;
 
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters) =>
         Lanes<T>.Apply(input, output, parameters, new DecayRule<T>(decay));
-
-    public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
 }
 
 /// <summary>u = g + λ θ.</summary>

@@ -40,7 +40,7 @@ internal sealed record ClipByGlobalNormTransform : Optimizer
 /// sums the squared norm layer by layer as <see cref="Parameters{T}.Norm"/> does, and the rule is then
 /// <see cref="ScaleRule{T}"/> with c / ||g|| (or a copy when ||g|| ≤ c).
 /// </summary>
-internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class InPlaceClip<T>(T maxNorm) : StatelessInPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private T _scale = T.One;
     private bool _clipping;
@@ -63,6 +63,4 @@ internal sealed class InPlaceClip<T>(T maxNorm) : InPlaceTransform<T> where T : 
         if (_clipping) Lanes<T>.Apply(input, output, default, new ScaleRule<T>(_scale));
         else input.CopyTo(output);
     }
-
-    public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
 }

@@ -100,6 +100,12 @@ internal abstract class InPlaceTransform<T> where T : unmanaged, IFloatingPointI
     }
 }
 
+/// <summary>The twin of a transform whose state is an <see cref="EmptyState{T}"/> (scaling, weight decay, clipping).</summary>
+internal abstract class StatelessInPlaceTransform<T> : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public sealed override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
+}
+
 /// <summary>
 /// The common optimizer chains, [weight decay], [momentum or Adam], scale(-η), run together with θ ← θ + u in one pass
 /// over the gradient, θ and the moments (<see cref="Lanes{T}.StepAndAdd{TRule}"/>), instead of one pass per transform

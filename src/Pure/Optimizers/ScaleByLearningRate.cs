@@ -41,15 +41,13 @@ internal sealed record ScaleByLearningRateTransform : Optimizer
 }
 
 /// <summary>The in-place twin of <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
-internal sealed class InPlaceScale<T>(T scale) : InPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class InPlaceScale<T>(T scale) : StatelessInPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The factor, -η.</summary>
     public T Factor => scale;
 
     public override void Apply(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<T> parameters) =>
         Lanes<T>.Apply(input, output, default, new ScaleRule<T>(scale));
-
-    public override OptimizerState<T> ToState(Parameters<T> shape) => new EmptyState<T>();
 }
 
 /// <summary>u = g · factor (the learning rate's -η, or clipping's c / ||g||).</summary>
