@@ -44,13 +44,15 @@ internal sealed class TransformCheckpointKind<TTransform>(
 /// then its fields}. A state is always read against the optimizer's Init for the loaded network, which gives its kind
 /// and shapes.
 /// </summary>
-internal abstract class StateCheckpointKind
+/// <param name="name">The value of "kind", e.g. "adam".</param>
+/// <param name="stateType">The state's generic record type, e.g. <c>typeof(AdamState&lt;&gt;)</c>.</param>
+internal abstract class StateCheckpointKind(string name, Type stateType)
 {
     /// <summary>The value of "kind", e.g. "adam".</summary>
-    public abstract string Name { get; }
+    public string Name => name;
 
     /// <summary>The state's generic record type, e.g. <c>typeof(AdamState&lt;&gt;)</c>.</summary>
-    public abstract Type StateType { get; }
+    public Type StateType => stateType;
 
     /// <summary>Writes the fields after "kind"; nested states go through <paramref name="kinds"/>.</summary>
     public abstract void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds) where T : unmanaged, IFloatingPointIeee754<T>;

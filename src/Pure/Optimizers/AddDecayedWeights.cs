@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Pure;
 
 /// <summary>See <see cref="Optimizer.AddDecayedWeights"/>: u = g + λ θ. Its state is an <see cref="EmptyState{T}"/>.</summary>
-internal sealed record AddDecayedWeightsTransform : Optimizer
+internal sealed record AddDecayedWeightsTransform : KernelTransform
 {
     public AddDecayedWeightsTransform(double weightDecay)
     {
@@ -21,13 +21,7 @@ internal sealed record AddDecayedWeightsTransform : Optimizer
 
     public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
 
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        var twin = CreateInPlace(state, gradient);
-        gradient.CheckSameShape(parameters, nameof(parameters));
-        return InPlaceTransform<T>.UpdateOnFreshArrays(twin, gradient, parameters);
-    }
+    private protected override bool ReadsParameters => true;
 
     internal override InPlaceDecay<T> CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
     {

@@ -95,14 +95,10 @@ internal sealed class InPlaceChain<T>(InPlaceTransform<T>[] transforms) : InPlac
 }
 
 /// <summary>The checkpoint kind "chain" of a <see cref="ChainState{T}"/>: {"states": [...]}, one per transform, each written by its own kind.</summary>
-internal sealed class ChainStateCheckpointKind : StateCheckpointKind
+internal sealed class ChainStateCheckpointKind() : StateCheckpointKind("chain", typeof(ChainState<>))
 {
     /// <summary>The one instance.</summary>
     public static readonly ChainStateCheckpointKind Instance = new();
-
-    public override string Name => "chain";
-
-    public override Type StateType => typeof(ChainState<>);
 
     public override void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds)
     {

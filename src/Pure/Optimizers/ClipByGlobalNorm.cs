@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Pure;
 
 /// <summary>See <see cref="Optimizer.ClipByGlobalNorm"/>: u = g · min(1, c / ||g||). Its state is an <see cref="EmptyState{T}"/>.</summary>
-internal sealed record ClipByGlobalNormTransform : Optimizer
+internal sealed record ClipByGlobalNormTransform : KernelTransform
 {
     public ClipByGlobalNormTransform(double maxNorm)
     {
@@ -15,12 +15,6 @@ internal sealed record ClipByGlobalNormTransform : Optimizer
     public double MaxNorm { get; }
 
     public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        return InPlaceTransform<T>.UpdateOnFreshArrays(CreateInPlace(state, gradient), gradient, parameters);
-    }
 
     internal override InPlaceClip<T> CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
     {

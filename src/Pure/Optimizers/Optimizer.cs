@@ -110,3 +110,24 @@ public abstract record Optimizer
         state as TState ?? throw new ArgumentException(
             $"Expected a {typeof(TState).Name.Split('`')[0]} for {optimizerName}, got {state?.GetType().Name.Split('`')[0] ?? "null"}.", nameof(state));
 }
+
+/// <summary>
+/// One of Pure's transforms: its pure <see cref="Update{T}"/> is its in-place twin run once on fresh arrays
+/// (<see cref="InPlaceTransform{T}.UpdateOnFreshArrays"/>), so the pure path and the training loop share one kernel.
+/// </summary>
+internal abstract record KernelTransform : Optimizer
+{
+    /// <summary>True when the update reads θ (weight decay); θ must then be shaped like the gradient.</summary>
+    private protected virtual bool ReadsParameters => false;
+
+    public sealed override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        var twin = CreateInPlace(state, gradient);
+        if (ReadsParameters) gradient.CheckSameShape(parameters, nameof(parameters));
+        return InPlaceTransform<T>.UpdateOnFreshArrays(twin, gradient, parameters);
+    }
+
+    /// <summary>The twin holding a copy of <paramref name="state"/>; <paramref name="shape"/> (θ, or g in the pure update) must share the state's shape.</summary>
+    internal abstract override InPlaceTransform<T> CreateInPlace<T>(OptimizerState<T> state, Parameters<T> shape);
+}

@@ -15,14 +15,10 @@ public sealed record EmptyState<T>() : OptimizerState<T> where T : unmanaged, IF
 public sealed record OptimizerUpdate<T>(Parameters<T> Updates, OptimizerState<T> State) where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>The checkpoint kind "empty" of an <see cref="EmptyState{T}"/>: no fields.</summary>
-internal sealed class EmptyStateCheckpointKind : StateCheckpointKind
+internal sealed class EmptyStateCheckpointKind() : StateCheckpointKind("empty", typeof(EmptyState<>))
 {
     /// <summary>The one instance.</summary>
     public static readonly EmptyStateCheckpointKind Instance = new();
-
-    public override string Name => "empty";
-
-    public override Type StateType => typeof(EmptyState<>);
 
     public override void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds)
     {

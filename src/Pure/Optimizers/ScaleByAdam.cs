@@ -26,7 +26,7 @@ public sealed record AdamState<T>(long Count, Parameters<T> FirstMoment, Paramet
 }
 
 /// <summary>See <see cref="Optimizer.ScaleByAdam"/>: bias-corrected m̂ / (sqrt(v̂) + ε).</summary>
-internal sealed record ScaleByAdamTransform : Optimizer
+internal sealed record ScaleByAdamTransform : KernelTransform
 {
     public ScaleByAdamTransform(double beta1, double beta2, double epsilon)
     {
@@ -59,12 +59,6 @@ internal sealed record ScaleByAdamTransform : Optimizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         return new AdamState<T>(0, parameters.ZerosLike(), parameters.ZerosLike());
-    }
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        return InPlaceTransform<T>.UpdateOnFreshArrays(CreateInPlace(state, gradient), gradient, parameters);
     }
 
     /// <summary>The twin holding copies of the moments; <paramref name="shape"/> (θ, or g in the pure update) must share their shape.</summary>
@@ -163,14 +157,10 @@ internal readonly ref struct AdamRule<T>(T beta1, T beta2, T firstCorrection, T 
 }
 
 /// <summary>The checkpoint kind "adam" of an <see cref="AdamState{T}"/>: {"count", "first_moment", "second_moment"}; the second moment must be ≥ 0.</summary>
-internal sealed class AdamCheckpointKind : StateCheckpointKind
+internal sealed class AdamCheckpointKind() : StateCheckpointKind("adam", typeof(AdamState<>))
 {
     /// <summary>The one instance.</summary>
     public static readonly AdamCheckpointKind Instance = new();
-
-    public override string Name => "adam";
-
-    public override Type StateType => typeof(AdamState<>);
 
     public override void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds)
     {

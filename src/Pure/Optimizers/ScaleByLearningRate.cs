@@ -1,11 +1,10 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 
 namespace Pure;
 
 /// <summary>See <see cref="Optimizer.ScaleByLearningRate"/>: u = -η g. Its state is an <see cref="EmptyState{T}"/>.</summary>
-internal sealed record ScaleByLearningRateTransform : Optimizer
+internal sealed record ScaleByLearningRateTransform : KernelTransform
 {
     public ScaleByLearningRateTransform(double learningRate)
     {
@@ -20,12 +19,6 @@ internal sealed record ScaleByLearningRateTransform : Optimizer
     internal static TLanes Scaled<TLanes>(TLanes input, TLanes factor) where TLanes : struct, ILaneArithmetic<TLanes> => input * factor;
 
     public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        return InPlaceTransform<T>.UpdateOnFreshArrays(CreateInPlace(state, gradient), gradient, parameters);
-    }
 
     internal override InPlaceScale<T> CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 
 namespace Pure;
 
@@ -8,7 +9,7 @@ namespace Pure;
 public sealed record MomentumState<T>(Parameters<T> Velocity) : OptimizerState<T> where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>See <see cref="Optimizer.ScaleByMomentum"/>: v = μ v + g; u = v, or g + μ v for Nesterov.</summary>
-internal sealed record ScaleByMomentumTransform : Optimizer
+internal sealed record ScaleByMomentumTransform : KernelTransform
 {
     public ScaleByMomentumTransform(double momentum, bool nesterov)
     {
@@ -33,12 +34,6 @@ internal sealed record ScaleByMomentumTransform : Optimizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         return new MomentumState<T>(parameters.ZerosLike());
-    }
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        return InPlaceTransform<T>.UpdateOnFreshArrays(CreateInPlace(state, gradient), gradient, parameters);
     }
 
     /// <summary>The twin holding a copy of the velocity; <paramref name="shape"/> (θ, or g in the pure update) must share its shape.</summary>
@@ -88,16 +83,12 @@ internal readonly ref struct MomentumRule<T>(T momentum, bool nesterov, Span<T> 
 }
 
 /// <summary>The checkpoint kind "momentum" of a <see cref="MomentumState{T}"/>: {"velocity"}.</summary>
-internal sealed class MomentumCheckpointKind : StateCheckpointKind
+internal sealed class MomentumCheckpointKind() : StateCheckpointKind("momentum", typeof(MomentumState<>))
 {
     /// <summary>The one instance.</summary>
     public static readonly MomentumCheckpointKind Instance = new();
 
-    public override string Name => "momentum";
-
-    public override Type StateType => typeof(MomentumState<>);
-
-    public override void WriteFields<T>(System.Text.Json.Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds) =>
+    public override void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds) =>
         CheckpointKinds.WriteParameters(writer, "velocity", ((MomentumState<T>)state).Velocity);
 
     public override OptimizerState<T> Read<T>(JsonField node, OptimizerState<T> expected, CheckpointKinds kinds) =>
