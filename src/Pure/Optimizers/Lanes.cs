@@ -58,7 +58,11 @@ internal readonly struct VectorLanes<T>(Vector<T> value) : ILanes<VectorLanes<T>
 
     public static int Count => Vector<T>.Count;
 
-    public static VectorLanes<T> Zero => new(Vector<T>.Zero);
+    public static VectorLanes<T> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(Vector<T>.Zero);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Broadcast(T value) => new(new Vector<T>(value));
@@ -94,7 +98,11 @@ internal readonly struct ScalarLane<T>(T value) : ILanes<ScalarLane<T>, T> where
 
     public static int Count => 1;
 
-    public static ScalarLane<T> Zero => new(T.Zero);
+    public static ScalarLane<T> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(T.Zero);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Broadcast(T value) => new(value);
@@ -175,12 +183,12 @@ internal static class Lanes<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool finite = true;
         if (Vectorised)
         {
-            var check = VectorLanes<T>.Zero;
-            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count) check += StepAndAddAt<VectorLanes<T>, TRule>(gradient, parameters, decays, decay, scale, rule, i);
+            VectorLanes<T> check = VectorLanes<T>.Zero, lambda = VectorLanes<T>.Broadcast(decay), factor = VectorLanes<T>.Broadcast(scale);
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count) check += StepAndAddAt(gradient, parameters, decays, lambda, factor, rule, i);
             finite = check.IsZero;
         }
-        var tailCheck = ScalarLane<T>.Zero;
-        for (; i < n; i++) tailCheck += StepAndAddAt<ScalarLane<T>, TRule>(gradient, parameters, decays, decay, scale, rule, i);
+        ScalarLane<T> tailCheck = ScalarLane<T>.Zero, tailLambda = ScalarLane<T>.Broadcast(decay), tailFactor = ScalarLane<T>.Broadcast(scale);
+        for (; i < n; i++) tailCheck += StepAndAddAt(gradient, parameters, decays, tailLambda, tailFactor, rule, i);
         return finite && tailCheck.IsZero;
     }
 
@@ -203,14 +211,14 @@ internal static class Lanes<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>One width of <see cref="StepAndAdd{TRule}"/>; returns sum - sum, 0 where the new θ is finite and NaN elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TLanes StepAndAddAt<TLanes, TRule>(ReadOnlySpan<T> gradient, Span<T> parameters, bool decays, T decay, T scale, TRule rule, int i)
+    private static TLanes StepAndAddAt<TLanes, TRule>(ReadOnlySpan<T> gradient, Span<T> parameters, bool decays, TLanes decay, TLanes scale, TRule rule, int i)
         where TLanes : struct, ILanes<TLanes, T>
         where TRule : IUpdateRule<T>, allows ref struct
     {
         var theta = TLanes.Load(parameters, i);
         var g = TLanes.Load(gradient, i);
-        if (decays) g = AddDecayedWeightsTransform.Decayed(g, theta, TLanes.Broadcast(decay));
-        var sum = theta + ScaleByLearningRateTransform.Scaled(rule.Update(g, theta, i), TLanes.Broadcast(scale));
+        if (decays) g = AddDecayedWeightsTransform.Decayed(g, theta, decay);
+        var sum = theta + ScaleByLearningRateTransform.Scaled(rule.Update(g, theta, i), scale);
         sum.Store(parameters, i);
         return sum - sum;
     }
