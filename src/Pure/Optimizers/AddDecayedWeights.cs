@@ -49,7 +49,9 @@ internal sealed class InPlaceDecay<T>(T decay) : StatelessInPlaceTransform<T> wh
 /// <summary>u = g + λ θ.</summary>
 internal readonly ref struct DecayRule<T>(T decay) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly LaneConstant<T> _decay = new(decay);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TLanes Update<TLanes>(TLanes input, TLanes parameters, int index) where TLanes : struct, ILanes<TLanes, T> =>
-        AddDecayedWeightsTransform.Decayed(input, parameters, TLanes.Broadcast(decay));
+        AddDecayedWeightsTransform.Decayed(input, parameters, TLanes.Constant(_decay));
 }

@@ -22,6 +22,9 @@ internal interface ILanes<TSelf, T> : ILaneArithmetic<TSelf>
     /// <summary>Every lane <paramref name="value"/>.</summary>
     static abstract TSelf Broadcast(T value);
 
+    /// <summary>Every lane <paramref name="constant"/>, read from its form at this width (no broadcast inside a loop).</summary>
+    static abstract TSelf Constant(in LaneConstant<T> constant);
+
     /// <summary>The elements of <paramref name="source"/> from <paramref name="index"/>.</summary>
     static abstract TSelf Load(ReadOnlySpan<T> source, int index);
 
@@ -51,6 +54,16 @@ internal interface ILaneArithmetic<TSelf> where TSelf : struct, ILaneArithmetic<
     static abstract TSelf Sqrt(TSelf x);
 }
 
+/// <summary>A constant of a formula held at both widths, built once per stretch rather than broadcast at every vector.</summary>
+internal readonly struct LaneConstant<T>(T value) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The value.</summary>
+    public T Scalar { get; } = value;
+
+    /// <summary>The value in every lane (zero for element types without vectors, which never read it).</summary>
+    public Vector<T> Vector { get; } = Vector<T>.IsSupported ? new Vector<T>(value) : default;
+}
+
 /// <summary>The lanes of one <see cref="Vector{T}"/>.</summary>
 internal readonly struct VectorLanes<T>(Vector<T> value) : ILanes<VectorLanes<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -66,6 +79,9 @@ internal readonly struct VectorLanes<T>(Vector<T> value) : ILanes<VectorLanes<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Broadcast(T value) => new(new Vector<T>(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VectorLanes<T> Constant(in LaneConstant<T> constant) => new(constant.Vector);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Load(ReadOnlySpan<T> source, int index) => new(new Vector<T>(source[index..]));
@@ -106,6 +122,9 @@ internal readonly struct ScalarLane<T>(T value) : ILanes<ScalarLane<T>, T> where
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Broadcast(T value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ScalarLane<T> Constant(in LaneConstant<T> constant) => new(constant.Scalar);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ScalarLane<T> Load(ReadOnlySpan<T> source, int index) => new(source[index]);

@@ -141,12 +141,14 @@ internal readonly ref struct AdamRule<T>(T beta1, T beta2, T firstCorrection, T 
 {
     private readonly Span<T> _first = first;
     private readonly Span<T> _second = second;
+    private readonly LaneConstant<T> _beta1 = new(beta1), _beta2 = new(beta2), _oneMinusBeta1 = new(T.One - beta1), _oneMinusBeta2 = new(T.One - beta2);
+    private readonly LaneConstant<T> _firstCorrection = new(firstCorrection), _secondCorrection = new(secondCorrection), _epsilon = new(epsilon);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TLanes Update<TLanes>(TLanes input, TLanes parameters, int index) where TLanes : struct, ILanes<TLanes, T>
     {
-        var coefficients = new AdamCoefficients<TLanes>(TLanes.Broadcast(beta1), TLanes.Broadcast(beta2), TLanes.Broadcast(T.One - beta1), TLanes.Broadcast(T.One - beta2),
-            TLanes.Broadcast(firstCorrection), TLanes.Broadcast(secondCorrection), TLanes.Broadcast(epsilon));
+        var coefficients = new AdamCoefficients<TLanes>(TLanes.Constant(_beta1), TLanes.Constant(_beta2), TLanes.Constant(_oneMinusBeta1), TLanes.Constant(_oneMinusBeta2),
+            TLanes.Constant(_firstCorrection), TLanes.Constant(_secondCorrection), TLanes.Constant(_epsilon));
         var m = TLanes.Load(_first, index);
         var v = TLanes.Load(_second, index);
         var update = ScaleByAdamTransform.Step(input, ref m, ref v, coefficients);

@@ -46,7 +46,9 @@ internal sealed class InPlaceScale<T>(T scale) : StatelessInPlaceTransform<T> wh
 /// <summary>u = g · factor (the learning rate's -η, or clipping's c / ||g||).</summary>
 internal readonly ref struct ScaleRule<T>(T factor) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly LaneConstant<T> _factor = new(factor);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TLanes Update<TLanes>(TLanes input, TLanes parameters, int index) where TLanes : struct, ILanes<TLanes, T> =>
-        ScaleByLearningRateTransform.Scaled(input, TLanes.Broadcast(factor));
+        ScaleByLearningRateTransform.Scaled(input, TLanes.Constant(_factor));
 }

@@ -71,12 +71,13 @@ internal sealed class InPlaceMomentum<T>(T momentum, bool nesterov, T[][] veloci
 internal readonly ref struct MomentumRule<T>(T momentum, bool nesterov, Span<T> velocity) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Span<T> _velocity = velocity;
+    private readonly LaneConstant<T> _momentum = new(momentum);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TLanes Update<TLanes>(TLanes input, TLanes parameters, int index) where TLanes : struct, ILanes<TLanes, T>
     {
         var v = TLanes.Load(_velocity, index);
-        var update = ScaleByMomentumTransform.Step(input, ref v, TLanes.Broadcast(momentum), nesterov);
+        var update = ScaleByMomentumTransform.Step(input, ref v, TLanes.Constant(_momentum), nesterov);
         v.Store(_velocity, index);
         return update;
     }
