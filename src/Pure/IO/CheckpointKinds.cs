@@ -21,6 +21,13 @@ internal abstract class TransformCheckpointKind
 
     /// <summary>The transform read from <paramref name="node"/> (its "kind" already matched); throws <see cref="ArgumentException"/> for invalid values.</summary>
     public abstract Optimizer Read(JsonField node, CheckpointKinds kinds);
+
+    /// <summary>The kind of a transform with one number, written exactly as <paramref name="field"/>.</summary>
+    public static TransformCheckpointKind OneNumber<TTransform>(string name, string field, Func<TTransform, double> value, Func<double, Optimizer> create)
+        where TTransform : Optimizer =>
+        new TransformCheckpointKind<TTransform>(name, [field],
+            (writer, transform, _) => JsonNumbers.WriteDouble(writer, field, value(transform)),
+            (fields, _) => create(fields[field].Double()));
 }
 
 /// <summary>A <see cref="TransformCheckpointKind"/> of the record <typeparamref name="TTransform"/> whose object holds exactly "kind" and <c>fields</c>.</summary>

@@ -30,10 +30,8 @@ internal sealed record AddDecayedWeightsTransform : KernelTransform
     }
 
     /// <summary>The checkpoint kind "add_decayed_weights": {"weight_decay"}.</summary>
-    internal static readonly TransformCheckpointKind Checkpoint = new TransformCheckpointKind<AddDecayedWeightsTransform>(
-        "add_decayed_weights", ["weight_decay"],
-        (writer, decay, _) => JsonNumbers.WriteDouble(writer, "weight_decay", decay.WeightDecay),
-        (fields, _) => Optimizer.AddDecayedWeights(fields["weight_decay"].Double()));
+    internal static readonly TransformCheckpointKind Checkpoint =
+        TransformCheckpointKind.OneNumber<AddDecayedWeightsTransform>("add_decayed_weights", "weight_decay", transform => transform.WeightDecay, Optimizer.AddDecayedWeights);
 }
 
 /// <summary>The in-place twin of <see cref="AddDecayedWeightsTransform"/>: u = g + λ θ.</summary>

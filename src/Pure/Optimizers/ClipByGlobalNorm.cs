@@ -23,10 +23,8 @@ internal sealed record ClipByGlobalNormTransform : KernelTransform
     }
 
     /// <summary>The checkpoint kind "clip_by_global_norm": {"max_norm"}.</summary>
-    internal static readonly TransformCheckpointKind Checkpoint = new TransformCheckpointKind<ClipByGlobalNormTransform>(
-        "clip_by_global_norm", ["max_norm"],
-        (writer, clip, _) => JsonNumbers.WriteDouble(writer, "max_norm", clip.MaxNorm),
-        (fields, _) => Optimizer.ClipByGlobalNorm(fields["max_norm"].Double()));
+    internal static readonly TransformCheckpointKind Checkpoint =
+        TransformCheckpointKind.OneNumber<ClipByGlobalNormTransform>("clip_by_global_norm", "max_norm", transform => transform.MaxNorm, Optimizer.ClipByGlobalNorm);
 }
 
 /// <summary>

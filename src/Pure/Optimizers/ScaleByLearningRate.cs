@@ -27,10 +27,8 @@ internal sealed record ScaleByLearningRateTransform : KernelTransform
     }
 
     /// <summary>The checkpoint kind "scale_by_learning_rate": {"learning_rate"}.</summary>
-    internal static readonly TransformCheckpointKind Checkpoint = new TransformCheckpointKind<ScaleByLearningRateTransform>(
-        "scale_by_learning_rate", ["learning_rate"],
-        (writer, rate, _) => JsonNumbers.WriteDouble(writer, "learning_rate", rate.LearningRate),
-        (fields, _) => Optimizer.ScaleByLearningRate(fields["learning_rate"].Double()));
+    internal static readonly TransformCheckpointKind Checkpoint =
+        TransformCheckpointKind.OneNumber<ScaleByLearningRateTransform>("scale_by_learning_rate", "learning_rate", transform => transform.LearningRate, Optimizer.ScaleByLearningRate);
 }
 
 /// <summary>The in-place twin of <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
