@@ -17,8 +17,15 @@ concurrency="${CONCURRENCY:-2}"
 declare -A classes=(
   [Backprop.cs]="GradientProperties AdjointProperties HandComputedTests BatchProperties ShapeProperties BadInputTests PurityProperties SoftmaxProperties MutationKillTests ModelGuardTests"
   [Optimizers/Optimizer.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests MutationKillTests OptimizerGuardTests"
-  [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests InPlaceTransformKillTests"
+  [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests InPlaceTransformKillTests OptimizerPathProperties"
   [Optimizers/OptimizerState.cs]="OptimizerTests CheckpointTests BadInputTests MutationKillTests OptimizerGuardTests"
+  [Optimizers/ClipByGlobalNorm.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/AddDecayedWeights.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/ScaleByMomentum.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/ScaleByAdam.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/ScaleByLearningRate.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/Chain.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
+  [Optimizers/Lanes.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests CheckpointTests MutationKillTests OptimizerGuardTests InPlaceTransformKillTests OptimizerPathProperties"
   [Model/Activation.cs]="ActivationAndLossTests VectorActivationTests SoftmaxProperties GradientProperties BadInputTests ModelFileTests MutationKillTests ModelGuardTests"
   [Model/Loss.cs]="ActivationAndLossTests SoftmaxProperties GradientProperties HandComputedTests BadInputTests ModelFileTests MutationKillTests ModelGuardTests"
   [Model/DenseLayer.cs]="BadInputTests ShapeProperties ListOverloadTests ModelFileTests MutationKillTests ModelGuardTests"
@@ -28,6 +35,8 @@ declare -A classes=(
   [Model/Results.cs]="TrainingProperties BadInputTests MutationKillTests ModelGuardTests"
 )
 order=(Backprop.cs Optimizers/Optimizer.cs Optimizers/InPlaceTransforms.cs Optimizers/OptimizerState.cs
+       Optimizers/ClipByGlobalNorm.cs Optimizers/AddDecayedWeights.cs Optimizers/ScaleByMomentum.cs Optimizers/ScaleByAdam.cs
+       Optimizers/ScaleByLearningRate.cs Optimizers/Chain.cs Optimizers/Lanes.cs
        Model/Loss.cs Model/Activation.cs Model/DenseLayer.cs Model/Network.cs Model/Parameters.cs Model/Model.cs Model/Results.cs)
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=("${order[@]}")
