@@ -6,13 +6,13 @@ namespace Pure.Cli;
 
 /// <summary>Labelled samples, one per column, as loaded (before any scaling).</summary>
 /// <param name="Name">A short name for messages and the default output folder, e.g. "digits" or "iris".</param>
-/// <param name="Features">n x m, as stored in the file.</param>
+/// <param name="Features">n x m, as stored in the file: read, or still in an IDX file to be gathered by parts.</param>
 /// <param name="Labels">The m class labels as written in the file.</param>
 /// <param name="Target">The CSV target column's name, or null for other data.</param>
 /// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
 /// <param name="Files">The files read (not those of <paramref name="Test"/>), or null for the embedded digits set.</param>
 internal sealed record LabelledData<T>(
-    string Name, ImmutableMatrix<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
+    string Name, Samples<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
@@ -34,13 +34,17 @@ internal static class DataSources
     /// <param name="data">The data argument.</param>
     /// <param name="target">The CSV target column.</param>
     /// <param name="preferTest">For a folder of IDX files: load the t10k pair as the samples when present (evaluate, gradcheck).</param>
-    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="deferIdxSamples">
+    /// Read IDX labels and headers only (the sample limit checked), leaving the images in their files to be gathered
+    /// by parts straight into their final storage (<c>pure train</c>); otherwise every sample is read into a matrix.
+    /// </param>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, bool deferIdxSamples = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (data is null)
         {
             if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
             var digits = Digits.Load();
-            return new LabelledData<T>("digits", digits.FeaturesAs<T>(), digits.Targets);
+            return new LabelledData<T>("digits", new MatrixSamples<T>(digits.FeaturesAs<T>()), digits.Targets);
         }
         string name = Commands.DataName(data);
         if (Directory.Exists(data))
@@ -50,9 +54,9 @@ internal static class DataSources
             var test = FindPair(data, TestImages, TestLabels);
             if (train is null && test is null)
                 throw new FileNotFoundException($"{data}: expected IDX files {TrainImages}[.gz] and {TrainLabels}[.gz] (and optionally {TestImages}[.gz], {TestLabels}[.gz]) in this folder, found none.");
-            if (preferTest || train is null) return ReadPair<T>(name, test ?? train!.Value);
-            var trainData = ReadPair<T>(name, train.Value);
-            return test is null ? trainData : trainData with { Test = ReadPair<T>(name, test.Value) };
+            if (preferTest || train is null) return ReadPair<T>(deferIdxSamples, name, test ?? train!.Value);
+            var trainData = ReadPair<T>(deferIdxSamples, name, train.Value);
+            return test is null ? trainData : trainData with { Test = ReadPair<T>(deferIdxSamples, name, test.Value) };
         }
         if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
         if (Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
@@ -61,11 +65,11 @@ internal static class DataSources
             string labels = Path.Combine(Path.GetDirectoryName(data) ?? "", Path.GetFileName(data).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal));
             if (labels == data || !File.Exists(labels))
                 throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
-            return ReadPair<T>(name, (data, labels));
+            return ReadPair<T>(deferIdxSamples, name, (data, labels));
         }
         var csv = Csv.Read(data, CsvTargetOf(target), LimitOptions.Current);
         LimitOptions.CheckClasses(csv.Targets, data);
-        return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName, Files: [data]);
+        return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data]);
     }
 
     /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>
@@ -103,7 +107,7 @@ internal static class DataSources
         return (imagesPath, labelsPath);
     }
 
-    private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
+    private static LabelledData<T> ReadPair<T>(bool defer, string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var limits = LimitOptions.Current;
         var labelHeader = Idx.ReadHeader(pair.Labels, limits);
@@ -113,7 +117,109 @@ internal static class DataSources
         var labels = Idx.ReadLabels(pair.Labels, limits);
         var texts = ImmutableArray.CreateRange(labels, Text);
         LimitOptions.CheckClasses(texts, pair.Labels);
-        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images, limits), texts, Files: [pair.Images, pair.Labels]);
+        Samples<T> samples;
+        if (defer)
+        {
+            Idx.CheckSamples(imageHeader, pair.Images, limits);
+            samples = new IdxSamples<T>(pair.Images, imageHeader, limits);
+        }
+        else samples = new MatrixSamples<T>(Idx.ReadSamples<T>(pair.Images, limits));
+        return new LabelledData<T>(name, samples, texts, Files: [pair.Images, pair.Labels]);
     }
 
+}
+
+/// <summary>
+/// The samples of a data set, one per column: held as a matrix, or still in an IDX file. <see cref="Gather"/> puts
+/// the parts of a split straight into new arrays of their final size, so training data cost no full-size copy.
+/// </summary>
+internal abstract class Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>n, the features per sample.</summary>
+    public abstract int Rows { get; }
+
+    /// <summary>m, the number of samples.</summary>
+    public abstract int Columns { get; }
+
+    /// <summary>Every sample, as a matrix (reads an IDX file's images).</summary>
+    public abstract ImmutableMatrix<T> ReadAll();
+
+    /// <summary>
+    /// One new column-major array per part, Rows x part.Length, holding the samples the part lists in its order (as
+    /// <see cref="ImmutableMatrix{T}.SelectColumns(ReadOnlySpan{int})"/> would); the caller owns the arrays. No sample may be in two parts.
+    /// </summary>
+    public abstract T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts);
+
+    /// <summary>A new, zeroed array per part.</summary>
+    private protected T[][] Allocate(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = new T[parts.Count][];
+        for (int k = 0; k < parts.Count; k++)
+        {
+            foreach (int column in parts[k])
+                if ((uint)column >= (uint)Columns)
+                    throw new ArgumentOutOfRangeException(nameof(parts), $"Expected column indices in [0, {Columns}), got {column}.");
+            arrays[k] = new T[checked(parts[k].Length * Rows)];
+        }
+        return arrays;
+    }
+}
+
+/// <summary>Samples read into a matrix (CSV files, the embedded digits, IDX files read whole).</summary>
+internal sealed class MatrixSamples<T>(ImmutableMatrix<T> matrix) : Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override int Rows => matrix.Rows;
+
+    /// <inheritdoc />
+    public override int Columns => matrix.Columns;
+
+    /// <inheritdoc />
+    public override ImmutableMatrix<T> ReadAll() => matrix;
+
+    /// <inheritdoc />
+    public override T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = Allocate(parts);
+        for (int k = 0; k < parts.Count; k++)
+            for (int j = 0; j < parts[k].Length; j++)
+                matrix.ColumnSpan(parts[k][j]).CopyTo(arrays[k].AsSpan(j * Rows, Rows));
+        return arrays;
+    }
+}
+
+/// <summary>
+/// The images of an IDX file whose header has been checked (the sample limit included) but whose elements have not
+/// been read: <see cref="Gather"/> decodes them once, item by item, into the parts' arrays.
+/// </summary>
+internal sealed class IdxSamples<T>(string path, IdxHeader header, ReadLimits limits) : Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override int Rows => (int)header.ItemSize;
+
+    /// <inheritdoc />
+    public override int Columns => header.ItemCount;
+
+    /// <inheritdoc />
+    public override ImmutableMatrix<T> ReadAll() => Idx.ReadSamples<T>(path, limits);
+
+    /// <inheritdoc />
+    public override T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = Allocate(parts);
+        // Where each item goes: part[item] (-1 for none) at column position[item].
+        var part = new int[Columns];
+        var position = new int[Columns];
+        part.AsSpan().Fill(-1);
+        for (int k = 0; k < parts.Count; k++)
+            for (int j = 0; j < parts[k].Length; j++)
+            {
+                int item = parts[k][j];
+                if (part[item] >= 0) throw new ArgumentException($"Expected every sample in one part at most, but sample {item} is in parts {part[item]} and {k}.", nameof(parts));
+                (part[item], position[item]) = (k, j);
+            }
+        int rows = Rows;
+        Idx.ReadSamplesInto<T>(path, limits, header, item => part[item] < 0 ? [] : arrays[part[item]].AsSpan(position[item] * rows, rows));
+        return arrays;
+    }
 }

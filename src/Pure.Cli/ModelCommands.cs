@@ -46,7 +46,7 @@ internal static class ModelCommands
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (data, labels, classes) = LoadFor(model, Data, Target);
-            var measurement = Evaluation.Measure(model, data.Features, labels, classes.ClassCount);
+            var measurement = Evaluation.Measure(model, data.Features.ReadAll(), labels, classes.ClassCount);
             var (confusion, loss) = (measurement.Confusion, measurement.Loss);
             Terminal.Line($"{data.Name}: {data.Count} samples; {model.Network}");
             Terminal.Out.WriteLine(confusion);
@@ -115,7 +115,7 @@ internal static class ModelCommands
             var (data, labels, classes) = LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
-            var inputs = Evaluation.Inputs(model.Scaling, data.Features.SelectColumns(first));
+            var inputs = Evaluation.Inputs(model.Scaling, data.Features.ReadAll().SelectColumns(first));
             var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");
