@@ -29,16 +29,14 @@ internal static class DataSources
     /// Loads <paramref name="data"/>: null for the embedded digits set; a folder holding train-images-idx3-ubyte and
     /// train-labels-idx1-ubyte (raw or .gz; with t10k-* files as the test part when present); an IDX images file
     /// whose labels file is named like it with labels-idx1 for images-idx3; or a CSV file whose target column is
-    /// <paramref name="target"/> (a name, or a 0-based index; null for the last column).
+    /// <paramref name="target"/> (a name, or a 0-based index; null for the last column). Of IDX files only the labels
+    /// and the headers are read (the sample limit checked): the images stay in their file until
+    /// <see cref="Samples{T}.Gather"/> or <see cref="Samples{T}.ReadAll"/> reads them.
     /// </summary>
     /// <param name="data">The data argument.</param>
     /// <param name="target">The CSV target column.</param>
     /// <param name="preferTest">For a folder of IDX files: load the t10k pair as the samples when present (evaluate, gradcheck).</param>
-    /// <param name="deferIdxSamples">
-    /// Read IDX labels and headers only (the sample limit checked), leaving the images in their files to be gathered
-    /// by parts straight into their final storage (<c>pure train</c>); otherwise every sample is read into a matrix.
-    /// </param>
-    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, bool deferIdxSamples = false) where T : unmanaged, IFloatingPointIeee754<T>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (data is null)
         {
@@ -54,9 +52,9 @@ internal static class DataSources
             var test = FindPair(data, TestImages, TestLabels);
             if (train is null && test is null)
                 throw new FileNotFoundException($"{data}: expected IDX files {TrainImages}[.gz] and {TrainLabels}[.gz] (and optionally {TestImages}[.gz], {TestLabels}[.gz]) in this folder, found none.");
-            if (preferTest || train is null) return ReadPair<T>(deferIdxSamples, name, test ?? train!.Value);
-            var trainData = ReadPair<T>(deferIdxSamples, name, train.Value);
-            return test is null ? trainData : trainData with { Test = ReadPair<T>(deferIdxSamples, name, test.Value) };
+            if (preferTest || train is null) return ReadPair<T>(name, test ?? train!.Value);
+            var trainData = ReadPair<T>(name, train.Value);
+            return test is null ? trainData : trainData with { Test = ReadPair<T>(name, test.Value) };
         }
         if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
         if (Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
@@ -65,7 +63,7 @@ internal static class DataSources
             string labels = Path.Combine(Path.GetDirectoryName(data) ?? "", Path.GetFileName(data).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal));
             if (labels == data || !File.Exists(labels))
                 throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
-            return ReadPair<T>(deferIdxSamples, name, (data, labels));
+            return ReadPair<T>(name, (data, labels));
         }
         var csv = Csv.Read(data, CsvTargetOf(target), LimitOptions.Current);
         LimitOptions.CheckClasses(csv.Targets, data);
@@ -107,7 +105,7 @@ internal static class DataSources
         return (imagesPath, labelsPath);
     }
 
-    private static LabelledData<T> ReadPair<T>(bool defer, string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
+    private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var limits = LimitOptions.Current;
         var labelHeader = Idx.ReadHeader(pair.Labels, limits);
@@ -117,14 +115,8 @@ internal static class DataSources
         var labels = Idx.ReadLabels(pair.Labels, limits);
         var texts = ImmutableArray.CreateRange(labels, Text);
         LimitOptions.CheckClasses(texts, pair.Labels);
-        Samples<T> samples;
-        if (defer)
-        {
-            Idx.CheckSamples(imageHeader, pair.Images, limits);
-            samples = new IdxSamples<T>(pair.Images, imageHeader, limits);
-        }
-        else samples = new MatrixSamples<T>(Idx.ReadSamples<T>(pair.Images, limits));
-        return new LabelledData<T>(name, samples, texts, Files: [pair.Images, pair.Labels]);
+        Idx.CheckSamples(imageHeader, pair.Images, limits);
+        return new LabelledData<T>(name, new IdxSamples<T>(pair.Images, imageHeader, limits), texts, Files: [pair.Images, pair.Labels]);
     }
 
 }
@@ -165,7 +157,7 @@ internal abstract class Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
-/// <summary>Samples read into a matrix (CSV files, the embedded digits, IDX files read whole).</summary>
+/// <summary>Samples read into a matrix (CSV files, the embedded digits).</summary>
 internal sealed class MatrixSamples<T>(ImmutableMatrix<T> matrix) : Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc />

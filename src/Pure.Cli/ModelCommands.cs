@@ -28,13 +28,16 @@ internal static class ModelCommands
     private static ClassEncoding ClassesOf<T>(Model<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
         model.Classes ?? new ClassEncoding([.. Enumerable.Range(0, model.Network.OutputSize).Select(k => k.ToString(CultureInfo.InvariantCulture))]);
 
-    /// <summary>Labelled data for a model: its feature count checked, its labels encoded with the model's classes.</summary>
+    /// <summary>
+    /// Labelled data for a model: its feature count checked (for IDX files from the header, before any image is read),
+    /// its labels encoded with the model's classes; IDX images are left in their file until a command reads them.
+    /// </summary>
     private static (LabelledData<T> Data, ImmutableArray<int> Labels, ClassEncoding Classes) LoadFor<T>(Model<T> model, string? data, string? target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var loaded = DataSources.Load<T>(data, target, preferTest: true);
         if (loaded.Features.Rows != model.Network.InputSize)
-            throw new InvalidDataException($"{data ?? "digits"}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
+            throw new InvalidDataException($"{(loaded.Files is { Count: > 0 } files ? files[0] : data ?? "digits")}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
         var classes = ClassesOf(model);
         return (loaded, TrainJob.Labelled(DataSources.LabelSource(loaded), loaded.Labels, classes.Encode), classes);
     }
@@ -115,7 +118,7 @@ internal static class ModelCommands
             var (data, labels, classes) = LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
-            var inputs = Evaluation.Inputs(model.Scaling, data.Features.ReadAll().SelectColumns(first));
+            var inputs = Evaluation.Inputs(model.Scaling, new ImmutableMatrix<T>(data.Features.Rows, count, data.Features.Gather([[.. first]])[0]));
             var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");
