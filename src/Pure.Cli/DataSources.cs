@@ -36,7 +36,14 @@ internal static class DataSources
     /// <param name="data">The data argument.</param>
     /// <param name="target">The CSV target column.</param>
     /// <param name="preferTest">For a folder of IDX files: load the t10k pair as the samples when present (evaluate, gradcheck).</param>
-    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="classes">
+    /// For IDX files, whose labels are read before the images: the classes the labels must belong to (a model's), or
+    /// null to require at least two classes in the first pair read and the test pair's labels among them. Labels that
+    /// fail are refused before any image is read, so a huge images file with unusable labels costs no memory.
+    /// </param>
+    /// <param name="features">For IDX files: the number of features each sample must have (a model's inputs), checked from the header before the images are read; null for any.</param>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, ClassEncoding? classes = null, int? features = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (data is null)
         {
@@ -52,9 +59,9 @@ internal static class DataSources
             var test = FindPair(data, TestImages, TestLabels);
             if (train is null && test is null)
                 throw new FileNotFoundException($"{data}: expected IDX files {TrainImages}[.gz] and {TrainLabels}[.gz] (and optionally {TestImages}[.gz], {TestLabels}[.gz]) in this folder, found none.");
-            if (preferTest || train is null) return ReadPair<T>(name, test ?? train!.Value);
-            var trainData = ReadPair<T>(name, train.Value);
-            return test is null ? trainData : trainData with { Test = ReadPair<T>(name, test.Value) };
+            if (preferTest || train is null) return ReadPair<T>(name, test ?? train!.Value, ref classes, features);
+            var trainData = ReadPair<T>(name, train.Value, ref classes, features);
+            return test is null ? trainData : trainData with { Test = ReadPair<T>(name, test.Value, ref classes, features) };
         }
         if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
         if (Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
@@ -63,9 +70,9 @@ internal static class DataSources
             string labels = Path.Combine(Path.GetDirectoryName(data) ?? "", Path.GetFileName(data).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal));
             if (labels == data || !File.Exists(labels))
                 throw new FileNotFoundException($"{data}: expected the labels next to the images, in {labels}, but there is no such file.");
-            return ReadPair<T>(name, (data, labels));
+            return ReadPair<T>(name, (data, labels), ref classes, features);
         }
-        var csv = Csv.Read(data, CsvTargetOf(target), LimitOptions.Current);
+        var csv = ReadCsv(data, CsvTargetOf(target));
         LimitOptions.CheckClasses(csv.Targets, data);
         return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data]);
     }
@@ -86,7 +93,14 @@ internal static class DataSources
 
     /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
     public static CsvData ReadFeatures(string path, string? target) =>
-        Csv.Read(path, target is null ? CsvTarget.None : CsvTargetOf(target), LimitOptions.Current);
+        ReadCsv(path, target is null ? CsvTarget.None : CsvTargetOf(target));
+
+    /// <summary>Reads a CSV file; a --target the file has no column for is a wrong command line (exit 2), not a bad file.</summary>
+    private static CsvData ReadCsv(string path, CsvTarget target)
+    {
+        try { return Csv.Read(path, target, LimitOptions.Current); }
+        catch (ArgumentException problem) when (problem.ParamName == "target") { throw new UsageException($"--target: {Program.WithoutParameter(problem)}"); }
+    }
 
     /// <summary>The target of a CSV file: a name, a 0-based index when the text is a number, or the last column when null.</summary>
     private static CsvTarget CsvTargetOf(string? target) =>
@@ -105,16 +119,23 @@ internal static class DataSources
         return (imagesPath, labelsPath);
     }
 
-    private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Reads an IDX pair: the labels first, checked against <paramref name="classes"/> (fitted from them when null), then the images.</summary>
+    private static LabelledData<T> ReadPair<T>(string name, (string Images, string Labels) pair, ref ClassEncoding? classes, int? features)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var limits = LimitOptions.Current;
         var labelHeader = Idx.ReadHeader(pair.Labels, limits);
         var imageHeader = Idx.ReadHeader(pair.Images, limits);
         if (labelHeader.Dimensions[0] != imageHeader.Dimensions[0])
             throw new InvalidDataException($"{pair.Labels}: expected {imageHeader.Dimensions[0]} labels, one per image of {pair.Images}, got {labelHeader.Dimensions[0]}.");
+        long sampleSize = imageHeader.Dimensions.Skip(1).Aggregate(1L, (product, dimension) => product * dimension);
+        if (features is int expected && sampleSize != expected)
+            throw new InvalidDataException($"{pair.Images}: expected {expected} features per sample, as the model takes, got {sampleSize} ({string.Join(" x ", imageHeader.Dimensions.Skip(1))}).");
         var labels = Idx.ReadLabels(pair.Labels, limits);
         var texts = ImmutableArray.CreateRange(labels, Text);
         LimitOptions.CheckClasses(texts, pair.Labels);
+        classes ??= TrainJob.Labelled(pair.Labels, texts, ClassEncoding.Fit);
+        TrainJob.Labelled(pair.Labels, texts, classes.Encode);
         Idx.CheckSamples(imageHeader, pair.Images, limits);
         return new LabelledData<T>(name, new IdxSamples<T>(pair.Images, imageHeader, limits), texts, Files: [pair.Images, pair.Labels]);
     }

@@ -159,6 +159,7 @@ internal sealed record Experiment
     /// <summary>The JSON form: kebab-case members named like the flags, nulls written, indented.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
@@ -167,11 +168,17 @@ internal sealed record Experiment
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The names an experiment file's object may hold, checked while reading so that an unknown one is refused before the rest is read.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, string[]>> Schema = new(() => new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["$"] = [.. JsonOptions.GetTypeInfo(typeof(Experiment)).Properties.Select(property => property.Name)],
+    });
+
     /// <summary>Reads an experiment file; unknown members and wrong types are refused with the JSON path.</summary>
-    /// <remarks>The file passes the checks of <see cref="ReadLimits.ReadJsonFile"/> first (size, nesting, array lengths, UTF-8, duplicate keys), with the <c>--limit</c> values.</remarks>
+    /// <remarks>The file passes the checks of <see cref="ReadLimits.ReadJsonFile"/> first (size, nesting, array lengths, UTF-8, duplicate keys, and here known names), with the <c>--limit</c> values.</remarks>
     public static Experiment Load(string path)
     {
-        byte[] bytes = LimitOptions.Current.ReadJsonFile(path);
+        byte[] bytes = JsonInput.ReadFile(path, LimitOptions.Current, schema: Schema.Value);
         try
         {
             return JsonSerializer.Deserialize<Experiment>(bytes, JsonOptions)

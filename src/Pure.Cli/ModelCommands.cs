@@ -35,9 +35,9 @@ internal static class ModelCommands
     private static (LabelledData<T> Data, ImmutableArray<int> Labels, ClassEncoding Classes) LoadFor<T>(Model<T> model, string? data, string? target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var loaded = DataSources.Load<T>(data, target, preferTest: true);
+        var loaded = DataSources.Load<T>(data, target, preferTest: true, ClassesOf(model), model.Network.InputSize);
         if (loaded.Features.Rows != model.Network.InputSize)
-            throw new InvalidDataException($"{(loaded.Files is { Count: > 0 } files ? files[0] : data ?? "digits")}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
+            throw new InvalidDataException($"{data ?? "digits"}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
         var classes = ClassesOf(model);
         return (loaded, TrainJob.Labelled(DataSources.LabelSource(loaded), loaded.Labels, classes.Encode), classes);
     }

@@ -85,7 +85,7 @@ internal static class TrainJob
     {
         var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
-        var data = DataSources.Load<T>(experiment.Data, experiment.Target);
+        var data = DataSources.Load<T>(experiment.Data, experiment.Target, classes: checkpoint?.Model.Classes);
         var hashes = DataSources.Hashes(data);
         experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
         string labelSource = DataSources.LabelSource(data);

@@ -119,6 +119,13 @@ public static class CheckpointFile
     // root > state > chain states > state > moment layers > layer > weight > row, and a few nested chains.
     private const int MaxDepth = 16;
 
+    /// <summary>The names the fixed objects of a checkpoint may hold, checked while reading (the optimizer's chains nest freely and are checked after).</summary>
+    private static readonly Dictionary<string, string[]> Schema = new(ModelFile.SchemaAt("$.model"), StringComparer.Ordinal)
+    {
+        ["$"] = ["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state", "training_data"],
+        ["$.training_data[]"] = ["name", "sha256"],
+    };
+
     private const int MaxTransforms = 100;
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> (replacing it) through a temporary file.</summary>
@@ -170,7 +177,7 @@ public static class CheckpointFile
     /// <param name="limits">The size limits checked while reading (file size, nesting, array lengths, layer widths, parameters); null for <see cref="ReadLimits.Default"/>.</param>
     public static Checkpoint<T> Load<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits), path, MaxDepth);
+        using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, MaxDepth);
         var root = new JsonField(document.RootElement, "$", path);
         ModelJson.CheckHeader<T>(root, Format, Version);
         var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"], "training_data");

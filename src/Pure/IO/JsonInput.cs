@@ -18,6 +18,8 @@ internal static class JsonInput
 
     private const int ChunkLength = 1 << 16;
 
+    private const int FirstBuffer = 1 << 20;
+
     /// <summary>
     /// Reads and scans a whole JSON file (see <see cref="JsonScanner"/>); <paramref name="schema"/>, when given, maps
     /// object paths with array indices written [] ("$", "$.layers[]") to the only names those objects may hold,
@@ -74,15 +76,17 @@ internal static class JsonInput
         if (declared > limit)
             throw LimitExceeded.Create(source, "json-bytes", limit, declared, $"expected at most {limit} bytes, got a stream of that many; refused before reading");
         var scanner = new JsonScanner(source, limits, schemaDepth, schema);
-        // A regular file gets its exact length at once; a pipe or device grows the buffer as data arrive.
-        var buffer = new byte[declared > 0 ? declared + 1 : ChunkLength];
+        // A pipe or device grows the buffer as data arrive. A regular file starts with at most FirstBuffer bytes, so a
+        // hostile file refused by the scan in its first megabyte costs no more, then gets its exact length at once.
+        var buffer = new byte[declared > 0 ? Math.Min(declared + 1, FirstBuffer) : ChunkLength];
         int length = 0;
         while (true)
         {
             if (length == buffer.Length)
             {
                 if (length > limit) break;
-                Array.Resize(ref buffer, (int)Math.Min(Math.Min((long)buffer.Length * 2, limit + 1), Array.MaxLength));
+                long grown = declared >= length ? declared + 1 : (long)buffer.Length * 2;
+                Array.Resize(ref buffer, (int)Math.Min(Math.Min(grown, limit + 1), Array.MaxLength));
             }
             int read = stream.Read(buffer, length, Math.Min(buffer.Length - length, ChunkLength));
             if (read == 0) break;

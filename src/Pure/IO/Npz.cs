@@ -73,26 +73,16 @@ public static class Npz
     /// <exception cref="InvalidDataException">The file is not such an .npz file; the message names the file and the entry.</exception>
     public static Parameters<T> ImportParameters<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The names and shapes are checked from the headers alone before any array is inflated, so a file laid out
+        // wrongly is refused without reading its data.
+        int layerCount = CheckLayout(path, ReadEntries(path, limits, (stream, length, source) => ReadNpyHeader(stream, length, source).Shape));
         var arrays = ReadArrays(path, limits);
-        int layerCount = arrays.Count / 2;
-        var expected = Enumerable.Range(1, layerCount).SelectMany(l => new[] { $"W{l}", $"b{l}" }).ToHashSet(StringComparer.Ordinal);
-        if (arrays.Count == 0 || arrays.Count % 2 != 0 || !arrays.Keys.All(expected.Contains))
-            throw new InvalidDataException(
-                $"{path}: expected the arrays W1, b1, ..., WL, bL and nothing else, got {string.Join(", ", arrays.Keys.OrderBy(key => key, StringComparer.Ordinal))}.");
         var layers = ImmutableArray.CreateBuilder<LayerParameters<T>>(layerCount);
         for (int l = 1; l <= layerCount; l++)
         {
             var w = arrays[$"W{l}"];
             var b = arrays[$"b{l}"];
-            if (w.Shape.Length != 2)
-                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected a 2-D array (n_{l}, n_{l - 1}), got shape {ShapeText(w.Shape)}.");
             int rows = w.Shape[0], columns = w.Shape[1];
-            if (rows == 0 || columns == 0)
-                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected at least one row and one column, got shape {ShapeText(w.Shape)}.");
-            if (l > 1 && columns != layers[l - 2].Weight.Rows)
-                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected {layers[l - 2].Weight.Rows} columns (the rows of W{l - 1}), got shape {ShapeText(w.Shape)}.");
-            if (!(b.Shape.Length == 1 && b.Shape[0] == rows) && !(b.Shape.Length == 2 && b.Shape[0] == rows && b.Shape[1] == 1))
-                throw new InvalidDataException($"{path}: entry 'b{l}.npy': expected shape ({rows},) or ({rows}, 1) to match W{l}, got {ShapeText(b.Shape)}.");
             var weight = new T[w.Values.Length];
             for (int j = 0; j < rows; j++)
                 for (int k = 0; k < columns; k++)
@@ -104,11 +94,39 @@ public static class Npz
         return new Parameters<T>(layers.MoveToImmutable());
     }
 
+    /// <summary>The number of layers of the arrays W1, b1, ..., WL, bL named in <paramref name="shapes"/>; throws unless they are exactly those, with matching shapes.</summary>
+    private static int CheckLayout(string path, ImmutableDictionary<string, ImmutableArray<int>> shapes)
+    {
+        int layerCount = shapes.Count / 2;
+        var expected = Enumerable.Range(1, layerCount).SelectMany(l => new[] { $"W{l}", $"b{l}" }).ToHashSet(StringComparer.Ordinal);
+        if (shapes.Count == 0 || shapes.Count % 2 != 0 || !shapes.Keys.All(expected.Contains))
+            throw new InvalidDataException(
+                $"{path}: expected the arrays W1, b1, ..., WL, bL and nothing else, got {string.Join(", ", shapes.Keys.OrderBy(key => key, StringComparer.Ordinal))}.");
+        for (int l = 1; l <= layerCount; l++)
+        {
+            var w = shapes[$"W{l}"];
+            var b = shapes[$"b{l}"];
+            if (w.Length != 2)
+                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected a 2-D array (n_{l}, n_{l - 1}), got shape {ShapeText(w)}.");
+            int rows = w[0], columns = w[1];
+            if (rows == 0 || columns == 0)
+                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected at least one row and one column, got shape {ShapeText(w)}.");
+            if (l > 1 && columns != shapes[$"W{l - 1}"][0])
+                throw new InvalidDataException($"{path}: entry 'W{l}.npy': expected {shapes[$"W{l - 1}"][0]} columns (the rows of W{l - 1}), got shape {ShapeText(w)}.");
+            if (!(b.Length == 1 && b[0] == rows) && !(b.Length == 2 && b[0] == rows && b[1] == 1))
+                throw new InvalidDataException($"{path}: entry 'b{l}.npy': expected shape ({rows},) or ({rows}, 1) to match W{l}, got {ShapeText(b)}.");
+        }
+        return layerCount;
+    }
+
     /// <summary>Every array in the .npz file <paramref name="path"/>, by name without ".npy"; stored or deflated entries, npy versions 1.0 to 3.0.</summary>
     /// <param name="path">The .npz file.</param>
     /// <param name="limits">The resource limits: the entries may inflate to at most <see cref="ReadLimits.MaxDecompressedBytes"/> in all (and never past <see cref="MaxDataBytes"/>), counted while inflating; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="InvalidDataException">The file is not a valid .npz file; the message names the file, the entry and the byte offset.</exception>
-    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path, ReadLimits? limits = null)
+    public static ImmutableDictionary<string, NpyArray> ReadArrays(string path, ReadLimits? limits = null) => ReadEntries(path, limits, ReadNpy);
+
+    /// <summary>Applies <paramref name="read"/> (a stream of the inflated entry, its declared length, its name for messages) to every entry, after the checks of the archive and the entry names and sizes.</summary>
+    private static ImmutableDictionary<string, TEntry> ReadEntries<TEntry>(string path, ReadLimits? limits, Func<Stream, long, string, TEntry> read)
     {
         limits ??= ReadLimits.Default;
         long maxData = Math.Min(MaxDataBytes, limits.MaxDecompressedBytes);
@@ -126,7 +144,7 @@ public static class Npz
         {
             if (zip.Entries.Count > MaxArrays)
                 throw new InvalidDataException($"{path}: expected at most {MaxArrays} arrays, got {zip.Entries.Count} entries.");
-            var result = ImmutableDictionary.CreateBuilder<string, NpyArray>(StringComparer.Ordinal);
+            var result = ImmutableDictionary.CreateBuilder<string, TEntry>(StringComparer.Ordinal);
             long totalBytes = 0;
             foreach (var entry in zip.Entries)
             {
@@ -141,8 +159,8 @@ public static class Npz
                 try
                 {
                     using var entryStream = new InflateLimitStream(entry.Open(), maxData, path, totalBytes);
-                    result.Add(name, ReadNpy(entryStream, entry.Length, $"{path}: entry '{entry.FullName}'"));
-                    totalBytes = entryStream.Inflated;
+                    result.Add(name, read(entryStream, entry.Length, $"{path}: entry '{entry.FullName}'"));
+                    totalBytes += entry.Length;
                 }
                 catch (Exception e) when (LimitExceeded.LimitName(e) is null && (e is IOException || (e is InvalidDataException && !e.Message.StartsWith(path, StringComparison.Ordinal))))
                 {
@@ -155,6 +173,32 @@ public static class Npz
 
     /// <summary>Reads one .npy array of <paramref name="length"/> bytes; <paramref name="source"/> names it in messages.</summary>
     internal static NpyArray ReadNpy(Stream stream, long length, string source)
+    {
+        var (descr, fortranOrder, shape, count, itemSize, dataOffset) = ReadNpyHeader(stream, length, source);
+        // The data are decoded chunk by chunk straight into the values: no full-size byte copy.
+        var values = new double[count];
+        var chunk = new byte[Math.Min(1 << 16, count * itemSize)];
+        long done = 0;
+        while (done < count)
+        {
+            int elements = (int)Math.Min(chunk.Length / itemSize, count - done);
+            int read = ReadUpTo(stream, chunk.AsSpan(0, elements * itemSize));
+            if (read < elements * itemSize)
+                throw new InvalidDataException($"{source}, byte {dataOffset + done * itemSize + read}: truncated data, expected {count * itemSize} bytes.");
+            for (int i = 0; i < elements; i++)
+                values[done + i] = itemSize == 4
+                    ? BinaryPrimitives.ReadSingleLittleEndian(chunk.AsSpan(i * 4, 4))
+                    : BinaryPrimitives.ReadDoubleLittleEndian(chunk.AsSpan(i * 8, 8));
+            done += elements;
+        }
+        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + count * itemSize}: expected the end of the entry, got more data.");
+        if (fortranOrder && shape.Length > 1) values = ToRowMajor(values, shape);
+        // values is ours alone: wrapped without a copy.
+        return new NpyArray(descr, shape, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(values));
+    }
+
+    /// <summary>The header of one .npy array of <paramref name="length"/> bytes, checked against the length; the stream is left at the first data byte.</summary>
+    private static (string Descr, bool FortranOrder, ImmutableArray<int> Shape, long Count, int ItemSize, long DataOffset) ReadNpyHeader(Stream stream, long length, string source)
     {
         var preamble = new byte[12];
         int preambleLength = ReadUpTo(stream, preamble, 10);
@@ -207,25 +251,7 @@ public static class Npz
         if (dataOffset + count * itemSize != length)
             throw new InvalidDataException(
                 $"{source}, byte {dataOffset}: expected {count * itemSize} bytes of data for shape {ShapeText(shape)} of {descr}, got {length - dataOffset} (entry of {length} bytes).");
-        // The data are decoded chunk by chunk straight into the values: no full-size byte copy.
-        var values = new double[count];
-        var chunk = new byte[Math.Min(1 << 16, count * itemSize)];
-        long done = 0;
-        while (done < count)
-        {
-            int elements = (int)Math.Min(chunk.Length / itemSize, count - done);
-            int read = ReadUpTo(stream, chunk.AsSpan(0, elements * itemSize));
-            if (read < elements * itemSize)
-                throw new InvalidDataException($"{source}, byte {dataOffset + done * itemSize + read}: truncated data, expected {count * itemSize} bytes.");
-            for (int i = 0; i < elements; i++)
-                values[done + i] = itemSize == 4
-                    ? BinaryPrimitives.ReadSingleLittleEndian(chunk.AsSpan(i * 4, 4))
-                    : BinaryPrimitives.ReadDoubleLittleEndian(chunk.AsSpan(i * 8, 8));
-            done += elements;
-        }
-        if (stream.ReadByte() >= 0) throw new InvalidDataException($"{source}, byte {dataOffset + count * itemSize}: expected the end of the entry, got more data.");
-        if (fortranOrder && shape.Length > 1) values = ToRowMajor(values, shape);
-        return new NpyArray(descr, shape, ImmutableArray.Create(values));
+        return (descr, fortranOrder, shape, count, itemSize, dataOffset);
     }
 
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
@@ -234,6 +260,8 @@ public static class Npz
     private static void WriteEntry<T>(ZipArchive zip, string name, string descr, int rows, int columns, ReadOnlySpan<T> columnMajor) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        // A fixed time (the zip format's earliest) rather than now, so the same weights give the same bytes.
+        entry.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
         using var stream = entry.Open();
         string dictionary = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
         int total = 10 + dictionary.Length + 1;

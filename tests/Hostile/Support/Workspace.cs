@@ -15,12 +15,40 @@ public static class Workspace
 
     static Workspace()
     {
+        DeleteFoldersOfDeadRuns();
         Directory.CreateDirectory(Root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try { Directory.Delete(Root, recursive: true); }
             catch (IOException) { }
         };
+    }
+
+    /// <summary>
+    /// Deletes the folders of earlier runs whose process is gone: the test host may be ended without ProcessExit
+    /// (vstest stops it once the results are in), which would otherwise leave hundreds of megabytes in the temp folder.
+    /// </summary>
+    private static void DeleteFoldersOfDeadRuns()
+    {
+        foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), "pure-hostile-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder)["pure-hostile-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static readonly Lazy<string> SharedFolder = new(() => Directory.CreateDirectory(Path.Combine(Root, "shared")).FullName);
