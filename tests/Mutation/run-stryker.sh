@@ -15,17 +15,17 @@ concurrency="${CONCURRENCY:-2}"
 
 # Test classes that cover each file (namespace Pure.Properties).
 declare -A classes=(
-  [Backprop.cs]="GradientProperties AdjointProperties HandComputedTests BatchProperties ShapeProperties BadInputTests PurityProperties SoftmaxProperties MutationKillTests"
+  [Backprop.cs]="GradientProperties AdjointProperties HandComputedTests BatchProperties ShapeProperties BadInputTests PurityProperties SoftmaxProperties MutationKillTests ModelGuardTests"
   [Optimizers/Optimizer.cs]="OptimizerTests DescentProperties InPlaceTrainingProperties BadInputTests PurityProperties HandComputedTests MutationKillTests OptimizerGuardTests"
-  [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests"
-  [Optimizers/OptimizerState.cs]="OptimizerTests CheckpointTests BadInputTests MutationKillTests"
-  [Model/Activation.cs]="ActivationAndLossTests VectorActivationTests SoftmaxProperties GradientProperties BadInputTests ModelFileTests MutationKillTests"
-  [Model/Loss.cs]="ActivationAndLossTests SoftmaxProperties GradientProperties HandComputedTests BadInputTests ModelFileTests MutationKillTests"
-  [Model/DenseLayer.cs]="BadInputTests ShapeProperties ListOverloadTests ModelFileTests MutationKillTests"
-  [Model/Network.cs]="BadInputTests ShapeProperties ModelFileTests NpzTests ListOverloadTests MutationKillTests"
-  [Model/Parameters.cs]="BadInputTests ShapeProperties OptimizerTests CheckpointTests NpzTests MutationKillTests"
-  [Model/Model.cs]="ModelFileTests CheckpointTests BadInputTests MutationKillTests"
-  [Model/Results.cs]="TrainingProperties BadInputTests MutationKillTests"
+  [Optimizers/InPlaceTransforms.cs]="OptimizerTests InPlaceTrainingProperties DescentProperties MutationKillTests InPlaceTransformKillTests"
+  [Optimizers/OptimizerState.cs]="OptimizerTests CheckpointTests BadInputTests MutationKillTests OptimizerGuardTests"
+  [Model/Activation.cs]="ActivationAndLossTests VectorActivationTests SoftmaxProperties GradientProperties BadInputTests ModelFileTests MutationKillTests ModelGuardTests"
+  [Model/Loss.cs]="ActivationAndLossTests SoftmaxProperties GradientProperties HandComputedTests BadInputTests ModelFileTests MutationKillTests ModelGuardTests"
+  [Model/DenseLayer.cs]="BadInputTests ShapeProperties ListOverloadTests ModelFileTests MutationKillTests ModelGuardTests"
+  [Model/Network.cs]="BadInputTests ShapeProperties ModelFileTests NpzTests ListOverloadTests MutationKillTests ModelGuardTests"
+  [Model/Parameters.cs]="BadInputTests ShapeProperties OptimizerTests CheckpointTests NpzTests MutationKillTests ModelGuardTests"
+  [Model/Model.cs]="ModelFileTests CheckpointTests BadInputTests MutationKillTests ModelGuardTests"
+  [Model/Results.cs]="TrainingProperties BadInputTests MutationKillTests ModelGuardTests"
 )
 order=(Backprop.cs Optimizers/Optimizer.cs Optimizers/InPlaceTransforms.cs Optimizers/OptimizerState.cs
        Model/Loss.cs Model/Activation.cs Model/DenseLayer.cs Model/Network.cs Model/Parameters.cs Model/Model.cs Model/Results.cs)

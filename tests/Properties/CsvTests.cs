@@ -82,6 +82,15 @@ public class CsvTests
         });
 
     [Fact]
+    public void AHeaderWithAControlCharacterIsRefusedNamingItsColumnAndATabIsNot()
+    {
+        var refused = Assert.Throws<InvalidDataException>(() => Parse("a,b\0c,label\n1,2,5\n", CsvTarget.Last));
+        Assert.Contains("line 1, column 2", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("U+0000 at character 2", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { "a", "b\tc" }, Parse("a,b\tc,label\n1,2,5\n3,4,6\n", CsvTarget.Last).FeatureNames);
+    }
+
+    [Fact]
     public void TargetByIndexEqualsTargetByName()
     {
         const string text = "a,b,label\n1,2,5\n3,4,6\n";

@@ -117,6 +117,56 @@ public class InPlaceTrainingProperties
         return (failure is null).Label($"{StepOptimizers[index].Name}: {failure}");
     });
 
+    /// <summary>
+    /// Chains the fused pass does not cover, so that the training loop runs their leaves one after another: without
+    /// clipping inside the backward pass (tile by tile), with clipping in stages after it.
+    /// </summary>
+    private static readonly (string Name, Optimizer Optimizer)[] GeneralPathOptimizers =
+    [
+        ("momentum, decay, scale", Optimizer.Chain(Optimizer.ScaleByMomentum(0.5), Optimizer.AddDecayedWeights(0.01), Optimizer.ScaleByLearningRate(0.05))),
+        ("adam, scale, scale", Optimizer.Chain(Optimizer.ScaleByAdam(), Optimizer.ScaleByLearningRate(0.1), Optimizer.ScaleByLearningRate(0.5))),
+        ("decay, clip 1, nesterov, scale", Optimizer.Chain(Optimizer.AddDecayedWeights(0.01), Optimizer.ClipByGlobalNorm(1), Optimizer.ScaleByMomentum(0.9, true), Optimizer.ScaleByLearningRate(0.05))),
+        ("adam, clip 0.1", Optimizer.Chain(Optimizer.ScaleByAdam(), Optimizer.ClipByGlobalNorm(0.1))),
+    ];
+
+    /// <summary>Every generated case of <see cref="GeneralPathOptimizers"/> trained in <typeparamref name="T"/> by both loops.</summary>
+    private static Property UnfusedChainsAgree<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(
+        (from t in TrainingCase() from optimizer in Gen.Choose(0, GeneralPathOptimizers.Length - 1) select (t, optimizer)).ToArbitrary(), c =>
+        {
+            var (t, index) = c;
+            string? failure = Compare(t.CreateNetwork<T>(), GeneralPathOptimizers[index].Optimizer, t.Loss, t.TrainingAs<T>(), t.BatchSize, t.Seed);
+            return (failure is null).Label($"{GeneralPathOptimizers[index].Name}: {failure}");
+        });
+
+    [PureProperty(MaxTest = 50)]
+    public Property In_place_epochs_of_unfused_chains_equal_pure_steps_bit_for_bit_in_double() => UnfusedChainsAgree<double>();
+
+    [PureProperty(MaxTest = 50)]
+    public Property In_place_epochs_of_unfused_chains_equal_pure_steps_bit_for_bit_in_float() => UnfusedChainsAgree<float>();
+
+    /// <summary>
+    /// A layer 100 inputs wide, so that ∇W^[1] is finished in several tiles and the fused update of a tile starts past
+    /// the front of its segment (the generated networks are too small for that): every chain, fused or not, in both types.
+    /// </summary>
+    private static void WideLayerRunsAgree<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(7);
+        var inputs = ImmutableMatrix.Create(100, 24, (_, _) => T.CreateChecked(2 * random.NextDouble() - 1));
+        var targets = ImmutableMatrix.Create(3, 24, (i, j) => (i + j) % 3 == 0 ? T.One : T.Zero);
+        var network = Network.Create<T>([100, 30, 3], [Activation.Tanh, Activation.Softmax], seed: 11);
+        foreach (var (name, optimizer) in StepOptimizers.Concat(GeneralPathOptimizers))
+        {
+            string? failure = Compare(network, optimizer, Loss.CategoricalCrossEntropy, new Dataset<T>(inputs, targets), batchSize: 8, seed: 5);
+            Assert.True(failure is null, $"{name}: {failure}");
+        }
+    }
+
+    [Fact]
+    public void In_place_epochs_equal_pure_steps_when_the_update_is_fused_tile_by_tile_in_float() => WideLayerRunsAgree<float>();
+
+    [Fact]
+    public void In_place_epochs_equal_pure_steps_when_the_update_is_fused_tile_by_tile_in_double() => WideLayerRunsAgree<double>();
+
     [PureProperty(MaxTest = 100)]
     public Property Overflowing_step_fails_as_the_pure_step_does() => Prop.ForAll(TrainingCases(), t =>
     {

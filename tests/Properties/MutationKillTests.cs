@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using static Pure.Properties.SmallNetwork;
 
 namespace Pure.Properties;
 
@@ -9,11 +10,6 @@ namespace Pure.Properties;
 /// </summary>
 public class MutationKillTests
 {
-    // A 2-2-1 network (tanh, identity) and a batch of m = 3 samples.
-    private static readonly Network<double> Net = Network.Create<double>([2, 2, 1], Activation.Tanh, Activation.Identity, seed: 4);
-    private static readonly ImmutableMatrix<double> X = ImmutableMatrix.Create(2, 3, (i, j) => 0.25 * i - 0.5 * j);
-    private static readonly ImmutableMatrix<double> Y = ImmutableMatrix.Create(1, 3, (_, j) => 0.1 * j);
-
     private static void RejectsNaming(string parameter, Action call)
     {
         var error = Assert.ThrowsAny<ArgumentException>(call);

@@ -139,4 +139,25 @@ public class OptimizerGuardTests
         RejectsState(" of state to have", () => adam.CreateInPlace(badFirst, Theta));
         RejectsState(" of state to have", () => adam.CreateInPlace(badSecond, Theta));
     }
+
+    [Fact]
+    public void An_Adam_state_count_lies_in_0_to_2_to_the_53_minus_1_in_the_constructor_and_in_a_with_expression()
+    {
+        var zeros = Theta.ZerosLike();
+        const long Max = (1L << 53) - 1;
+        Assert.Equal(Max, AdamState<double>.MaxCount);
+        Assert.Equal(0, new AdamState<double>(0, zeros, zeros).Count);
+        Assert.Equal(Max, new AdamState<double>(Max, zeros, zeros).Count);
+        Assert.Equal(Max, (new AdamState<double>(3, zeros, zeros) with { Count = Max }).Count);
+        foreach (long bad in new[] { -1, Max + 1, long.MinValue, long.MaxValue })
+        {
+            foreach (var call in new Action[] { () => _ = new AdamState<double>(bad, zeros, zeros), () => _ = new AdamState<double>(0, zeros, zeros) with { Count = bad } })
+            {
+                var error = Assert.Throws<ArgumentOutOfRangeException>(call);
+                Assert.Equal("Count", error.ParamName);
+                Assert.Equal(bad, error.ActualValue);
+                Assert.Contains($"Expected an Adam step count in [0, {Max}] (2^53 - 1), got {bad}.", error.Message, StringComparison.Ordinal);
+            }
+        }
+    }
 }

@@ -286,6 +286,14 @@ public static class Csv
             names[i] = cells[i].Text.Trim();
             if (names[i].Length == 0)
                 throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected a column name in the header, got an empty cell.");
+            int control = names[i].AsSpan().IndexOfAnyInRange('\0', '\u001F');
+            while (control >= 0 && names[i][control] is '\t' or '\n' or '\r')
+            {
+                int next = names[i].AsSpan(control + 1).IndexOfAnyInRange('\0', '\u001F');
+                control = next < 0 ? -1 : control + 1 + next;
+            }
+            if (control >= 0)
+                throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected a column name of text, got the control character U+{(int)names[i][control]:X4} at character {control + 1} (a UTF-16 file without a byte-order mark, or binary data?).");
             if (seen.TryGetValue(names[i], out int first))
                 throw new InvalidDataException($"{source}, line {cells[i].Line}, column {i + 1}: expected distinct column names, got {ReadLimits.Default.Echo(names[i])} again (first in column {first}).");
             seen.Add(names[i], i + 1);

@@ -126,8 +126,6 @@ public static class CheckpointFile
         ["$.training_data[]"] = ["name", "sha256"],
     };
 
-    private const int MaxTransforms = 100;
-
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> (replacing it) through a temporary file.</summary>
     /// <exception cref="ArgumentException">The model uses a custom activation or loss, the optimizer or its state was defined outside Pure, or the state does not fit the optimizer and network.</exception>
     public static void Save<T>(Checkpoint<T> checkpoint, string path) where T : unmanaged, IFloatingPointIeee754<T>
@@ -135,8 +133,9 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ModelJson.CheckSavable(checkpoint.Model, nameof(checkpoint));
-        CheckOptimizer(checkpoint.Optimizer, nameof(checkpoint));
-        CheckState(checkpoint.State, checkpoint.Optimizer.Init(checkpoint.Model.Network), "State");
+        var kinds = CheckpointKinds.Default;
+        kinds.CheckOptimizer(checkpoint.Optimizer, nameof(checkpoint));
+        kinds.CheckState(checkpoint.State, checkpoint.Optimizer.Init(checkpoint.Model.Network), "State");
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -162,9 +161,9 @@ public static class CheckpointFile
             writer.WritePropertyName("model");
             ModelJson.Write(writer, checkpoint.Model);
             writer.WritePropertyName("optimizer");
-            WriteOptimizer(writer, checkpoint.Optimizer);
+            kinds.WriteOptimizer(writer, checkpoint.Optimizer);
             writer.WritePropertyName("state");
-            WriteState(writer, checkpoint.State);
+            kinds.WriteState(writer, checkpoint.State);
             writer.WriteEndObject();
             writer.Flush();
             stream.Write("\n"u8);
@@ -185,8 +184,9 @@ public static class CheckpointFile
         int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
         int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
         var model = ModelJson.Read<T>(properties["model"], limits);
-        var optimizer = ReadOptimizer(properties["optimizer"]);
-        var state = ReadState(properties["state"], optimizer.Init(model.Network));
+        var kinds = CheckpointKinds.Default;
+        var optimizer = kinds.ReadOptimizer(properties["optimizer"]);
+        var state = kinds.ReadState(properties["state"], optimizer.Init(model.Network));
         var trainingData = properties.TryGetValue("training_data", out var data) ? ReadTrainingData(data) : [];
         return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize) { TrainingData = trainingData };
     }
@@ -213,222 +213,5 @@ public static class CheckpointFile
             }
         }
         return result.MoveToImmutable();
-    }
-
-    private static void CheckOptimizer(Optimizer optimizer, string parameterName)
-    {
-        switch (optimizer)
-        {
-            case ChainOptimizer chain:
-                foreach (var transform in chain.Transforms) CheckOptimizer(transform, parameterName);
-                break;
-            case ScaleByLearningRateTransform or ScaleByMomentumTransform or ScaleByAdamTransform or AddDecayedWeightsTransform or ClipByGlobalNormTransform:
-                break;
-            default:
-                throw new ArgumentException(
-                    $"Cannot save the optimizer {optimizer.GetType().Name}: it is defined outside Pure, and a checkpoint can only store Pure's own transforms (Optimizer.Sgd, Adam, Chain and the Scale/Add/Clip transforms).",
-                    parameterName);
-        }
-    }
-
-    /// <summary>Throws unless <paramref name="state"/> has the kinds and shapes of <paramref name="expected"/> (the optimizer's Init).</summary>
-    private static void CheckState<T>(OptimizerState<T> state, OptimizerState<T> expected, string path) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        string Problem() => $"Expected the checkpoint's {path} to be a {expected.GetType().Name.Split('`')[0]} shaped like the optimizer's Init, got {state.GetType().Name.Split('`')[0]}.";
-        switch (expected, state)
-        {
-            case (ChainState<T> e, ChainState<T> s) when e.States.Length == s.States.Length:
-                for (int i = 0; i < e.States.Length; i++) CheckState(s.States[i], e.States[i], $"{path}.States[{i}]");
-                break;
-            case (EmptyState<T>, EmptyState<T>):
-                break;
-            case (MomentumState<T> e, MomentumState<T> s):
-                e.Velocity.CheckSameShape(s.Velocity, "checkpoint");
-                break;
-            case (AdamState<T> e, AdamState<T> s) when s.Count >= 0:
-                e.FirstMoment.CheckSameShape(s.FirstMoment, "checkpoint");
-                e.SecondMoment.CheckSameShape(s.SecondMoment, "checkpoint");
-                break;
-            default:
-                throw new ArgumentException(Problem(), "checkpoint");
-        }
-    }
-
-    /// <summary>
-    /// Throws, naming the element's JSON path, at the first negative value of <paramref name="values"/>: a column-major
-    /// rows x columns matrix (weight rows are JSON arrays), or a vector when <paramref name="columns"/> is 0.
-    /// </summary>
-    private static void CheckNonNegative<T>(ReadOnlySpan<T> values, JsonField node, int rows, int columns) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (values[i] >= T.Zero) continue;
-            // ImmutableMatrix stores columns one after another: element i is row i % rows, column i / rows.
-            string path = columns == 0 ? $"[{i}]" : $"[{i % rows}][{i / rows}]";
-            throw new InvalidDataException($"{node.Source}: {node.Path}{path}: expected a second moment of 0 or more (a mean of squared gradients), got {JsonNumbers.Format(values[i])}.");
-        }
-    }
-
-    private static void WriteOptimizer(Utf8JsonWriter writer, Optimizer optimizer)
-    {
-        writer.WriteStartObject();
-        switch (optimizer)
-        {
-            case ChainOptimizer chain:
-                writer.WriteString("kind", "chain");
-                writer.WriteStartArray("transforms");
-                foreach (var transform in chain.Transforms) WriteOptimizer(writer, transform);
-                writer.WriteEndArray();
-                break;
-            case ScaleByLearningRateTransform rate:
-                writer.WriteString("kind", "scale_by_learning_rate");
-                JsonNumbers.WriteDouble(writer, "learning_rate", rate.LearningRate);
-                break;
-            case ScaleByMomentumTransform momentum:
-                writer.WriteString("kind", "scale_by_momentum");
-                JsonNumbers.WriteDouble(writer, "momentum", momentum.Momentum);
-                writer.WriteBoolean("nesterov", momentum.Nesterov);
-                break;
-            case ScaleByAdamTransform adam:
-                writer.WriteString("kind", "scale_by_adam");
-                JsonNumbers.WriteDouble(writer, "beta1", adam.Beta1);
-                JsonNumbers.WriteDouble(writer, "beta2", adam.Beta2);
-                JsonNumbers.WriteDouble(writer, "epsilon", adam.Epsilon);
-                break;
-            case AddDecayedWeightsTransform decay:
-                writer.WriteString("kind", "add_decayed_weights");
-                JsonNumbers.WriteDouble(writer, "weight_decay", decay.WeightDecay);
-                break;
-            case ClipByGlobalNormTransform clip:
-                writer.WriteString("kind", "clip_by_global_norm");
-                JsonNumbers.WriteDouble(writer, "max_norm", clip.MaxNorm);
-                break;
-        }
-        writer.WriteEndObject();
-    }
-
-    private static Optimizer ReadOptimizer(JsonField node)
-    {
-        var kindNode = node.Property("kind");
-        string kind = kindNode.String();
-        try
-        {
-            switch (kind)
-            {
-                case "chain":
-                    var transforms = node.Object(["kind", "transforms"])["transforms"].Array(0, MaxTransforms);
-                    return Optimizer.Chain(transforms.Select(transform => ReadOptimizer(transform)).ToArray());
-                case "scale_by_learning_rate":
-                    return Optimizer.ScaleByLearningRate(node.Object(["kind", "learning_rate"])["learning_rate"].Double());
-                case "scale_by_momentum":
-                    var momentum = node.Object(["kind", "momentum", "nesterov"]);
-                    return Optimizer.ScaleByMomentum(momentum["momentum"].Double(), momentum["nesterov"].Boolean());
-                case "scale_by_adam":
-                    var adam = node.Object(["kind", "beta1", "beta2", "epsilon"]);
-                    return Optimizer.ScaleByAdam(adam["beta1"].Double(), adam["beta2"].Double(), adam["epsilon"].Double());
-                case "add_decayed_weights":
-                    return Optimizer.AddDecayedWeights(node.Object(["kind", "weight_decay"])["weight_decay"].Double());
-                case "clip_by_global_norm":
-                    return Optimizer.ClipByGlobalNorm(node.Object(["kind", "max_norm"])["max_norm"].Double());
-                default:
-                    throw kindNode.Error($"unknown transform \"{kind}\"; expected chain, scale_by_learning_rate, scale_by_momentum, scale_by_adam, add_decayed_weights or clip_by_global_norm.");
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw node.Error($"invalid {kind} transform: {e.Message}");
-        }
-    }
-
-    private static void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        writer.WriteStartObject();
-        switch (state)
-        {
-            case ChainState<T> chain:
-                writer.WriteString("kind", "chain");
-                writer.WriteStartArray("states");
-                foreach (var inner in chain.States) WriteState(writer, inner);
-                writer.WriteEndArray();
-                break;
-            case EmptyState<T>:
-                writer.WriteString("kind", "empty");
-                break;
-            case MomentumState<T> momentum:
-                writer.WriteString("kind", "momentum");
-                WriteParameters(writer, "velocity", momentum.Velocity);
-                break;
-            case AdamState<T> adam:
-                writer.WriteString("kind", "adam");
-                writer.WriteNumber("count", adam.Count);
-                WriteParameters(writer, "first_moment", adam.FirstMoment);
-                WriteParameters(writer, "second_moment", adam.SecondMoment);
-                break;
-        }
-        writer.WriteEndObject();
-    }
-
-    private static void WriteParameters<T>(Utf8JsonWriter writer, string name, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        writer.WriteStartArray(name);
-        foreach (var layer in parameters.Layers)
-        {
-            writer.WriteStartObject();
-            JsonNumbers.WriteWeightAndBias(writer, layer.Weight, layer.Bias);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
-    }
-
-    /// <summary>Reads a state of the kind and shapes of <paramref name="expected"/>, the optimizer's Init for the loaded network.</summary>
-    private static OptimizerState<T> ReadState<T>(JsonField node, OptimizerState<T> expected) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var kindNode = node.Property("kind");
-        string kind = kindNode.String();
-        string expectedKind = expected switch
-        {
-            ChainState<T> => "chain",
-            MomentumState<T> => "momentum",
-            AdamState<T> => "adam",
-            _ => "empty",
-        };
-        if (kind != expectedKind) throw kindNode.Error($"expected \"{expectedKind}\" (the state of the saved optimizer), got \"{kind}\".");
-        switch (expected)
-        {
-            case ChainState<T> chain:
-                var states = node.Object(["kind", "states"])["states"].Array(chain.States.Length, chain.States.Length);
-                return new ChainState<T>(states.Select((state, i) => ReadState(state, chain.States[i])).ToImmutableArray());
-            case MomentumState<T> momentum:
-                return new MomentumState<T>(ReadParameters(node.Object(["kind", "velocity"])["velocity"], momentum.Velocity));
-            case AdamState<T> adam:
-                var properties = node.Object(["kind", "count", "first_moment", "second_moment"]);
-                long count = properties["count"].Integer(0, AdamState<T>.MaxCount);
-                var second = ReadParameters(properties["second_moment"], adam.SecondMoment, nonNegative: true);
-                return new AdamState<T>(count, ReadParameters(properties["first_moment"], adam.FirstMoment), second);
-            default:
-                node.Object(["kind"]);
-                return new EmptyState<T>();
-        }
-    }
-
-    /// <summary>Parameters shaped like <paramref name="shape"/>, every number finite; with <paramref name="nonNegative"/>, every number at least 0 (Adam's v).</summary>
-    private static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape, bool nonNegative = false) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var layers = node.Array(shape.Layers.Length, shape.Layers.Length);
-        var result = ImmutableArray.CreateBuilder<LayerParameters<T>>(layers.Length);
-        for (int l = 0; l < layers.Length; l++)
-        {
-            var properties = layers[l].Object(["weight", "bias"]);
-            var expected = shape.Layers[l];
-            var weight = properties["weight"].Matrix<T>(expected.Weight.Rows, expected.Weight.Columns);
-            var bias = properties["bias"].Vector<T>(expected.Bias.Length);
-            if (nonNegative)
-            {
-                CheckNonNegative(weight.AsSpan(), properties["weight"], weight.Rows, weight.Columns);
-                CheckNonNegative(bias.AsSpan(), properties["bias"], bias.Length, 0);
-            }
-            result.Add(new LayerParameters<T>(weight, bias));
-        }
-        return new Parameters<T>(result.MoveToImmutable());
     }
 }

@@ -22,7 +22,8 @@ public abstract record Optimizer
 
     /// <summary>
     /// The private, mutable twin of this optimizer holding a copy of <paramref name="state"/>, for the training loop;
-    /// null when there is none (an optimizer defined outside the library), and the loop then takes pure steps.
+    /// null when there is none (an optimizer defined outside the library), and the loop then takes pure steps. Pure's own
+    /// transforms also run their <see cref="Update{T}"/> through it, on fresh arrays, so both paths share one kernel.
     /// </summary>
     internal virtual InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T> => null;
 
@@ -110,227 +111,23 @@ public abstract record Optimizer
             $"Expected a {typeof(TState).Name.Split('`')[0]} for {optimizerName}, got {state?.GetType().Name.Split('`')[0] ?? "null"}.", nameof(state));
 }
 
-/// <summary>See <see cref="Optimizer.Chain"/>.</summary>
-internal sealed record ChainOptimizer : Optimizer
+/// <summary>
+/// One of Pure's transforms: its pure <see cref="Update{T}"/> is its in-place twin run once on fresh arrays
+/// (<see cref="InPlaceTransform{T}.UpdateOnFreshArrays"/>), so the pure path and the training loop share one kernel.
+/// </summary>
+internal abstract record KernelTransform : Optimizer
 {
-    public ChainOptimizer(Optimizer[] transforms)
-    {
-        ArgumentNullException.ThrowIfNull(transforms);
-        for (int i = 0; i < transforms.Length; i++)
-            if (transforms[i] is null) throw new ArgumentNullException(nameof(transforms), $"Transform {i} is null.");
-        _transforms = ImmutableArray.Create(transforms);
-    }
+    /// <summary>True when the update reads θ (weight decay); θ must then be shaped like the gradient.</summary>
+    private protected virtual bool ReadsParameters => false;
 
-    private readonly ValueArray<Optimizer> _transforms;
-
-    public ImmutableArray<Optimizer> Transforms => _transforms.Items;
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters) =>
-        new ChainState<T>(Transforms.Select(transform => transform.Init(parameters)).ToImmutableArray());
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        var chain = Expect<ChainState<T>>(state, "a chain");
-        if (chain.States.Length != Transforms.Length)
-            throw new ArgumentException($"Expected a chain state of {Transforms.Length} states, got {chain.States.Length}.", nameof(state));
-        var states = new OptimizerState<T>[Transforms.Length];
-        var current = gradient;
-        for (int i = 0; i < Transforms.Length; i++)
-        {
-            var update = Transforms[i].Update(current, chain.States[i], parameters);
-            current = update.Updates;
-            states[i] = update.State;
-        }
-        return new OptimizerUpdate<T>(current, new ChainState<T>(ImmutableArray.Create(states)));
-    }
-
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        var chain = Expect<ChainState<T>>(state, "a chain");
-        if (chain.States.Length != Transforms.Length)
-            throw new ArgumentException($"Expected a chain state of {Transforms.Length} states, got {chain.States.Length}.", nameof(state));
-        var transforms = new InPlaceTransform<T>[Transforms.Length];
-        for (int i = 0; i < transforms.Length; i++)
-        {
-            var transform = Transforms[i].CreateInPlace(chain.States[i], parameters);
-            if (transform is null) return null;
-            transforms[i] = transform;
-        }
-        return new InPlaceChain<T>(transforms);
-    }
-
-}
-
-/// <summary>See <see cref="Optimizer.ScaleByLearningRate"/>.</summary>
-internal sealed record ScaleByLearningRateTransform : Optimizer
-{
-    public ScaleByLearningRateTransform(double learningRate)
-    {
-        Guard.Positive(learningRate, nameof(learningRate));
-        LearningRate = learningRate;
-    }
-
-    public double LearningRate { get; }
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
+    public sealed override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
     {
         ArgumentNullException.ThrowIfNull(gradient);
-        Expect<EmptyState<T>>(state, "the learning-rate scaling");
-        return new OptimizerUpdate<T>(gradient.Scale(-T.CreateChecked(LearningRate)), state);
+        var twin = CreateInPlace(state, gradient);
+        if (ReadsParameters) gradient.CheckSameShape(parameters, nameof(parameters));
+        return InPlaceTransform<T>.UpdateOnFreshArrays(twin, gradient, parameters);
     }
 
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        Expect<EmptyState<T>>(state, "the learning-rate scaling");
-        return new InPlaceScale<T>(-T.CreateChecked(LearningRate));
-    }
-}
-
-/// <summary>See <see cref="Optimizer.ScaleByMomentum"/>.</summary>
-internal sealed record ScaleByMomentumTransform : Optimizer
-{
-    public ScaleByMomentumTransform(double momentum, bool nesterov)
-    {
-        Guard.InUnitInterval(momentum, nameof(momentum));
-        Momentum = momentum;
-        Nesterov = nesterov;
-    }
-
-    public double Momentum { get; }
-
-    public bool Nesterov { get; }
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        return new MomentumState<T>(parameters.ZerosLike());
-    }
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        var momentum = Expect<MomentumState<T>>(state, "momentum");
-        gradient.CheckSameShape(momentum.Velocity, nameof(state));
-        T mu = T.CreateChecked(Momentum);
-        var velocity = momentum.Velocity.Zip(gradient, (v, g) => mu * v + g);
-        var updates = Nesterov ? gradient.Zip(velocity, (g, v) => g + mu * v) : velocity;
-        return new OptimizerUpdate<T>(updates, new MomentumState<T>(velocity));
-    }
-
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        var momentum = Expect<MomentumState<T>>(state, "momentum");
-        parameters.CheckSameShape(momentum.Velocity, nameof(state));
-        return new InPlaceMomentum<T>(T.CreateChecked(Momentum), Nesterov, InPlaceTransform<T>.Segments(momentum.Velocity));
-    }
-}
-
-/// <summary>See <see cref="Optimizer.ScaleByAdam"/>.</summary>
-internal sealed record ScaleByAdamTransform : Optimizer
-{
-    public ScaleByAdamTransform(double beta1, double beta2, double epsilon)
-    {
-        Guard.InUnitInterval(beta1, nameof(beta1));
-        Guard.InUnitInterval(beta2, nameof(beta2));
-        Guard.Positive(epsilon, nameof(epsilon));
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-    }
-
-    public double Beta1 { get; }
-
-    public double Beta2 { get; }
-
-    public double Epsilon { get; }
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        return new AdamState<T>(0, parameters.ZerosLike(), parameters.ZerosLike());
-    }
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        var adam = Expect<AdamState<T>>(state, "Adam");
-        gradient.CheckSameShape(adam.FirstMoment, nameof(state));
-        gradient.CheckSameShape(adam.SecondMoment, nameof(state));
-        T beta1 = T.CreateChecked(Beta1), beta2 = T.CreateChecked(Beta2), epsilon = T.CreateChecked(Epsilon);
-        long count = adam.Count + 1;
-        T firstCorrection = T.CreateChecked(1 - Math.Pow(Beta1, count));
-        T secondCorrection = T.CreateChecked(1 - Math.Pow(Beta2, count));
-        var first = adam.FirstMoment.Zip(gradient, (m, g) => beta1 * m + (T.One - beta1) * g);
-        var second = adam.SecondMoment.Zip(gradient, (v, g) => beta2 * v + (T.One - beta2) * g * g);
-        var updates = first.Zip(second, (m, v) => m / firstCorrection / (T.Sqrt(v / secondCorrection) + epsilon));
-        return new OptimizerUpdate<T>(updates, new AdamState<T>(count, first, second));
-    }
-
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        var adam = Expect<AdamState<T>>(state, "Adam");
-        parameters.CheckSameShape(adam.FirstMoment, nameof(state));
-        parameters.CheckSameShape(adam.SecondMoment, nameof(state));
-        return new InPlaceAdam<T>(Beta1, Beta2, T.CreateChecked(Epsilon), adam.Count,
-            InPlaceTransform<T>.Segments(adam.FirstMoment), InPlaceTransform<T>.Segments(adam.SecondMoment));
-    }
-}
-
-/// <summary>See <see cref="Optimizer.AddDecayedWeights"/>.</summary>
-internal sealed record AddDecayedWeightsTransform : Optimizer
-{
-    public AddDecayedWeightsTransform(double weightDecay)
-    {
-        Guard.NonNegative(weightDecay, nameof(weightDecay));
-        WeightDecay = weightDecay;
-    }
-
-    public double WeightDecay { get; }
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        Expect<EmptyState<T>>(state, "weight decay");
-        T decay = T.CreateChecked(WeightDecay);
-        return new OptimizerUpdate<T>(gradient.Zip(parameters, (g, p) => g + decay * p), state);
-    }
-
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        Expect<EmptyState<T>>(state, "weight decay");
-        return new InPlaceDecay<T>(T.CreateChecked(WeightDecay));
-    }
-}
-
-/// <summary>See <see cref="Optimizer.ClipByGlobalNorm"/>.</summary>
-internal sealed record ClipByGlobalNormTransform : Optimizer
-{
-    public ClipByGlobalNormTransform(double maxNorm)
-    {
-        Guard.Positive(maxNorm, nameof(maxNorm));
-        MaxNorm = maxNorm;
-    }
-
-    public double MaxNorm { get; }
-
-    public override OptimizerState<T> Init<T>(Parameters<T> parameters) => new EmptyState<T>();
-
-    public override OptimizerUpdate<T> Update<T>(Parameters<T> gradient, OptimizerState<T> state, Parameters<T> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(gradient);
-        Expect<EmptyState<T>>(state, "clipping");
-        T norm = gradient.Norm();
-        T maxNorm = T.CreateChecked(MaxNorm);
-        return new OptimizerUpdate<T>(norm > maxNorm ? gradient.Scale(maxNorm / norm) : gradient, state);
-    }
-
-    internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
-    {
-        Expect<EmptyState<T>>(state, "clipping");
-        return new InPlaceClip<T>(T.CreateChecked(MaxNorm));
-    }
+    /// <summary>The twin holding a copy of <paramref name="state"/>; <paramref name="shape"/> (θ, or g in the pure update) must share the state's shape.</summary>
+    internal abstract override InPlaceTransform<T> CreateInPlace<T>(OptimizerState<T> state, Parameters<T> shape);
 }

@@ -220,7 +220,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             var input = _gradients[segment].AsSpan(start, count);
             var output = scratch.AsSpan(0, count);
             var parameters = _parameters[segment].AsSpan(start, count);
-            if (!TransformChunk(segment, start, input, output, parameters, 0, _transforms.Length, add: true)) Volatile.Write(ref _nonFinite, 1);
+            if (!InPlaceTransform<T>.TransformAndAdd(_transforms, 0, _transforms.Length, segment, start, input, output, parameters, add: true)) Volatile.Write(ref _nonFinite, 1);
         }
     }
 
@@ -230,44 +230,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     {
         bool finite = true;
         foreach (var (s, offset, length) in _chunks)
-            finite &= TransformChunk(s, offset, source[s].AsSpan(offset, length), _updates[s].AsSpan(offset, length), _parameters[s].AsSpan(offset, length), begin, end, add);
-        return finite;
-    }
-
-    /// <summary>
-    /// output = transforms [begin, end) of input for elements [offset, offset + input.Length) of a segment, then, when
-    /// <paramref name="add"/>, θ += output; false if a sum is not finite.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TransformChunk(int segment, int offset, ReadOnlySpan<T> input, Span<T> output, Span<T> parameters, int begin, int end, bool add)
-    {
-        if (begin == end) input.CopyTo(output);
-        for (int t = begin; t < end; t++) _transforms[t].Apply(segment, offset, t == begin ? input : output, output, parameters);
-        return !add || AddAndCheckFinite(parameters, output);
-    }
-
-    /// <summary>parameters += updates element by element (θ + u, as <see cref="Parameters{T}.Add"/>); true when every sum is finite.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool AddAndCheckFinite(Span<T> parameters, ReadOnlySpan<T> updates)
-    {
-        int i = 0;
-        bool finite = true;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            var check = Vector<T>.Zero;
-            for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                var sum = new Vector<T>(parameters[i..]) + new Vector<T>(updates[i..]);
-                sum.CopyTo(parameters[i..]);
-                check += sum - sum;
-            }
-            finite = Vector.EqualsAll(check, Vector<T>.Zero);
-        }
-        for (; i < parameters.Length; i++)
-        {
-            parameters[i] += updates[i];
-            finite &= T.IsFinite(parameters[i]);
-        }
+            finite &= InPlaceTransform<T>.TransformAndAdd(_transforms, begin, end, s, offset, source[s].AsSpan(offset, length), _updates[s].AsSpan(offset, length), _parameters[s].AsSpan(offset, length), add);
         return finite;
     }
 

@@ -1,0 +1,238 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Text.Json;
+
+namespace Pure;
+
+/// <summary>
+/// How one kind of optimizer transform is written to and read from a checkpoint's "optimizer" object:
+/// {"kind": <see cref="Name"/>, then its fields}. Each transform's file declares its kind next to its record.
+/// </summary>
+internal abstract class TransformCheckpointKind
+{
+    /// <summary>The value of "kind", e.g. "scale_by_adam".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The transform's record type.</summary>
+    public abstract Type TransformType { get; }
+
+    /// <summary>Writes the fields after "kind"; nested transforms go through <paramref name="kinds"/>.</summary>
+    public abstract void WriteFields(Utf8JsonWriter writer, Optimizer transform, CheckpointKinds kinds);
+
+    /// <summary>The transform read from <paramref name="node"/> (its "kind" already matched); throws <see cref="ArgumentException"/> for invalid values.</summary>
+    public abstract Optimizer Read(JsonField node, CheckpointKinds kinds);
+
+    /// <summary>The kind of a transform with one number, written exactly as <paramref name="field"/>.</summary>
+    public static TransformCheckpointKind OneNumber<TTransform>(string name, string field, Func<TTransform, double> value, Func<double, Optimizer> create)
+        where TTransform : Optimizer =>
+        new TransformCheckpointKind<TTransform>(name, [field],
+            (writer, transform, _) => JsonNumbers.WriteDouble(writer, field, value(transform)),
+            (fields, _) => create(fields[field].Double()));
+}
+
+/// <summary>A <see cref="TransformCheckpointKind"/> of the record <typeparamref name="TTransform"/> whose object holds exactly "kind" and <c>fields</c>.</summary>
+internal sealed class TransformCheckpointKind<TTransform>(
+    string name, string[] fields, Action<Utf8JsonWriter, TTransform, CheckpointKinds> write, Func<Dictionary<string, JsonField>, CheckpointKinds, Optimizer> read)
+    : TransformCheckpointKind where TTransform : Optimizer
+{
+    private readonly string[] _properties = ["kind", .. fields];
+
+    public override string Name => name;
+
+    public override Type TransformType => typeof(TTransform);
+
+    public override void WriteFields(Utf8JsonWriter writer, Optimizer transform, CheckpointKinds kinds) => write(writer, (TTransform)transform, kinds);
+
+    public override Optimizer Read(JsonField node, CheckpointKinds kinds) => read(node.Object(_properties), kinds);
+}
+
+/// <summary>
+/// How one kind of optimizer state is written to and read from a checkpoint's "state" object: {"kind": <see cref="Name"/>,
+/// then its fields}. A state is always read against the optimizer's Init for the loaded network, which gives its kind
+/// and shapes.
+/// </summary>
+/// <param name="name">The value of "kind", e.g. "adam".</param>
+/// <param name="stateType">The state's generic record type, e.g. <c>typeof(AdamState&lt;&gt;)</c>.</param>
+internal abstract class StateCheckpointKind(string name, Type stateType)
+{
+    /// <summary>The value of "kind", e.g. "adam".</summary>
+    public string Name => name;
+
+    /// <summary>The state's generic record type, e.g. <c>typeof(AdamState&lt;&gt;)</c>.</summary>
+    public Type StateType => stateType;
+
+    /// <summary>Writes the fields after "kind"; nested states go through <paramref name="kinds"/>.</summary>
+    public abstract void WriteFields<T>(Utf8JsonWriter writer, OptimizerState<T> state, CheckpointKinds kinds) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The state read from <paramref name="node"/>, shaped like <paramref name="expected"/> (of this kind).</summary>
+    public abstract OptimizerState<T> Read<T>(JsonField node, OptimizerState<T> expected, CheckpointKinds kinds) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Whether <paramref name="state"/> (of this kind, like <paramref name="expected"/>) fits: false for a mismatch the
+    /// caller reports; throws <see cref="ArgumentException"/> naming the shapes where it has a more exact message.
+    /// </summary>
+    public abstract bool HasShapeOf<T>(OptimizerState<T> state, OptimizerState<T> expected, string path, CheckpointKinds kinds) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>
+/// The registry of the transform and state kinds a checkpoint can hold, looked up by name when reading and by type
+/// when writing. <see cref="Default"/> holds Pure's own; <see cref="With(TransformCheckpointKind)"/> and
+/// <see cref="With(StateCheckpointKind)"/> return a registry extended by one kind (the seam for a later public
+/// registration of user-defined optimizers).
+/// </summary>
+internal sealed class CheckpointKinds
+{
+    private readonly ImmutableArray<TransformCheckpointKind> _transforms;
+    private readonly ImmutableArray<StateCheckpointKind> _states;
+
+    private CheckpointKinds(ImmutableArray<TransformCheckpointKind> transforms, ImmutableArray<StateCheckpointKind> states)
+    {
+        _transforms = transforms;
+        _states = states;
+    }
+
+    /// <summary>Pure's own kinds, in the order error messages list them.</summary>
+    public static CheckpointKinds Default { get; } = new(
+        [ChainOptimizer.Checkpoint, ScaleByLearningRateTransform.Checkpoint, ScaleByMomentumTransform.Checkpoint, ScaleByAdamTransform.Checkpoint,
+         AddDecayedWeightsTransform.Checkpoint, ClipByGlobalNormTransform.Checkpoint],
+        [ChainStateCheckpointKind.Instance, EmptyStateCheckpointKind.Instance, MomentumCheckpointKind.Instance, AdamCheckpointKind.Instance]);
+
+    /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
+    public CheckpointKinds With(TransformCheckpointKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (_transforms.Any(k => k.Name == kind.Name || k.TransformType == kind.TransformType))
+            throw new ArgumentException($"Expected a transform kind with a new name and type, got \"{kind.Name}\" ({kind.TransformType.Name}), already registered.", nameof(kind));
+        return new(_transforms.Add(kind), _states);
+    }
+
+    /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
+    public CheckpointKinds With(StateCheckpointKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (_states.Any(k => k.Name == kind.Name || k.StateType == kind.StateType))
+            throw new ArgumentException($"Expected a state kind with a new name and type, got \"{kind.Name}\" ({kind.StateType.Name}), already registered.", nameof(kind));
+        return new(_transforms, _states.Add(kind));
+    }
+
+    private TransformCheckpointKind? Find(Optimizer transform) => _transforms.FirstOrDefault(k => k.TransformType == transform.GetType());
+
+    private StateCheckpointKind? Find<T>(OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T> =>
+        state.GetType() is { IsGenericType: true } type ? _states.FirstOrDefault(k => k.StateType == type.GetGenericTypeDefinition()) : null;
+
+    /// <summary>Throws unless every transform of <paramref name="optimizer"/> (through chains) has a kind.</summary>
+    public void CheckOptimizer(Optimizer optimizer, string parameterName)
+    {
+        if (Find(optimizer) is null)
+            throw new ArgumentException(
+                $"Cannot save the optimizer {optimizer.GetType().Name}: it is defined outside Pure, and a checkpoint can only store Pure's own transforms (Optimizer.Sgd, Adam, Chain and the Scale/Add/Clip transforms).",
+                parameterName);
+        if (optimizer is ChainOptimizer chain)
+            foreach (var transform in chain.Transforms) CheckOptimizer(transform, parameterName);
+    }
+
+    /// <summary>Throws unless <paramref name="state"/> has the kinds and shapes of <paramref name="expected"/> (the optimizer's Init).</summary>
+    public void CheckState<T>(OptimizerState<T> state, OptimizerState<T> expected, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var kind = Find(expected);
+        if (kind is null || kind != Find(state) || !kind.HasShapeOf(state, expected, path, this))
+            throw new ArgumentException(
+                $"Expected the checkpoint's {path} to be a {expected.GetType().Name.Split('`')[0]} shaped like the optimizer's Init, got {state.GetType().Name.Split('`')[0]}.", "checkpoint");
+    }
+
+    /// <summary>Writes {"kind", fields} for <paramref name="optimizer"/>, checked by <see cref="CheckOptimizer"/>.</summary>
+    public void WriteOptimizer(Utf8JsonWriter writer, Optimizer optimizer)
+    {
+        var kind = Find(optimizer) ?? throw new InvalidOperationException($"No checkpoint kind for {optimizer.GetType().Name}.");
+        writer.WriteStartObject();
+        writer.WriteString("kind", kind.Name);
+        kind.WriteFields(writer, optimizer, this);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a transform by its "kind"; an unknown kind or invalid values are errors naming the JSON path.</summary>
+    public Optimizer ReadOptimizer(JsonField node)
+    {
+        var kindNode = node.Property("kind");
+        string name = kindNode.String();
+        var kind = _transforms.FirstOrDefault(k => k.Name == name)
+            ?? throw kindNode.Error($"unknown transform \"{name}\"; expected {string.Join(", ", _transforms[..^1].Select(k => k.Name))} or {_transforms[^1].Name}.");
+        try
+        {
+            return kind.Read(node, this);
+        }
+        catch (ArgumentException e)
+        {
+            throw node.Error($"invalid {name} transform: {e.Message}");
+        }
+    }
+
+    /// <summary>Writes {"kind", fields} for <paramref name="state"/>, checked by <see cref="CheckState{T}"/>.</summary>
+    public void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var kind = Find(state) ?? throw new InvalidOperationException($"No checkpoint kind for {state.GetType().Name}.");
+        writer.WriteStartObject();
+        writer.WriteString("kind", kind.Name);
+        kind.WriteFields(writer, state, this);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a state of the kind and shapes of <paramref name="expected"/>, the optimizer's Init for the loaded network.</summary>
+    public OptimizerState<T> ReadState<T>(JsonField node, OptimizerState<T> expected) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var kindNode = node.Property("kind");
+        string name = kindNode.String();
+        var kind = Find(expected) ?? throw new InvalidOperationException($"No checkpoint kind for {expected.GetType().Name}.");
+        if (name != kind.Name) throw kindNode.Error($"expected \"{kind.Name}\" (the state of the saved optimizer), got \"{name}\".");
+        return kind.Read(node, expected, this);
+    }
+
+    /// <summary>Writes <paramref name="parameters"/> as an array of {"weight", "bias"} per layer.</summary>
+    public static void WriteParameters<T>(Utf8JsonWriter writer, string name, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        writer.WriteStartArray(name);
+        foreach (var layer in parameters.Layers)
+        {
+            writer.WriteStartObject();
+            JsonNumbers.WriteWeightAndBias(writer, layer.Weight, layer.Bias);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Parameters shaped like <paramref name="shape"/>, every number finite; with <paramref name="nonNegative"/>, every number at least 0 (Adam's v).</summary>
+    public static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape, bool nonNegative = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layers = node.Array(shape.Layers.Length, shape.Layers.Length);
+        var result = ImmutableArray.CreateBuilder<LayerParameters<T>>(layers.Length);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var properties = layers[l].Object(["weight", "bias"]);
+            var expected = shape.Layers[l];
+            var weight = properties["weight"].Matrix<T>(expected.Weight.Rows, expected.Weight.Columns);
+            var bias = properties["bias"].Vector<T>(expected.Bias.Length);
+            if (nonNegative)
+            {
+                CheckNonNegative(weight.AsSpan(), properties["weight"], weight.Rows, weight.Columns);
+                CheckNonNegative(bias.AsSpan(), properties["bias"], bias.Length, 0);
+            }
+            result.Add(new LayerParameters<T>(weight, bias));
+        }
+        return new Parameters<T>(result.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// Throws, naming the element's JSON path, at the first negative value of <paramref name="values"/>: a column-major
+    /// rows x columns matrix (weight rows are JSON arrays), or a vector when <paramref name="columns"/> is 0.
+    /// </summary>
+    private static void CheckNonNegative<T>(ReadOnlySpan<T> values, JsonField node, int rows, int columns) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (values[i] >= T.Zero) continue;
+            // ImmutableMatrix stores columns one after another: element i is row i % rows, column i / rows.
+            string path = columns == 0 ? $"[{i}]" : $"[{i % rows}][{i / rows}]";
+            throw new InvalidDataException($"{node.Source}: {node.Path}{path}: expected a second moment of 0 or more (a mean of squared gradients), got {JsonNumbers.Format(values[i])}.");
+        }
+    }
+}
