@@ -6,13 +6,13 @@ namespace Pure.Cli;
 
 /// <summary>Labelled samples, one per column, as loaded (before any scaling).</summary>
 /// <param name="Name">A short name for messages and the default output folder, e.g. "digits" or "iris".</param>
-/// <param name="Features">n x m, as stored in the file.</param>
+/// <param name="Features">n x m, as stored in the file: read, or still in an IDX file to be gathered by parts.</param>
 /// <param name="Labels">The m class labels as written in the file.</param>
 /// <param name="Target">The CSV target column's name, or null for other data.</param>
 /// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
 /// <param name="Files">The files read (not those of <paramref name="Test"/>), or null for the embedded digits set.</param>
 internal sealed record LabelledData<T>(
-    string Name, ImmutableMatrix<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
+    string Name, Samples<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
@@ -29,7 +29,9 @@ internal static class DataSources
     /// Loads <paramref name="data"/>: null for the embedded digits set; a folder holding train-images-idx3-ubyte and
     /// train-labels-idx1-ubyte (raw or .gz; with t10k-* files as the test part when present); an IDX images file
     /// whose labels file is named like it with labels-idx1 for images-idx3; or a CSV file whose target column is
-    /// <paramref name="target"/> (a name, or a 0-based index; null for the last column).
+    /// <paramref name="target"/> (a name, or a 0-based index; null for the last column). Of IDX files only the labels
+    /// and the headers are read (the sample limit checked): the images stay in their file until
+    /// <see cref="Samples{T}.Gather"/> or <see cref="Samples{T}.ReadAll"/> reads them.
     /// </summary>
     /// <param name="data">The data argument.</param>
     /// <param name="target">The CSV target column.</param>
@@ -47,7 +49,7 @@ internal static class DataSources
         {
             if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
             var digits = Digits.Load();
-            return new LabelledData<T>("digits", digits.FeaturesAs<T>(), digits.Targets);
+            return new LabelledData<T>("digits", new MatrixSamples<T>(digits.FeaturesAs<T>()), digits.Targets);
         }
         string name = Commands.DataName(data);
         if (Directory.Exists(data))
@@ -72,7 +74,7 @@ internal static class DataSources
         }
         var csv = ReadCsv(data, CsvTargetOf(target));
         LimitOptions.CheckClasses(csv.Targets, data);
-        return new LabelledData<T>(name, csv.FeaturesAs<T>(), csv.Targets, csv.TargetName, Files: [data]);
+        return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data]);
     }
 
     /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>
@@ -134,7 +136,103 @@ internal static class DataSources
         LimitOptions.CheckClasses(texts, pair.Labels);
         classes ??= TrainJob.Labelled(pair.Labels, texts, ClassEncoding.Fit);
         TrainJob.Labelled(pair.Labels, texts, classes.Encode);
-        return new LabelledData<T>(name, Idx.ReadSamples<T>(pair.Images, limits), texts, Files: [pair.Images, pair.Labels]);
+        Idx.CheckSamples(imageHeader, pair.Images, limits);
+        return new LabelledData<T>(name, new IdxSamples<T>(pair.Images, imageHeader, limits), texts, Files: [pair.Images, pair.Labels]);
     }
 
+}
+
+/// <summary>
+/// The samples of a data set, one per column: held as a matrix, or still in an IDX file. <see cref="Gather"/> puts
+/// the parts of a split straight into new arrays of their final size, so training data cost no full-size copy.
+/// </summary>
+internal abstract class Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>n, the features per sample.</summary>
+    public abstract int Rows { get; }
+
+    /// <summary>m, the number of samples.</summary>
+    public abstract int Columns { get; }
+
+    /// <summary>Every sample, as a matrix (reads an IDX file's images).</summary>
+    public abstract ImmutableMatrix<T> ReadAll();
+
+    /// <summary>
+    /// One new column-major array per part, Rows x part.Length, holding the samples the part lists in its order (as
+    /// <see cref="ImmutableMatrix{T}.SelectColumns(ReadOnlySpan{int})"/> would); the caller owns the arrays. No sample may be in two parts.
+    /// </summary>
+    public abstract T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts);
+
+    /// <summary>A new, zeroed array per part.</summary>
+    private protected T[][] Allocate(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = new T[parts.Count][];
+        for (int k = 0; k < parts.Count; k++)
+        {
+            foreach (int column in parts[k])
+                if ((uint)column >= (uint)Columns)
+                    throw new ArgumentOutOfRangeException(nameof(parts), $"Expected column indices in [0, {Columns}), got {column}.");
+            arrays[k] = new T[checked(parts[k].Length * Rows)];
+        }
+        return arrays;
+    }
+}
+
+/// <summary>Samples read into a matrix (CSV files, the embedded digits).</summary>
+internal sealed class MatrixSamples<T>(ImmutableMatrix<T> matrix) : Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override int Rows => matrix.Rows;
+
+    /// <inheritdoc />
+    public override int Columns => matrix.Columns;
+
+    /// <inheritdoc />
+    public override ImmutableMatrix<T> ReadAll() => matrix;
+
+    /// <inheritdoc />
+    public override T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = Allocate(parts);
+        for (int k = 0; k < parts.Count; k++)
+            for (int j = 0; j < parts[k].Length; j++)
+                matrix.ColumnSpan(parts[k][j]).CopyTo(arrays[k].AsSpan(j * Rows, Rows));
+        return arrays;
+    }
+}
+
+/// <summary>
+/// The images of an IDX file whose header has been checked (the sample limit included) but whose elements have not
+/// been read: <see cref="Gather"/> decodes them once, item by item, into the parts' arrays.
+/// </summary>
+internal sealed class IdxSamples<T>(string path, IdxHeader header, ReadLimits limits) : Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public override int Rows => (int)header.ItemSize;
+
+    /// <inheritdoc />
+    public override int Columns => header.ItemCount;
+
+    /// <inheritdoc />
+    public override ImmutableMatrix<T> ReadAll() => Idx.ReadSamples<T>(path, limits);
+
+    /// <inheritdoc />
+    public override T[][] Gather(IReadOnlyList<ImmutableArray<int>> parts)
+    {
+        var arrays = Allocate(parts);
+        // Where each item goes: part[item] (-1 for none) at column position[item].
+        var part = new int[Columns];
+        var position = new int[Columns];
+        part.AsSpan().Fill(-1);
+        for (int k = 0; k < parts.Count; k++)
+            for (int j = 0; j < parts[k].Length; j++)
+            {
+                int item = parts[k][j];
+                if (part[item] >= 0) throw new ArgumentException($"Expected every sample in one part at most, but sample {item} is in parts {part[item]} and {k}.", nameof(parts));
+                (part[item], position[item]) = (k, j);
+            }
+        int rows = Rows;
+        Idx.ReadSamplesInto<T>(path, limits, header, item => part[item] < 0 ? [] : arrays[part[item]].AsSpan(position[item] * rows, rows));
+        return arrays;
+    }
 }

@@ -17,9 +17,14 @@ internal static class Evaluation
 
     /// <summary>The model's confusion matrix and cost on <paramref name="features"/> (as loaded, n_0 x m) labelled with <paramref name="labels"/>.</summary>
     public static Measurement Measure<T>(Model<T> model, ImmutableMatrix<T> features, ImmutableArray<int> labels, int classCount)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MeasureInputs(model, Inputs(model.Scaling, features), labels, classCount);
+
+    /// <summary>The same as <see cref="Measure"/> on features already scaled with the model's scaling (the network's inputs, n_0 x m).</summary>
+    public static Measurement MeasureInputs<T>(Model<T> model, ImmutableMatrix<T> inputs, ImmutableArray<int> labels, int classCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var trace = Backprop.Forward(model.Network, Inputs(model.Scaling, features));
+        var trace = Backprop.Forward(model.Network, inputs);
         var confusion = Metrics.Confusion(labels, Metrics.PredictedClasses(trace.Output), classCount);
         double loss = double.CreateChecked(Backprop.Cost(model.Network, trace, Metrics.OneHot<T>(labels, classCount), model.Loss));
         return new Measurement(confusion, loss);

@@ -28,7 +28,10 @@ internal static class ModelCommands
     private static ClassEncoding ClassesOf<T>(Model<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
         model.Classes ?? new ClassEncoding([.. Enumerable.Range(0, model.Network.OutputSize).Select(k => k.ToString(CultureInfo.InvariantCulture))]);
 
-    /// <summary>Labelled data for a model: its feature count checked, its labels encoded with the model's classes.</summary>
+    /// <summary>
+    /// Labelled data for a model: its feature count checked (for IDX files from the header, before any image is read),
+    /// its labels encoded with the model's classes; IDX images are left in their file until a command reads them.
+    /// </summary>
     private static (LabelledData<T> Data, ImmutableArray<int> Labels, ClassEncoding Classes) LoadFor<T>(Model<T> model, string? data, string? target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -46,7 +49,7 @@ internal static class ModelCommands
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (data, labels, classes) = LoadFor(model, Data, Target);
-            var measurement = Evaluation.Measure(model, data.Features, labels, classes.ClassCount);
+            var measurement = Evaluation.Measure(model, data.Features.ReadAll(), labels, classes.ClassCount);
             var (confusion, loss) = (measurement.Confusion, measurement.Loss);
             Terminal.Line($"{data.Name}: {data.Count} samples; {model.Network}");
             Terminal.Out.WriteLine(confusion);
@@ -115,7 +118,7 @@ internal static class ModelCommands
             var (data, labels, classes) = LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
-            var inputs = Evaluation.Inputs(model.Scaling, data.Features.SelectColumns(first));
+            var inputs = Evaluation.Inputs(model.Scaling, new ImmutableMatrix<T>(data.Features.Rows, count, data.Features.Gather([[.. first]])[0]));
             var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");

@@ -15,7 +15,7 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="Classes">The class labels.</param>
 /// <param name="Training">The training part, scaled.</param>
 /// <param name="Validation">The validation part, scaled, or null.</param>
-/// <param name="TestFeatures">The test part's features as loaded (unscaled: the model scales them).</param>
+/// <param name="TestInputs">The test part, scaled (the network's inputs: scaled once, for monitoring and for the final measurement).</param>
 /// <param name="TestLabels">The test part's encoded labels.</param>
 /// <param name="Scaling">The feature scaling, fitted on the training part or taken from the checkpoint.</param>
 /// <param name="Network">The network to start from (the checkpoint's when resuming).</param>
@@ -26,7 +26,7 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="LastEpoch">The number of the last epoch to train.</param>
 internal sealed record PreparedRun<T>(
     Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
-    Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestFeatures, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
+    Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestInputs, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
     Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer Optimizer, int FirstEpoch, int LastEpoch)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -95,18 +95,28 @@ internal static class TrainJob
         int seed = experiment.Seed!.Value;
         var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
 
-        var features = data.Features;
-        var trainX = features.SelectColumns(parts.Train.AsSpan());
-        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, trainX) : checkpoint.Model.Scaling;
-        Dataset<T> Part(ImmutableMatrix<T> selected, ImmutableArray<int> indices) =>
-            new(Evaluation.Inputs(scaling, selected), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
-        var training = Part(trainX, parts.Train);
-        var validation = parts.Validation.IsEmpty ? null : Part(features.SelectColumns(parts.Validation.AsSpan()), parts.Validation);
-        var testFeatures = (data.Test?.Features ?? features).SelectColumns(parts.Test.AsSpan());
+        // Each part is gathered from the samples (an IDX file read once, item by item) straight into an array of its final
+        // size, the scaling fitted on the training part and applied in place: one allocation per part, no copy of the data.
+        int n = data.Features.Rows;
+        var gathered = data.Test is null
+            ? data.Features.Gather([parts.Train, parts.Validation, parts.Test])
+            : [.. data.Features.Gather([parts.Train, parts.Validation]), .. data.Test.Features.Gather([parts.Test])];
+        // Read by the fit only, before the array is scaled; the matrices handed on wrap the scaled arrays.
+        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0])) : checkpoint.Model.Scaling;
+        ImmutableMatrix<T> Inputs(T[] values, int count)
+        {
+            scaling?.ApplyInPlace(n, count, values);
+            return new ImmutableMatrix<T>(n, count, values);
+        }
+        Dataset<T> Part(T[] values, ImmutableArray<int> indices) =>
+            new(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+        var training = Part(gathered[0], parts.Train);
+        var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
+        var testInputs = Inputs(gathered[2], parts.Test.Length);
 
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
-        ImmutableArray<int> sizes = [features.Rows, .. experiment.Layers!.Value, classes.ClassCount];
+        ImmutableArray<int> sizes = [n, .. experiment.Layers!.Value, classes.ClassCount];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
@@ -117,7 +127,7 @@ internal static class TrainJob
         }
         try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
         catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Loss}: {Program.WithoutParameter(problem)}"); }
-        return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testFeatures,
+        return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
             [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1);
     }
 
@@ -134,7 +144,7 @@ internal static class TrainJob
     /// <summary>Runs the epochs, showing each; stops with <see cref="TrainingDivergedException"/> at the first non-finite loss or parameter.</summary>
     private static TrainedRun<T> Train<T>(PreparedRun<T> run, Terminal terminal, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(Evaluation.Inputs(run.Scaling, run.TestFeatures),
+        var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(run.TestInputs,
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
@@ -177,7 +187,7 @@ internal static class TrainJob
     /// <summary>The trained model measured on the test part; a network whose outputs are not finite has diverged.</summary>
     private static Measurement Evaluate<T>(PreparedRun<T> run, Model<T> model, EpochResult<T> last) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        try { return Evaluation.Measure(model, run.TestFeatures, run.TestLabels, run.Classes.ClassCount); }
+        try { return Evaluation.MeasureInputs(model, run.TestInputs, run.TestLabels, run.Classes.ClassCount); }
         catch (ArgumentException problem) when (problem.ParamName == "trace")
         {
             throw new TrainingDivergedException(last.Epoch, StepsPerEpoch(run), "test outputs", double.CreateChecked(last.TrainingLoss));

@@ -49,6 +49,48 @@ public sealed class DataTests
     }
 
     [Fact]
+    public void AnIdxFileGatheredByPartsTrainsTheSameModelAsTheSameSamplesReadWholeFromACsvFile()
+    {
+        using var folder = new TempFolder();
+        Samples.WriteIdx(folder.Path, "train", 150, new Random(5));
+        var all = Idx.ReadSamples<double>(folder["train-images-idx3-ubyte.gz"]);
+        var labels = Idx.ReadLabels(folder["train-labels-idx1-ubyte.gz"]);
+        File.WriteAllLines(folder["same.csv"], [string.Join(",", Enumerable.Range(0, all.Rows).Select(i => $"p{i}")) + ",label",
+            .. Enumerable.Range(0, all.Columns).Select(j => string.Join(",", Enumerable.Range(0, all.Rows).Select(i => all[i, j].ToString(CultureInfo.InvariantCulture))) + "," + labels[j])]);
+        foreach (string dtype in new[] { "float32", "float64" })
+        {
+            string[] settings = ["--layers", "6", "--epochs", "2", "--dtype", dtype, "--validation-fraction", "0.2"];
+            var idx = CliRun.Of(["train", "--data", folder["train-images-idx3-ubyte.gz"], .. settings, "--output", folder[$"idx-{dtype}"]]);
+            var csv = CliRun.Of(["train", "--data", folder["same.csv"], .. settings, "--output", folder[$"csv-{dtype}"]]);
+
+            Assert.True(idx.ExitCode == 0 && csv.ExitCode == 0, idx.Error + csv.Error);
+            Assert.Equal(File.ReadAllText(folder[$"csv-{dtype}/model.json"]), File.ReadAllText(folder[$"idx-{dtype}/model.json"]));
+            Assert.Equal(csv.OutLines[^1], idx.OutLines[^1]);
+        }
+    }
+
+    [Fact]
+    public void GatheringFromAnIdxFileGivesTheColumnsOfTheWholeMatrixAndRefusesASampleInTwoParts()
+    {
+        using var folder = new TempFolder();
+        Samples.WriteIdx(folder.Path, "t10k", 40, new Random(3));
+        string images = folder["t10k-images-idx3-ubyte.gz"];
+        var whole = Idx.ReadSamples<float>(images);
+        var fromFile = new IdxSamples<float>(images, Idx.ReadHeader(images), ReadLimits.Default);
+        var fromMatrix = new MatrixSamples<float>(whole);
+        System.Collections.Immutable.ImmutableArray<int>[] parts = [[7, 3, 39, 0], [], [.. Enumerable.Range(10, 20).Reverse()]];
+
+        var gathered = fromFile.Gather(parts);
+        Assert.Equal(fromMatrix.Gather(parts).Select(part => part.ToArray()), gathered.Select(part => part.ToArray()));
+        for (int k = 0; k < parts.Length; k++) Assert.Equal(whole.SelectColumns(parts[k].AsSpan()).AsSpan().ToArray(), gathered[k]);
+        Assert.Equal((16, 40), (fromFile.Rows, fromFile.Columns));
+        Assert.Equal(whole, fromFile.ReadAll());
+        Assert.Contains("sample 3 is in parts 0 and 1", Assert.Throws<ArgumentException>(() => fromFile.Gather([[1, 3], [3]])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fromFile.Gather([[40]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => fromMatrix.Gather([[-1]]));
+    }
+
+    [Fact]
     public void ABadCsvCellIsOneLineNamingTheLineAndExitCodeOneAndWritesNothing()
     {
         using var folder = new TempFolder();

@@ -101,6 +101,48 @@ public class FeatureScalingTests
         Assert.Equal(new[] { 0.5f, 1f }, MinMaxScaling<float>.Fit(ImmutableMatrix.FromRowMajor<float>(1, 2, [1, 3])).Apply(ImmutableMatrix.FromRowMajor<float>(1, 2, [2, 3])).AsSpan().ToArray());
     }
 
+    [PureProperty(MaxTest = 100)]
+    public Property ApplyInPlaceGivesTheBitsOfApplyWithoutACopy() =>
+        Prop.ForAll(Arb.From(Pairs), p =>
+        {
+            bool ok = true;
+            foreach (FeatureScaling<double> scaling in new FeatureScaling<double>[] { Standardization<double>.Fit(p.Train), MinMaxScaling<double>.Fit(p.Train) })
+            {
+                var values = p.Other.ToColumnMajorArray();
+                scaling.ApplyInPlace(p.Other.Rows, p.Other.Columns, values);
+                ok &= Precision.BitwiseEqual<double>(scaling.Apply(p.Other).AsSpan(), values);
+            }
+            return ok.Label($"train {p.Train}, other {p.Other}");
+        });
+
+    [Fact]
+    public void ApplyInPlaceTakesTheDoubleFallbackAndRefusesAWrongShapeAsApplyDoes()
+    {
+        // Fitted on -1.5e38..1.5e38, applied to 3e38: x - min overflows float, so both paths compute in double and round once (1.5).
+        var wide = ImmutableMatrix.FromRowMajor<float>(2, 2, [-1.5e38f, 1.5e38f, 1, 2]);
+        var other = ImmutableMatrix.FromRowMajor<float>(2, 3, [3e38f, -3e38f, 0, 1, 2, 4]);
+        foreach (FeatureScaling<float> scaling in new FeatureScaling<float>[] { MinMaxScaling<float>.Fit(wide), new Halving() })
+        {
+            var values = other.ToColumnMajorArray();
+            scaling.ApplyInPlace(2, 3, values);
+            Assert.True(Precision.BitwiseEqual<float>(scaling.Apply(other).AsSpan(), values), $"{scaling}: [{string.Join(", ", values)}]");
+            Assert.Equal(scaling is Halving ? 1.5e38f : 1.5f, values[0]);
+        }
+        var fitted = Standardization<float>.Fit(wide);
+        var applied = Assert.ThrowsAny<ArgumentException>(() => fitted.Apply(ImmutableMatrix.Zeros<float>(3, 2)));
+        var inPlace = Assert.ThrowsAny<ArgumentException>(() => fitted.ApplyInPlace(3, 2, new float[6]));
+        Assert.Equal((applied.ParamName, applied.Message), (inPlace.ParamName, inPlace.Message));
+        Assert.Equal("values", Assert.ThrowsAny<ArgumentException>(() => fitted.ApplyInPlace(2, 2, new float[6])).ParamName);
+    }
+
+    /// <summary>A scaling defined outside the library: ApplyInPlace applies it to a copy and copies the result back.</summary>
+    private sealed record Halving : FeatureScaling<float>
+    {
+        public override int FeatureCount => 2;
+
+        public override ImmutableMatrix<float> Apply(ImmutableMatrix<float> inputs) => inputs.Map(x => x / 2);
+    }
+
     [Fact]
     public void AWrongRowCountEmptyOrNonFiniteInputIsRefusedNamingInputs()
     {

@@ -160,6 +160,57 @@ public sealed class IdxTests : IDisposable
         Assert.StartsWith($"{big}, byte 8: expected a finite Single", Assert.Throws<InvalidDataException>(() => Idx.ReadSamples<float>(big)).Message);
     }
 
+    [PureProperty(MaxTest = 100)]
+    public Property ReadSamplesIntoPutsEachItemWhereItsDestinationSaysAndSkipsTheRest()
+    {
+        int file = 0;
+        var cases =
+            from c in Files
+            from keys in Gen.ArrayOf(Gen.Choose(-1, 2), c.Dimensions[0])
+            select (c.Dimensions, c.Data, c.Compress, Parts: keys);
+        return Prop.ForAll(Arb.From(cases), c =>
+        {
+            string path = PathOf($"into{file++}.idx");
+            Idx.Write(path, c.Dimensions, c.Data, c.Compress);
+            var header = Idx.ReadHeader(path);
+            var all = Idx.ReadSamples<float>(path);
+            // Part k lists the items whose key is k, in reverse order (so positions differ from item numbers); key -1 is no part.
+            var parts = Enumerable.Range(0, 3).Select(k => Enumerable.Range(0, all.Columns).Where(j => c.Parts[j] == k).Reverse().ToArray()).ToArray();
+            var arrays = parts.Select(part => new float[part.Length * all.Rows]).ToArray();
+            var visited = new List<int>();
+            Idx.ReadSamplesInto<float>(path, null, header, item =>
+            {
+                visited.Add(item);
+                int k = c.Parts[item];
+                return k < 0 ? [] : arrays[k].AsSpan(Array.IndexOf(parts[k], item) * all.Rows, all.Rows);
+            });
+            bool ok = visited.Distinct().Order().SequenceEqual(Enumerable.Range(0, all.Columns));
+            for (int k = 0; k < parts.Length; k++) ok &= all.SelectColumns(parts[k]).AsSpan().SequenceEqual(arrays[k]);
+            return ok.Label($"header {header}, parts {string.Join(" | ", parts.Select(part => string.Join(",", part)))}");
+        });
+    }
+
+    [Fact]
+    public void ReadSamplesIntoChecksSkippedItemsAndRefusesAFileWhoseHeaderChanged()
+    {
+        string floats = PathOf("skipped.idx");
+        // Two items of one float32: 1 and NaN; the NaN item is skipped but still refused, with ReadSamples's message.
+        WriteBytes(floats, Bytes(IdxElementType.Float32, [2, 1], [0x3F, 0x80, 0, 0, 0x7F, 0xC0, 0, 0]), compress: true);
+        var header = Idx.ReadHeader(floats);
+        var kept = new float[1];
+        var error = Assert.Throws<InvalidDataException>(() => Idx.ReadSamplesInto<float>(floats, null, header, item => item == 0 ? kept : []));
+        Assert.Equal(Assert.Throws<InvalidDataException>(() => Idx.ReadSamples<float>(floats)).Message, error.Message);
+        Assert.Equal($"{floats}, byte 16: expected a finite Single, got NaN.", error.Message);
+        Assert.Equal(1f, kept[0]);
+
+        string images = PathOf("changed.idx");
+        Idx.Write(images, [2, 2], [1, 2, 3, 4]);
+        var before = Idx.ReadHeader(images);
+        Idx.Write(images, [3, 2], [1, 2, 3, 4, 5, 6]);
+        var changed = Assert.Throws<InvalidDataException>(() => Idx.ReadSamplesInto<double>(images, null, before, _ => throw new InvalidOperationException("no item may be stored")));
+        Assert.Equal($"{images}: the file changed while it was read: its header now declares UnsignedByte 3 x 2, not UnsignedByte 2 x 2.", changed.Message);
+    }
+
     [Fact]
     public void WriteRefusesDataThatDoesNotMatchTheDimensions()
     {

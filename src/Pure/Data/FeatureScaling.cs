@@ -78,15 +78,50 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     }
 
     /// <summary>
+    /// Scales <paramref name="values"/> (a rows x <paramref name="columns"/> matrix in column-major order) in place,
+    /// with exactly the arithmetic of <see cref="Apply"/>, and throws as Apply does when the row count differs. The
+    /// span must be the caller's own new storage that nothing else holds yet (the command line fills the parts of its
+    /// data and scales them before wrapping them as matrices: no scaled copy). A scaling defined outside the library
+    /// is applied to a copy, which is then copied back, so it never sees the storage.
+    /// </summary>
+    internal virtual void ApplyInPlace(int rows, int columns, Span<T> values)
+    {
+        var scaled = Apply(ImmutableMatrix.FromColumnMajor<T>(rows, columns, values));
+        if (scaled.Rows != rows || scaled.Columns != columns)
+            throw new InvalidOperationException($"Expected the scaling to keep the shape {rows} x {columns}, got {scaled.Shape}.");
+        scaled.AsSpan().CopyTo(values);
+    }
+
+    /// <summary>
     /// (x - offset) / scale for every element, row by row, in T; an element whose difference overflows T (a feature
     /// spanning more than half of T's range) is computed again in double and rounded once. Checks the row count.
     /// </summary>
     private protected static ImmutableMatrix<T> Map(ImmutableMatrix<T> inputs, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Rows != offset.Length)
-            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {inputs.Shape}.", nameof(inputs));
+        CheckRows(inputs.Rows, inputs.Shape, offset);
         var result = inputs.ToColumnMajorArray();
+        MapInPlace(result, offset, scale);
+        return new ImmutableMatrix<T>(inputs.Rows, inputs.Columns, result);
+    }
+
+    /// <summary><see cref="Map"/> on storage the caller owns (see <see cref="ApplyInPlace"/>): the same checks and the same arithmetic, no copy.</summary>
+    private protected static void MapInPlace(int rows, int columns, Span<T> values, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    {
+        CheckRows(rows, $"{rows} x {columns}", offset);
+        if (values.Length != (long)rows * columns)
+            throw new ArgumentException($"Expected {(long)rows * columns} values for a {rows} x {columns} matrix, got {values.Length}.", nameof(values));
+        MapInPlace(values, offset, scale);
+    }
+
+    private static void CheckRows(int rows, string shape, ImmutableVector<T> offset)
+    {
+        if (rows != offset.Length)
+            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {shape}.", "inputs");
+    }
+
+    private static void MapInPlace(Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    {
         for (int start = 0; start < result.Length; start += offset.Length)
             for (int i = 0; i < offset.Length; i++)
             {
@@ -95,7 +130,6 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
                 result[start + i] = T.IsFinite(scaled) ? scaled
                     : T.CreateSaturating((double.CreateChecked(x) - double.CreateChecked(offset[i])) / double.CreateChecked(scale[i]));
             }
-        return new ImmutableMatrix<T>(inputs.Rows, inputs.Columns, result);
     }
 }
 
@@ -214,6 +248,9 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
 
     /// <summary>The standardised copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
     public override ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs) => Map(inputs, Mean, Scale);
+
+    /// <inheritdoc />
+    internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Mean, Scale);
 }
 
 /// <summary>
@@ -274,4 +311,7 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
 
     /// <summary>The scaled copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
     public override ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs) => Map(inputs, Minimum, Range);
+
+    /// <inheritdoc />
+    internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Minimum, Range);
 }

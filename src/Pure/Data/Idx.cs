@@ -115,21 +115,63 @@ public static class Idx
         limits ??= ReadLimits.Default;
         using var reader = Open(path, limits);
         var header = reader.Header;
-        limits.Check("samples-x-features", header.ElementCount, path, $"{header.ItemCount} samples x {header.ItemSize} features ({header})");
+        CheckSamples(header, path, limits);
         // The elements are decoded chunk by chunk straight into the matrix's own storage: no full-size copy.
         var values = new T[header.ElementCount];
-        reader.ReadElements(values.Length, (start, chunk) =>
+        int itemSize = (int)header.ItemSize;
+        ReadItems<T>(reader, path, item => values.AsSpan(item * itemSize, itemSize));
+        return new ImmutableMatrix<T>(itemSize, header.ItemCount, values);
+    }
+
+    /// <summary>
+    /// Reads the items of an IDX file with the checks and messages of <see cref="ReadSamples{T}"/>, but stores each one
+    /// where <paramref name="destination"/> says: item j's values (ItemSize of them, converted to T) go into
+    /// destination(j), or nowhere when that span is empty. Every element is still read and checked. For gathering
+    /// parts of the samples straight into their final storage, with no matrix of all of them.
+    /// </summary>
+    /// <param name="path">The IDX file.</param>
+    /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
+    /// <param name="expected">The header read before (the destinations were sized by it); a file whose header now differs is refused.</param>
+    /// <param name="destination">The span for item j: ItemSize long, or empty to skip the item.</param>
+    internal static void ReadSamplesInto<T>(string path, ReadLimits? limits, IdxHeader expected, Func<int, Span<T>> destination) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        limits ??= ReadLimits.Default;
+        using var reader = Open(path, limits);
+        var header = reader.Header;
+        CheckSamples(header, path, limits);
+        if (header != expected) throw new InvalidDataException($"{path}: the file changed while it was read: its header now declares {header}, not {expected}.");
+        ReadItems(reader, path, destination);
+    }
+
+    /// <summary>Throws unless the samples x features of the images file <paramref name="path"/> are within <paramref name="limits"/>: checked before any sample is allocated.</summary>
+    internal static void CheckSamples(IdxHeader header, string path, ReadLimits limits) =>
+        limits.Check("samples-x-features", header.ElementCount, path, $"{header.ItemCount} samples x {header.ItemSize} features ({header})");
+
+    /// <summary>Decodes every element, refusing a non-finite one, and stores each item's run of elements into <paramref name="destination"/>(item) unless that span is empty.</summary>
+    private static void ReadItems<T>(IdxReader reader, string path, Func<int, Span<T>> destination) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var header = reader.Header;
+        int itemSize = (int)header.ItemSize;
+        reader.ReadElements((int)header.ElementCount, (start, chunk) =>
         {
-            for (int i = 0; i < chunk.Length; i++)
+            int i = 0;
+            while (i < chunk.Length)
             {
-                var element = T.CreateChecked(chunk[i]);
-                if (!T.IsFinite(element))
-                    throw new InvalidDataException(
-                        $"{path}, byte {header.HeaderLength + (long)(start + i) * header.ElementSize}: expected a finite {typeof(T).Name}, got {chunk[i]}.");
-                values[start + i] = element;
+                int element = start + i;
+                int offset = element % itemSize;
+                int length = Math.Min(chunk.Length - i, itemSize - offset);
+                var target = destination(element / itemSize);
+                for (int k = 0; k < length; k++)
+                {
+                    var value = T.CreateChecked(chunk[i + k]);
+                    if (!T.IsFinite(value))
+                        throw new InvalidDataException(
+                            $"{path}, byte {header.HeaderLength + (long)(element + k) * header.ElementSize}: expected a finite {typeof(T).Name}, got {chunk[i + k]}.");
+                    if (!target.IsEmpty) target[offset + k] = value;
+                }
+                i += length;
             }
         });
-        return new ImmutableMatrix<T>((int)header.ItemSize, header.ItemCount, values);
     }
 
     /// <summary>The elements of a 1-D IDX file of integers (unsigned or signed byte, int16, int32), such as class labels.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -402,15 +403,28 @@ internal static class JsonNumbers
             : double.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Writes a vector as one JSON array on one line.</summary>
-    internal static void WriteVector<T>(Utf8JsonWriter writer, ImmutableVector<T> vector) where T : unmanaged, IFloatingPointIeee754<T> =>
-        writer.WriteRawValue(AppendArray(new StringBuilder(), vector.AsSpan(), 0, vector.Length, 1).ToString(), skipInputValidation: true);
+    internal static void WriteVector<T>(Utf8JsonWriter writer, ImmutableVector<T> vector) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var text = new ArrayBufferWriter<byte>(Estimate<T>(vector.Length));
+        AppendArray(text, vector.AsSpan(), 0, vector.Length, 1);
+        writer.WriteRawValue(text.WrittenSpan, skipInputValidation: true);
+    }
 
     /// <summary>Writes a matrix as an array of its rows (row-major nested arrays) on one line.</summary>
     internal static void WriteMatrix<T>(Utf8JsonWriter writer, ImmutableMatrix<T> matrix) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var text = new StringBuilder("[");
-        for (int j = 0; j < matrix.Rows; j++) AppendArray(j > 0 ? text.Append(", ") : text, matrix.AsSpan(), j, matrix.Columns, matrix.Rows);
-        writer.WriteRawValue(text.Append(']').ToString(), skipInputValidation: true);
+        // The UTF-8 text is formatted straight into one buffer (no string per number, no UTF-16 copy of the whole).
+        var text = new ArrayBufferWriter<byte>(Estimate<T>(matrix.Count) + 4 * matrix.Rows + 2);
+        text.Write("["u8);
+        for (int j = 0; j < matrix.Rows; j++)
+        {
+            if (j > 0) text.Write(", "u8);
+            AppendArray(text, matrix.AsSpan(), j, matrix.Columns, matrix.Rows);
+        }
+        text.Write("]"u8);
+        writer.WriteRawValue(text.WrittenSpan, skipInputValidation: true);
+        // Hands the text on to the writer's stream, if it has one, so that its buffer does not grow to the whole file.
+        writer.Flush();
     }
 
     /// <summary>Writes a layer's "weight" (as <see cref="WriteMatrix"/>) and "bias" (as <see cref="WriteVector"/>) properties.</summary>
@@ -422,16 +436,29 @@ internal static class JsonNumbers
         WriteVector(writer, bias);
     }
 
-    private static StringBuilder AppendArray<T>(StringBuilder text, ReadOnlySpan<T> values, int offset, int count, int stride) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Appends "[x, y, ...]" (the shortest round-trip text of each value, as <see cref="Format{T}"/> gives it) as UTF-8.</summary>
+    private static void AppendArray<T>(ArrayBufferWriter<byte> text, ReadOnlySpan<T> values, int offset, int count, int stride) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        text.Append('[');
+        text.Write("["u8);
         for (int i = 0; i < count; i++)
         {
-            if (i > 0) text.Append(", ");
-            text.Append(Format(values[offset + i * stride]));
+            if (i > 0) text.Write(", "u8);
+            T value = values[offset + i * stride];
+            var destination = text.GetSpan(MaxNumberLength);
+            bool formatted = typeof(T) == typeof(float)
+                ? float.CreateTruncating(value).TryFormat(destination, out int written, "R", CultureInfo.InvariantCulture)
+                : double.CreateTruncating(value).TryFormat(destination, out written, "R", CultureInfo.InvariantCulture);
+            if (!formatted) throw new InvalidOperationException($"Expected the text of {Format(value)} to fit in {MaxNumberLength} bytes.");
+            text.Advance(written);
         }
-        return text.Append(']');
+        text.Write("]"u8);
     }
+
+    /// <summary>More bytes than the round-trip text of any float or double takes ("-1.7976931348623157E+308" is 24).</summary>
+    private const int MaxNumberLength = 32;
+
+    /// <summary>A first buffer size for <paramref name="count"/> numbers: about what float32 or float64 values of a trained network take, with their separators.</summary>
+    private static int Estimate<T>(int count) => (int)Math.Min(Array.MaxLength / 2, (long)count * (typeof(T) == typeof(float) ? 14 : 22) + 2);
 
     /// <summary>Writes a double hyperparameter.</summary>
     internal static void WriteDouble(Utf8JsonWriter writer, string name, double value)
