@@ -10,9 +10,11 @@ namespace Pure.Cli;
 /// <param name="Labels">The m class labels as written in the file.</param>
 /// <param name="Target">The CSV target column's name, or null for other data.</param>
 /// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
+/// <param name="FeatureNames">The CSV header names of the feature columns, for messages, or null for other data.</param>
 /// <param name="Files">The files read (not those of <paramref name="Test"/>), or null for the embedded digits set.</param>
 internal sealed record LabelledData<T>(
-    string Name, Samples<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null)
+    string Name, Samples<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null,
+    IReadOnlyList<string>? FeatureNames = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
@@ -74,7 +76,7 @@ internal static class DataSources
         }
         var csv = ReadCsv(data, CsvTargetOf(target));
         LimitOptions.CheckClasses(csv.Targets, data);
-        return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data]);
+        return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data], FeatureNames: csv.FeatureNames);
     }
 
     /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>

@@ -102,7 +102,9 @@ internal static class TrainJob
             ? data.Features.Gather([parts.Train, parts.Validation, parts.Test])
             : [.. data.Features.Gather([parts.Train, parts.Validation]), .. data.Test.Features.Gather([parts.Test])];
         // Read by the fit only, before the array is scaled; the matrices handed on wrap the scaled arrays.
-        var scaling = checkpoint is null ? FitScaling(experiment.Scaling!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0])) : checkpoint.Model.Scaling;
+        FeatureScaling<T>? scaling;
+        try { scaling = checkpoint is null ? FitScaling(experiment.Scaling!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0]), data.FeatureNames) : checkpoint.Model.Scaling; }
+        catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files?[0] ?? "digits.csv"}: {Program.WithoutParameter(problem)}", problem); }
         ImmutableMatrix<T> Inputs(T[] values, int count)
         {
             scaling?.ApplyInPlace(n, count, values);
@@ -269,10 +271,11 @@ internal static class TrainJob
         return new Parts(split.Train, split.Validation, split.Test);
     }
 
-    private static FeatureScaling<T>? FitScaling<T>(string scaling, ImmutableMatrix<T> trainX) where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
+    private static FeatureScaling<T>? FitScaling<T>(string scaling, ImmutableMatrix<T> trainX, IReadOnlyList<string>? columnNames)
+        where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
     {
-        "standardize" => Standardization<T>.Fit(trainX),
-        "min-max" => MinMaxScaling<T>.Fit(trainX),
+        "standardize" => Standardization<T>.Fit(trainX, columnNames),
+        "min-max" => MinMaxScaling<T>.Fit(trainX, columnNames),
         _ => null,
     };
 }

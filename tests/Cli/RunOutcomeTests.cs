@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Pure.Cli.Tests.Support;
@@ -80,6 +81,23 @@ public sealed class RunOutcomeTests
         var digits = JsonNode.Parse(File.ReadAllText(folder["digits/metrics.json"]))!;
         Assert.Matches("^[0-9a-f]{64}$", digits["data-sha256"]!["digits"]!.GetValue<string>());
         Assert.Equal(Hex(folder["digits/model.json"]), digits["model-sha256"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void AColumnTooSmallToStandardizeIsRefusedByItsHeaderName()
+    {
+        using var folder = new TempFolder();
+        var lines = new List<string> { "tiny,y,kind" };
+        for (int i = 0; i < 40; i++)
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{(i % 2 == 0 ? "0" : "1e-45")},{i % 5},{(i % 3 == 0 ? "a" : "b")}"));
+        File.WriteAllLines(folder["tiny.csv"], lines);
+        var run = CliRun.Of("train", "--data", folder["tiny.csv"], "--dtype", "float32", "--layers", "3", "--epochs", "1", "--output", folder["run"]);
+
+        Assert.Equal(1, run.ExitCode);
+        string line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: {folder["tiny.csv"]}: ", line, StringComparison.Ordinal);
+        Assert.Contains("column 'tiny' (feature 0)", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder["run"]));
     }
 
     [Fact]
