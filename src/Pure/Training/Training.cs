@@ -55,7 +55,7 @@ public sealed record EpochResult<T>(int Epoch, Network<T> Network, OptimizerStat
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>Mini-batch gradient descent as a lazy, pure sequence of epochs.</summary>
-public static class Training
+public static partial class Training
 {
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs and yields one result per epoch, lazily. Each epoch shuffles the
