@@ -68,6 +68,11 @@ internal static class Commands
         var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
         var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
         var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });
+        var earlyStopping = Add(command, Switch("--early-stopping", "Stop when the monitored quantity stops improving: on or off [default: off; on with --patience]"));
+        var patience = Add(command, Number<int>("--patience", "Early stopping: stop after patience + 1 epochs in a row without improvement (n_iter_no_change); turns it on [default: 10]"));
+        var tol = Add(command, Number<double>("--tol", "Early stopping: the least change of the monitored quantity that is an improvement [default: 0.0001]"));
+        var monitor = Add(command, Choice(new Option<string?>("--monitor") { Description = "Early stopping: the quantity watched [default: validation_loss, or training_loss without a validation part]" }, Choices.Monitors));
+        var restoreBest = Add(command, Switch("--restore-best", "Early stopping: model.json holds the best epoch's network (on) or the last epoch's (off) [default: on]"));
         command.SetAction(parsed =>
         {
             var flags = new Experiment
@@ -78,6 +83,8 @@ internal static class Commands
                 WeightDecay = parsed.GetValue(weightDecay), Clip = parsed.GetValue(clip), Batch = parsed.GetValue(batch), Epochs = parsed.GetValue(epochs),
                 Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
                 Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
+                EarlyStopping = SwitchValue(parsed, earlyStopping) ?? (parsed.GetValue(patience) is null ? null : true), Patience = parsed.GetValue(patience),
+                Tol = parsed.GetValue(tol), Monitor = parsed.GetValue(monitor), RestoreBest = SwitchValue(parsed, restoreBest),
             };
             string? given = parsed.GetValue(experimentFile);
             string? filePath = given ?? (flags.Resume is string checkpoint ? ExperimentNextTo(checkpoint) : null);
@@ -222,6 +229,14 @@ internal static class Commands
             return null;
         },
     };
+
+    /// <summary>An optional on/off option: alone it means on, else "on" or "off" follows it.</summary>
+    private static Option<string?> Switch(string name, string description) =>
+        Choice(new Option<string?>(name) { Description = description, HelpName = "on|off", Arity = ArgumentArity.ZeroOrOne }, "on", "off");
+
+    /// <summary>The value of a <see cref="Switch"/>: null when not given, true for on (or the option alone), false for off.</summary>
+    private static bool? SwitchValue(ParseResult parsed, Option<string?> option) =>
+        parsed.GetResult(option) is null ? null : (parsed.GetValue(option) ?? "on") == "on";
 
     private static T Add<T>(Command command, T option) where T : Option
     {

@@ -69,6 +69,21 @@ internal sealed record Experiment
     /// <summary>A checkpoint to resume from, or null.</summary>
     public string? Resume { get; init; }
 
+    /// <summary>Early stopping on or off; when not given, on exactly when a patience is given. Off clears the four settings below.</summary>
+    public bool? EarlyStopping { get; init; }
+
+    /// <summary>Early stopping's patience p (scikit-learn's n_iter_no_change): stop after p + 1 epochs in a row without improvement.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Early stopping's tol: the least change of the monitored quantity that counts as an improvement.</summary>
+    public double? Tol { get; init; }
+
+    /// <summary>The quantity early stopping watches: validation_loss, validation_accuracy or training_loss.</summary>
+    public string? Monitor { get; init; }
+
+    /// <summary>Whether the model is the best epoch's network (true) or the last epoch's.</summary>
+    public bool? RestoreBest { get; init; }
+
     /// <summary>The defaults of <c>pure train</c>.</summary>
     public static Experiment Defaults { get; } = new()
     {
@@ -108,6 +123,11 @@ internal sealed record Experiment
         Scaling = over.Scaling ?? Scaling,
         DType = over.DType ?? DType,
         Resume = over.Resume ?? Resume,
+        EarlyStopping = over.EarlyStopping ?? EarlyStopping,
+        Patience = over.Patience ?? Patience,
+        Tol = over.Tol ?? Tol,
+        Monitor = over.Monitor ?? Monitor,
+        RestoreBest = over.RestoreBest ?? RestoreBest,
     };
 
     /// <summary>
@@ -153,6 +173,30 @@ internal sealed record Experiment
             throw new UsageException($"--test-fraction: expected a value in (0, 1), got {Format(test)}.");
         if (resolved.TestFraction is double t && validation + t >= 1)
             throw new UsageException($"--validation-fraction plus --test-fraction must be below 1, got {Format(validation)} + {Format(t)}.");
+        return resolved.WithEarlyStoppingResolved(validation > 0);
+    }
+
+    /// <summary>
+    /// Early stopping on (early-stopping true, or not given with a patience) with every setting filled: patience 10, tol
+    /// 1e-4, the validation loss when there is a validation part else the training loss, the best network restored; or
+    /// off with all four null (an explicit off clears them; without it, giving one of them but no patience is refused).
+    /// </summary>
+    private Experiment WithEarlyStoppingResolved(bool hasValidation)
+    {
+        if (EarlyStopping is false) return this with { Patience = null, Tol = null, Monitor = null, RestoreBest = null };
+        if (EarlyStopping is null && Patience is null)
+        {
+            string? stray = Tol is not null ? "tol" : Monitor is not null ? "monitor" : RestoreBest is not null ? "restore-best" : null;
+            if (stray is not null) throw new UsageException($"--{stray} applies to early stopping, which is off: give --early-stopping or --patience N.");
+            return this with { EarlyStopping = false };
+        }
+        string monitor = OneOf(Monitor ?? (hasValidation ? "validation_loss" : "training_loss"), "monitor", Choices.Monitors);
+        if (!hasValidation && monitor != "training_loss")
+            throw new UsageException($"--monitor {monitor} needs a validation part, but --validation-fraction is 0: give --validation-fraction above 0 or --monitor training_loss.");
+        var resolved = this with { EarlyStopping = true, Patience = Patience ?? 10, Tol = Tol ?? 1e-4, Monitor = monitor, RestoreBest = RestoreBest ?? true };
+        if (resolved.Patience < 1) throw new UsageException($"--patience: expected 1 or more, got {resolved.Patience}.");
+        if (resolved.Tol is not double tol || !(tol >= 0) || double.IsInfinity(tol))
+            throw new UsageException($"--tol: expected a finite value of 0 or more, got {Format(resolved.Tol)}.");
         return resolved;
     }
 
@@ -233,6 +277,26 @@ internal static class Choices
 
     /// <summary>Floating-point types.</summary>
     public static readonly string[] DTypes = ["float32", "float64"];
+
+    /// <summary>The quantities early stopping can watch.</summary>
+    public static readonly string[] Monitors = ["validation_loss", "validation_accuracy", "training_loss"];
+
+    /// <summary>The early-stopping rule of a resolved experiment, or null when it is off.</summary>
+    public static EarlyStopping? EarlyStoppingOf(Experiment experiment) => experiment.EarlyStopping is true
+        ? new EarlyStopping(experiment.Patience!.Value, experiment.Tol!.Value, MonitorNamed(experiment.Monitor!), experiment.RestoreBest!.Value)
+        : null;
+
+    /// <summary>The library's monitor named <paramref name="name"/>, one of <see cref="Monitors"/>.</summary>
+    public static EarlyStoppingMonitor MonitorNamed(string name) => name switch
+    {
+        "validation_loss" => EarlyStoppingMonitor.ValidationLoss,
+        "validation_accuracy" => EarlyStoppingMonitor.ValidationAccuracy,
+        "training_loss" => EarlyStoppingMonitor.TrainingLoss,
+        _ => throw new UsageException($"unknown monitor '{name}'."),
+    };
+
+    /// <summary>The name of a resolved monitor, one of <see cref="Monitors"/>.</summary>
+    public static string MonitorName(EarlyStoppingMonitor monitor) => Monitors.First(name => MonitorNamed(name) == monitor);
 
     /// <summary>The library activation named <paramref name="name"/>.</summary>
     public static Activation ActivationNamed(string name) => name switch

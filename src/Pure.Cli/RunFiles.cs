@@ -114,6 +114,7 @@ internal static class RunFiles
                 ["accuracy"] = last.ValidationAccuracy,
             },
             ["test"] = WithMeasurement(new JsonObject(), outcome.Test, run.Classes),
+            ["early-stopping"] = EarlyStopping(outcome.Stopping),
             ["timings"] = new JsonObject
             {
                 ["training-seconds"] = outcome.TrainingSeconds,
@@ -122,6 +123,21 @@ internal static class RunFiles
             },
         };
     }
+
+    /// <summary>
+    /// Where early stopping ended (null when off): the monitored quantity, the best epoch and value, the last epoch run,
+    /// why the run ended (no_improvement or epochs_ran_out) and whether model.json holds the best epoch's network.
+    /// </summary>
+    private static JsonObject? EarlyStopping<T>(EarlyStoppingState<T>? stopping) where T : unmanaged, IFloatingPointIeee754<T> =>
+        stopping is null ? null : new JsonObject
+        {
+            ["monitor"] = Choices.MonitorName(stopping.Rule.Monitor),
+            ["best-epoch"] = stopping.BestEpoch,
+            ["best-value"] = Finite(stopping.BestValue),
+            ["stopped-epoch"] = stopping.Last!.Epoch,
+            ["reason"] = stopping.Stopped ? "no_improvement" : "epochs_ran_out",
+            ["restored-best"] = stopping.Rule.RestoreBest && stopping.BestNetwork is not null,
+        };
 
     /// <summary>The confusion matrix as rows (actual class) of counts per predicted class.</summary>
     private static JsonArray Confusion(ConfusionMatrix confusion) =>

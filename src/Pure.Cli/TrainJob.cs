@@ -37,13 +37,18 @@ internal sealed record PreparedRun<T>(
     public int Batch => Experiment.Batch!.Value;
 }
 
-/// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
-internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds) where T : unmanaged, IFloatingPointIeee754<T>;
+/// <summary>What the training loop produced: one history row per epoch, the last epoch's network and optimizer state, and where early stopping stands (null when off).</summary>
+internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds, EarlyStoppingState<T>? Stopping = null)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The network to keep: early stopping's (the best epoch's when it restores it), else the last epoch's.</summary>
+    public Network<T> Network => Stopping?.Network ?? Last.Network;
+}
 
 /// <summary>What a finished training run produced, for the result files.</summary>
 internal sealed record TrainOutcome<T>(
     PreparedRun<T> Run, Model<T> Model, Checkpoint<T> Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
-    double TrainingSeconds, double TotalSeconds)
+    double TrainingSeconds, double TotalSeconds, EarlyStoppingState<T>? Stopping = null)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary><c>pure train</c>: prepares, trains, evaluates and publishes a run of a resolved experiment.</summary>
@@ -65,14 +70,14 @@ internal static class TrainJob
         var run = Prepare<T>(experiment);
         Announce(run, terminal);
         var trained = Train(run, terminal, monitorTest);
-        var model = new Model<T>(trained.Last.Network, run.Loss, run.Scaling, run.Classes);
+        var model = new Model<T>(trained.Network, run.Loss, run.Scaling, run.Classes);
         var test = Evaluate(run, model, trained.Last);
         terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+            var checkpoint = new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
-            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
+            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Stopping);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
             terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
         }
@@ -151,6 +156,9 @@ internal static class TrainJob
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
             run.Checkpoint?.State, run.FirstEpoch);
+        var rule = Choices.EarlyStoppingOf(run.Experiment);
+        EarlyStoppingState<T>? stopping = null;
+        if (rule is not null) epochs = Training.WithEarlyStopping(epochs, rule).Select(state => (stopping = state).Last!);
         int steps = StepsPerEpoch(run);
         EpochResult<T>? last = null;
         var clock = Stopwatch.StartNew();
@@ -183,7 +191,21 @@ internal static class TrainJob
             }
         }
         var history = EpochDisplay.Show(terminal, Rows(), run.LastEpoch, part);
-        return new TrainedRun<T>(history, last ?? throw new InvalidOperationException("Training ran no epoch."), clock.Elapsed.TotalSeconds);
+        if (stopping is not null) terminal.Out.WriteLine(EarlyStoppingLine(stopping));
+        return new TrainedRun<T>(history, last ?? throw new InvalidOperationException("Training ran no epoch."), clock.Elapsed.TotalSeconds, stopping);
+    }
+
+    /// <summary>"early stopping: ..." saying where and why the run stopped and which network is kept.</summary>
+    private static string EarlyStoppingLine<T>(EarlyStoppingState<T> stopping) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rule = stopping.Rule;
+        string monitor = Choices.MonitorName(rule.Monitor).Replace('_', ' ');
+        string end = stopping.Stopped
+            ? FormattableString.Invariant($"stopped after epoch {stopping.Last!.Epoch}: the {monitor} did not improve by {rule.Tolerance} for {stopping.EpochsWithoutImprovement} epochs (patience {rule.Patience})")
+            : FormattableString.Invariant($"ran every epoch, to {stopping.Last!.Epoch}");
+        string best = FormattableString.Invariant($"best {monitor} {stopping.BestValue:G6} at epoch {stopping.BestEpoch}");
+        return $"early stopping: {end}; {best}; " + (rule.RestoreBest && stopping.BestNetwork is not null
+            ? $"the model is the network of epoch {stopping.BestEpoch}" : "the model is the last epoch's network");
     }
 
     /// <summary>The trained model measured on the test part; a network whose outputs are not finite has diverged.</summary>
