@@ -47,6 +47,16 @@ public sealed class EarlyStoppingTests
         Assert.Equal(0, CliRun.Of("train", "--experiment", folder["experiment.json"], "--output", folder["file"]).ExitCode);
         Assert.Equal(HistoryWithoutSeconds(folder["stopped"]), HistoryWithoutSeconds(folder["file"]));
         Assert.Equal(File.ReadAllBytes(folder["stopped/model.json"]), File.ReadAllBytes(folder["file/model.json"]));
+
+        // Resuming continues from checkpoint.json (the last epoch run) with early stopping started afresh: its first epoch is a new best.
+        Assert.Equal(0, CliRun.Of("train", "--resume", folder["stopped/checkpoint.json"], "--epochs", "3", "--output", folder["resumed"]).ExitCode);
+        Assert.Equal(stopped + 1, int.Parse(File.ReadAllLines(folder["resumed/history.csv"])[1].Split(',')[0], CultureInfo.InvariantCulture));
+        var resumed = JsonNode.Parse(File.ReadAllText(folder["resumed/metrics.json"]))!["early-stopping"]!;
+        Assert.InRange(resumed["best-epoch"]!.GetValue<int>(), stopped + 1, stopped + 3);
+        // --early-stopping off overrides the experiment.json beside the checkpoint and clears its early-stopping settings.
+        Assert.Equal(0, CliRun.Of("train", "--resume", folder["stopped/checkpoint.json"], "--epochs", "1", "--early-stopping", "off", "--output", folder["off"]).ExitCode);
+        Assert.Null(JsonNode.Parse(File.ReadAllText(folder["off/metrics.json"]))!["early-stopping"]);
+        Assert.Null(JsonNode.Parse(File.ReadAllText(folder["off/experiment.json"]))!["patience"]);
     }
 
     /// <summary>Without restoring the best, model.json is the last epoch's network; a run that never stops says its epochs ran out.</summary>
