@@ -204,6 +204,9 @@ public class EarlyStoppingProperties
         Assert.Equal("Tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(Tolerance: double.NaN)).ParamName);
         Assert.Equal("Monitor", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping() with { Monitor = (EarlyStoppingMonitor)9 }).ParamName);
         Assert.Equal("Patience", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping() with { Patience = -1 }).ParamName);
+        Assert.Equal("BestEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping().Start<double>() with { BestEpoch = -1 }).ParamName);
+        Assert.Equal("EpochsWithoutImprovement", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping().Start<double>() with { EpochsWithoutImprovement = -1 }).ParamName);
+        Assert.Equal("Rule", Assert.Throws<ArgumentNullException>(() => new EarlyStopping().Start<double>() with { Rule = null! }).ParamName);
     }
 
     [Fact]

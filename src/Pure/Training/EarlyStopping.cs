@@ -124,6 +124,9 @@ public sealed record EarlyStoppingState<T>(
     /// <summary>The rule.</summary>
     public EarlyStopping Rule { get; init => field = value ?? throw new ArgumentNullException(nameof(Rule)); } = Rule ?? throw new ArgumentNullException(nameof(Rule));
 
+    /// <summary>The epoch of the best value, or 0 when there is none yet.</summary>
+    public int BestEpoch { get; init => field = CheckBestEpoch(value); } = CheckBestEpoch(BestEpoch);
+
     /// <summary>The epochs in a row without improvement, 0 or more.</summary>
     public int EpochsWithoutImprovement { get; init => field = CheckCount(value); } = CheckCount(EpochsWithoutImprovement);
 
@@ -132,6 +135,9 @@ public sealed record EarlyStoppingState<T>(
     /// epoch's; null before the first epoch.
     /// </summary>
     public Network<T>? Network => Rule.RestoreBest && BestNetwork is not null ? BestNetwork : Last?.Network;
+
+    private static int CheckBestEpoch(int value) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(BestEpoch), value, $"Expected {nameof(BestEpoch)} to be 0 or more, got {value}.");
 
     private static int CheckCount(int value) =>
         value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(EpochsWithoutImprovement), value, $"Expected {nameof(EpochsWithoutImprovement)} to be 0 or more, got {value}.");
