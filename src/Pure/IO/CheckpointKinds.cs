@@ -46,6 +46,37 @@ internal sealed class TransformCheckpointKind<TTransform>(
     public override Optimizer Read(JsonField node, CheckpointKinds kinds) => read(node.Object(_properties), kinds);
 }
 
+/// <summary>How one kind of <see cref="Schedule"/> is written to and read from a checkpoint: {"kind": <see cref="Name"/>, then its fields}.</summary>
+internal abstract class ScheduleCheckpointKind
+{
+    /// <summary>The value of "kind", e.g. "warmup_cosine_decay".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The schedule's record type.</summary>
+    public abstract Type ScheduleType { get; }
+
+    /// <summary>Writes the fields after "kind".</summary>
+    public abstract void WriteFields(Utf8JsonWriter writer, Schedule schedule);
+
+    /// <summary>The schedule read from <paramref name="node"/> (its "kind" already matched); throws <see cref="ArgumentException"/> for invalid values.</summary>
+    public abstract Schedule Read(JsonField node);
+}
+
+/// <summary>A <see cref="ScheduleCheckpointKind"/> of the record <typeparamref name="TSchedule"/> whose object holds exactly "kind" and <c>fields</c>.</summary>
+internal sealed class ScheduleCheckpointKind<TSchedule>(string name, string[] fields, Action<Utf8JsonWriter, TSchedule> write, Func<Dictionary<string, JsonField>, Schedule> read)
+    : ScheduleCheckpointKind where TSchedule : Schedule
+{
+    private readonly string[] _properties = ["kind", .. fields];
+
+    public override string Name => name;
+
+    public override Type ScheduleType => typeof(TSchedule);
+
+    public override void WriteFields(Utf8JsonWriter writer, Schedule schedule) => write(writer, (TSchedule)schedule);
+
+    public override Schedule Read(JsonField node) => read(node.Object(_properties));
+}
+
 /// <summary>
 /// How one kind of optimizer state is written to and read from a checkpoint's "state" object: {"kind": <see cref="Name"/>,
 /// then its fields}. A state is always read against the optimizer's Init for the loaded network, which gives its kind
@@ -84,18 +115,23 @@ internal sealed class CheckpointKinds
 {
     private readonly ImmutableArray<TransformCheckpointKind> _transforms;
     private readonly ImmutableArray<StateCheckpointKind> _states;
+    private readonly ImmutableArray<ScheduleCheckpointKind> _schedules;
 
-    private CheckpointKinds(ImmutableArray<TransformCheckpointKind> transforms, ImmutableArray<StateCheckpointKind> states)
+    private CheckpointKinds(ImmutableArray<TransformCheckpointKind> transforms, ImmutableArray<StateCheckpointKind> states, ImmutableArray<ScheduleCheckpointKind> schedules)
     {
         _transforms = transforms;
         _states = states;
+        _schedules = schedules;
     }
 
     /// <summary>Pure's own kinds, in the order error messages list them.</summary>
     public static CheckpointKinds Default { get; } = new(
         [ChainOptimizer.Checkpoint, ScaleByLearningRateTransform.Checkpoint, ScaleByMomentumTransform.Checkpoint, ScaleByAdamTransform.Checkpoint,
-         AddDecayedWeightsTransform.Checkpoint, ClipByGlobalNormTransform.Checkpoint],
-        [ChainStateCheckpointKind.Instance, EmptyStateCheckpointKind.Instance, MomentumCheckpointKind.Instance, AdamCheckpointKind.Instance]);
+         AddDecayedWeightsTransform.Checkpoint, ClipByGlobalNormTransform.Checkpoint, ScaleByScheduleTransform.Checkpoint, ScaleByPlateauTransform.Checkpoint],
+        [ChainStateCheckpointKind.Instance, EmptyStateCheckpointKind.Instance, MomentumCheckpointKind.Instance, AdamCheckpointKind.Instance,
+         ScheduleStateCheckpointKind.Instance, PlateauStateCheckpointKind.Instance],
+        [ConstantSchedule.Checkpoint, PiecewiseConstantSchedule.Checkpoint, ExponentialSchedule.Checkpoint, InverseScalingSchedule.Checkpoint,
+         WarmupCosineDecaySchedule.Checkpoint, OneCycleSchedule.Checkpoint]);
 
     /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
     public CheckpointKinds With(TransformCheckpointKind kind)
@@ -103,7 +139,7 @@ internal sealed class CheckpointKinds
         ArgumentNullException.ThrowIfNull(kind);
         if (_transforms.Any(k => k.Name == kind.Name || k.TransformType == kind.TransformType))
             throw new ArgumentException($"Expected a transform kind with a new name and type, got \"{kind.Name}\" ({kind.TransformType.Name}), already registered.", nameof(kind));
-        return new(_transforms.Add(kind), _states);
+        return new(_transforms.Add(kind), _states, _schedules);
     }
 
     /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
@@ -112,8 +148,21 @@ internal sealed class CheckpointKinds
         ArgumentNullException.ThrowIfNull(kind);
         if (_states.Any(k => k.Name == kind.Name || k.StateType == kind.StateType))
             throw new ArgumentException($"Expected a state kind with a new name and type, got \"{kind.Name}\" ({kind.StateType.Name}), already registered.", nameof(kind));
-        return new(_transforms, _states.Add(kind));
+        return new(_transforms, _states.Add(kind), _schedules);
     }
+
+    /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
+    public CheckpointKinds With(ScheduleCheckpointKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (_schedules.Any(k => k.Name == kind.Name || k.ScheduleType == kind.ScheduleType))
+            throw new ArgumentException($"Expected a schedule kind with a new name and type, got \"{kind.Name}\" ({kind.ScheduleType.Name}), already registered.", nameof(kind));
+        return new(_transforms, _states, _schedules.Add(kind));
+    }
+
+    /// <summary>The sentence of every refusal of an unregistered type: how to register it.</summary>
+    internal const string HowToRegister =
+        "Register it: pass CheckpointKinds.Default.With(...) a TransformKind, StateKind or ScheduleKind for it to CheckpointFile.Save and Load (docs/design.md, \"Checkpointing your own transforms and schedules\").";
 
     private TransformCheckpointKind? Find(Optimizer transform) => _transforms.FirstOrDefault(k => k.TransformType == transform.GetType());
 
@@ -129,6 +178,42 @@ internal sealed class CheckpointKinds
                 parameterName);
         if (optimizer is ChainOptimizer chain)
             foreach (var transform in chain.Transforms) CheckOptimizer(transform, parameterName);
+        if (optimizer is ScaleByScheduleTransform scheduled && FindSchedule(scheduled.Schedule) is null)
+            throw new ArgumentException(
+                $"Cannot save the schedule {scheduled.Schedule.GetType().Name}: no checkpoint kind is registered for it. {HowToRegister}", parameterName);
+    }
+
+    private ScheduleCheckpointKind? FindSchedule(Schedule schedule) => _schedules.FirstOrDefault(k => k.ScheduleType == schedule.GetType());
+
+    /// <summary>Writes {"kind", fields} for <paramref name="schedule"/>, checked by <see cref="CheckOptimizer"/>.</summary>
+    public void WriteSchedule(Utf8JsonWriter writer, string name, Schedule schedule)
+    {
+        var kind = FindSchedule(schedule) ?? throw new InvalidOperationException($"No checkpoint kind for {schedule.GetType().Name}.");
+        writer.WriteStartObject(name);
+        writer.WriteString("kind", kind.Name);
+        kind.WriteFields(writer, schedule);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a schedule by its "kind"; an unknown kind or invalid values are errors naming the JSON path.</summary>
+    public Schedule ReadSchedule(JsonField node) => ReadByKind(node, _schedules, k => k.Name, "schedule", k => k.Read(node));
+
+    /// <summary>Reads the object at <paramref name="node"/> with the kind its "kind" names; an unknown kind or invalid values are errors naming the JSON path.</summary>
+    private static TResult ReadByKind<TKind, TResult>(JsonField node, ImmutableArray<TKind> kinds, Func<TKind, string> nameOf, string what, Func<TKind, TResult> read)
+        where TKind : class
+    {
+        var kindNode = node.Property("kind");
+        string name = kindNode.String();
+        var kind = kinds.FirstOrDefault(k => nameOf(k) == name)
+            ?? throw kindNode.Error($"unknown {what} \"{name}\"; expected {string.Join(", ", kinds[..^1].Select(nameOf))} or {nameOf(kinds[^1])}.");
+        try
+        {
+            return read(kind);
+        }
+        catch (ArgumentException e)
+        {
+            throw node.Error($"invalid {name} {what}: {e.Message}");
+        }
     }
 
     /// <summary>Throws unless <paramref name="state"/> has the kinds and shapes of <paramref name="expected"/> (the optimizer's Init).</summary>
@@ -151,21 +236,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Reads a transform by its "kind"; an unknown kind or invalid values are errors naming the JSON path.</summary>
-    public Optimizer ReadOptimizer(JsonField node)
-    {
-        var kindNode = node.Property("kind");
-        string name = kindNode.String();
-        var kind = _transforms.FirstOrDefault(k => k.Name == name)
-            ?? throw kindNode.Error($"unknown transform \"{name}\"; expected {string.Join(", ", _transforms[..^1].Select(k => k.Name))} or {_transforms[^1].Name}.");
-        try
-        {
-            return kind.Read(node, this);
-        }
-        catch (ArgumentException e)
-        {
-            throw node.Error($"invalid {name} transform: {e.Message}");
-        }
-    }
+    public Optimizer ReadOptimizer(JsonField node) => ReadByKind(node, _transforms, k => k.Name, "transform", k => k.Read(node, this));
 
     /// <summary>Writes {"kind", fields} for <paramref name="state"/>, checked by <see cref="CheckState{T}"/>.</summary>
     public void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
