@@ -106,12 +106,12 @@ internal abstract class StateCheckpointKind(string name, Type stateType)
 }
 
 /// <summary>
-/// The registry of the transform and state kinds a checkpoint can hold, looked up by name when reading and by type
-/// when writing. <see cref="Default"/> holds Pure's own; <see cref="With(TransformCheckpointKind)"/> and
-/// <see cref="With(StateCheckpointKind)"/> return a registry extended by one kind (the seam for a later public
-/// registration of user-defined optimizers).
+/// The registry of the transform, state and schedule kinds a checkpoint can hold, looked up by name when reading and by
+/// type when writing: an immutable value, passed to <see cref="CheckpointFile.Save{T}"/> and <see cref="CheckpointFile.Load{T}"/>
+/// (there is no global registry). <see cref="Default"/> holds Pure's own; <see cref="With(TransformKind)"/>,
+/// <see cref="With(StateKind)"/> and <see cref="With(ScheduleKind)"/> return a registry extended by a kind of one's own.
 /// </summary>
-internal sealed class CheckpointKinds
+public sealed class CheckpointKinds
 {
     private readonly ImmutableArray<TransformCheckpointKind> _transforms;
     private readonly ImmutableArray<StateCheckpointKind> _states;
@@ -133,8 +133,29 @@ internal sealed class CheckpointKinds
         [ConstantSchedule.Checkpoint, PiecewiseConstantSchedule.Checkpoint, ExponentialSchedule.Checkpoint, InverseScalingSchedule.Checkpoint,
          WarmupCosineDecaySchedule.Checkpoint, OneCycleSchedule.Checkpoint]);
 
+    /// <summary>This registry and the kind of a transform of one's own, whose name and type must be new (an immutable value: this registry is unchanged).</summary>
+    public CheckpointKinds With(TransformKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return With(new CustomKinds.Transform(kind));
+    }
+
+    /// <summary>This registry and the kind of a state of one's own, whose name and type must be new.</summary>
+    public CheckpointKinds With(StateKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return With(new CustomKinds.State(kind));
+    }
+
+    /// <summary>This registry and the kind of a schedule of one's own, whose name and type must be new.</summary>
+    public CheckpointKinds With(ScheduleKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return With(new CustomKinds.ScheduleAdapter(kind));
+    }
+
     /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
-    public CheckpointKinds With(TransformCheckpointKind kind)
+    internal CheckpointKinds With(TransformCheckpointKind kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (_transforms.Any(k => k.Name == kind.Name || k.TransformType == kind.TransformType))
@@ -143,7 +164,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
-    public CheckpointKinds With(StateCheckpointKind kind)
+    internal CheckpointKinds With(StateCheckpointKind kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (_states.Any(k => k.Name == kind.Name || k.StateType == kind.StateType))
@@ -152,7 +173,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>This registry and <paramref name="kind"/>, whose name and type must be new.</summary>
-    public CheckpointKinds With(ScheduleCheckpointKind kind)
+    internal CheckpointKinds With(ScheduleCheckpointKind kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (_schedules.Any(k => k.Name == kind.Name || k.ScheduleType == kind.ScheduleType))
@@ -161,32 +182,47 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>The sentence of every refusal of an unregistered type: how to register it.</summary>
-    internal const string HowToRegister =
-        "Register it: pass CheckpointKinds.Default.With(...) a TransformKind, StateKind or ScheduleKind for it to CheckpointFile.Save and Load (docs/design.md, \"Checkpointing your own transforms and schedules\").";
+    internal static string HowToRegister(string kind, string type) =>
+        $"To save it, register a kind: var kinds = CheckpointKinds.Default.With({kind}.Create<{type}>(name, fields, create)) " +
+        (kind == nameof(StateKind) ? "(a StateKind is a class of one's own deriving from StateKind) " : "") +
+        "and pass kinds to CheckpointFile.Save(checkpoint, path, kinds) and CheckpointFile.Load<T>(path, kinds: kinds); see docs/design.md, \"Checkpointing your own transforms and schedules\".";
 
     private TransformCheckpointKind? Find(Optimizer transform) => _transforms.FirstOrDefault(k => k.TransformType == transform.GetType());
 
     private StateCheckpointKind? Find<T>(OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T> =>
         state.GetType() is { IsGenericType: true } type ? _states.FirstOrDefault(k => k.StateType == type.GetGenericTypeDefinition()) : null;
 
-    /// <summary>Throws unless every transform of <paramref name="optimizer"/> (through chains) has a kind.</summary>
-    public void CheckOptimizer(Optimizer optimizer, string parameterName)
+    /// <summary>Throws, saying how to register one, unless <paramref name="state"/> (and every state in a chain state) has a kind.</summary>
+    internal void CheckStateKinds<T>(OptimizerState<T> state, string parameterName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Find(state) is null)
+        {
+            string name = state.GetType().Name.Split('`')[0];
+            throw new ArgumentException($"Cannot save the optimizer state {name}: no checkpoint kind is registered for it (Pure's own states are in CheckpointKinds.Default). {HowToRegister(nameof(StateKind), name + "<T>")}", parameterName);
+        }
+        if (state is ChainState<T> chain)
+            foreach (var inner in chain.States) CheckStateKinds(inner, parameterName);
+    }
+
+    /// <summary>Throws unless every transform of <paramref name="optimizer"/> (through chains) and every schedule has a kind.</summary>
+    internal void CheckOptimizer(Optimizer optimizer, string parameterName)
     {
         if (Find(optimizer) is null)
             throw new ArgumentException(
-                $"Cannot save the optimizer {optimizer.GetType().Name}: it is defined outside Pure, and a checkpoint can only store Pure's own transforms (Optimizer.Sgd, Adam, Chain and the Scale/Add/Clip transforms).",
+                $"Cannot save the optimizer {optimizer.GetType().Name}: no checkpoint kind is registered for it (Pure's own transforms are in CheckpointKinds.Default). {HowToRegister(nameof(TransformKind), optimizer.GetType().Name)}",
                 parameterName);
         if (optimizer is ChainOptimizer chain)
             foreach (var transform in chain.Transforms) CheckOptimizer(transform, parameterName);
         if (optimizer is ScaleByScheduleTransform scheduled && FindSchedule(scheduled.Schedule) is null)
             throw new ArgumentException(
-                $"Cannot save the schedule {scheduled.Schedule.GetType().Name}: no checkpoint kind is registered for it. {HowToRegister}", parameterName);
+                $"Cannot save the schedule {scheduled.Schedule.GetType().Name}: no checkpoint kind is registered for it (Pure's own schedules are in CheckpointKinds.Default). {HowToRegister(nameof(ScheduleKind), scheduled.Schedule.GetType().Name)}",
+                parameterName);
     }
 
     private ScheduleCheckpointKind? FindSchedule(Schedule schedule) => _schedules.FirstOrDefault(k => k.ScheduleType == schedule.GetType());
 
     /// <summary>Writes {"kind", fields} for <paramref name="schedule"/>, checked by <see cref="CheckOptimizer"/>.</summary>
-    public void WriteSchedule(Utf8JsonWriter writer, string name, Schedule schedule)
+    internal void WriteSchedule(Utf8JsonWriter writer, string name, Schedule schedule)
     {
         var kind = FindSchedule(schedule) ?? throw new InvalidOperationException($"No checkpoint kind for {schedule.GetType().Name}.");
         writer.WriteStartObject(name);
@@ -196,7 +232,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Reads a schedule by its "kind"; an unknown kind or invalid values are errors naming the JSON path.</summary>
-    public Schedule ReadSchedule(JsonField node) => ReadByKind(node, _schedules, k => k.Name, "schedule", k => k.Read(node));
+    internal Schedule ReadSchedule(JsonField node) => ReadByKind(node, _schedules, k => k.Name, "schedule", k => k.Read(node));
 
     /// <summary>Reads the object at <paramref name="node"/> with the kind its "kind" names; an unknown kind or invalid values are errors naming the JSON path.</summary>
     private static TResult ReadByKind<TKind, TResult>(JsonField node, ImmutableArray<TKind> kinds, Func<TKind, string> nameOf, string what, Func<TKind, TResult> read)
@@ -205,7 +241,8 @@ internal sealed class CheckpointKinds
         var kindNode = node.Property("kind");
         string name = kindNode.String();
         var kind = kinds.FirstOrDefault(k => nameOf(k) == name)
-            ?? throw kindNode.Error($"unknown {what} \"{name}\"; expected {string.Join(", ", kinds[..^1].Select(nameOf))} or {nameOf(kinds[^1])}.");
+            ?? throw kindNode.Error($"unknown {what} \"{name}\"; expected {string.Join(", ", kinds[..^1].Select(nameOf))} or {nameOf(kinds[^1])} " +
+                "(a kind of one's own loads with the registry it was saved with: CheckpointFile.Load<T>(path, kinds: kinds)).");
         try
         {
             return read(kind);
@@ -217,7 +254,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Throws unless <paramref name="state"/> has the kinds and shapes of <paramref name="expected"/> (the optimizer's Init).</summary>
-    public void CheckState<T>(OptimizerState<T> state, OptimizerState<T> expected, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    internal void CheckState<T>(OptimizerState<T> state, OptimizerState<T> expected, string path) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var kind = Find(expected);
         if (kind is null || kind != Find(state) || !kind.HasShapeOf(state, expected, path, this))
@@ -226,7 +263,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Writes {"kind", fields} for <paramref name="optimizer"/>, checked by <see cref="CheckOptimizer"/>.</summary>
-    public void WriteOptimizer(Utf8JsonWriter writer, Optimizer optimizer)
+    internal void WriteOptimizer(Utf8JsonWriter writer, Optimizer optimizer)
     {
         var kind = Find(optimizer) ?? throw new InvalidOperationException($"No checkpoint kind for {optimizer.GetType().Name}.");
         writer.WriteStartObject();
@@ -236,10 +273,10 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Reads a transform by its "kind"; an unknown kind or invalid values are errors naming the JSON path.</summary>
-    public Optimizer ReadOptimizer(JsonField node) => ReadByKind(node, _transforms, k => k.Name, "transform", k => k.Read(node, this));
+    internal Optimizer ReadOptimizer(JsonField node) => ReadByKind(node, _transforms, k => k.Name, "transform", k => k.Read(node, this));
 
     /// <summary>Writes {"kind", fields} for <paramref name="state"/>, checked by <see cref="CheckState{T}"/>.</summary>
-    public void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
+    internal void WriteState<T>(Utf8JsonWriter writer, OptimizerState<T> state) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var kind = Find(state) ?? throw new InvalidOperationException($"No checkpoint kind for {state.GetType().Name}.");
         writer.WriteStartObject();
@@ -249,7 +286,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Reads a state of the kind and shapes of <paramref name="expected"/>, the optimizer's Init for the loaded network.</summary>
-    public OptimizerState<T> ReadState<T>(JsonField node, OptimizerState<T> expected) where T : unmanaged, IFloatingPointIeee754<T>
+    internal OptimizerState<T> ReadState<T>(JsonField node, OptimizerState<T> expected) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var kindNode = node.Property("kind");
         string name = kindNode.String();
@@ -259,7 +296,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Writes <paramref name="parameters"/> as an array of {"weight", "bias"} per layer.</summary>
-    public static void WriteParameters<T>(Utf8JsonWriter writer, string name, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void WriteParameters<T>(Utf8JsonWriter writer, string name, Parameters<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
     {
         writer.WriteStartArray(name);
         foreach (var layer in parameters.Layers)
@@ -272,7 +309,7 @@ internal sealed class CheckpointKinds
     }
 
     /// <summary>Parameters shaped like <paramref name="shape"/>, every number finite; with <paramref name="nonNegative"/>, every number at least 0 (Adam's v).</summary>
-    public static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape, bool nonNegative = false) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Parameters<T> ReadParameters<T>(JsonField node, Parameters<T> shape, bool nonNegative = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = node.Array(shape.Layers.Length, shape.Layers.Length);
         var result = ImmutableArray.CreateBuilder<LayerParameters<T>>(layers.Length);
