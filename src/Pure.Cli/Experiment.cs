@@ -170,19 +170,58 @@ internal static class Choices
         _ => throw new UsageException($"unknown loss '{name}'."),
     };
 
-    /// <summary>The optimizer of a resolved experiment.</summary>
-    public static Optimizer OptimizerOf(Experiment experiment)
+    /// <summary>The learning-rate schedules of --schedule.</summary>
+    public static readonly string[] Schedules = ["constant", "step", "exponential", "invscaling", "cosine", "onecycle", "plateau"];
+
+    /// <summary>
+    /// The optimizer of a resolved experiment. With a schedule other than constant, the rate is a <see cref="Schedule"/> whose
+    /// epochs are converted to steps (epochs × <paramref name="stepsPerEpoch"/>): step is η · r^⌊t / period⌋ (PyTorch's StepLR),
+    /// invscaling is scikit-learn's (η / (m · epoch + 1)^power with m = <paramref name="trainingCount"/>); plateau keeps the rate constant and adds
+    /// reduce-on-plateau, monitoring the validation loss, or the training loss when <paramref name="validated"/> is false.
+    /// </summary>
+    public static Optimizer OptimizerOf(Experiment experiment, int stepsPerEpoch, int trainingCount, bool validated)
     {
         double rate = experiment.Get(Settings.LearningRate)!.Value, decay = experiment.Get(Settings.WeightDecay)!.Value;
         double? clip = experiment.Get(Settings.Clip);
-        return experiment.Get(Settings.Optimizer) switch
+        string schedule = experiment.Get(Settings.Schedule)!;
+        if (schedule == "constant")
+            return experiment.Get(Settings.Optimizer) switch
+            {
+                "adam" => Pure.Optimizer.Adam(rate, weightDecay: decay, maxGradientNorm: clip),
+                "sgd" => Pure.Optimizer.Sgd(rate, weightDecay: decay, maxGradientNorm: clip),
+                "momentum" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, weightDecay: decay, maxGradientNorm: clip),
+                "nesterov" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, nesterov: true, weightDecay: decay, maxGradientNorm: clip),
+                _ => throw new UsageException($"unknown optimizer '{experiment.Get(Settings.Optimizer)}'."),
+            };
+        long steps = stepsPerEpoch;
+        long period = steps * (experiment.Get(Settings.DecayEpochs) ?? 1);
+        double factor = experiment.Get(Settings.DecayRate) ?? 0.1;
+        try
         {
-            "adam" => Pure.Optimizer.Adam(rate, weightDecay: decay, maxGradientNorm: clip),
-            "sgd" => Pure.Optimizer.Sgd(rate, weightDecay: decay, maxGradientNorm: clip),
-            "momentum" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, weightDecay: decay, maxGradientNorm: clip),
-            "nesterov" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, nesterov: true, weightDecay: decay, maxGradientNorm: clip),
-            _ => throw new UsageException($"unknown optimizer '{experiment.Get(Settings.Optimizer)}'."),
-        };
+            ReduceOnPlateau? plateau = schedule == "plateau" ? new ReduceOnPlateau(factor, experiment.Get(Settings.PlateauPatience)!.Value,
+                Monitor: validated ? PlateauMonitor.ValidationLossOrTrainingLoss : PlateauMonitor.TrainingLoss) : null;
+            var rates = schedule switch
+            {
+                "step" => Pure.Schedule.Exponential(rate, period, factor, staircase: true),
+                "exponential" => Pure.Schedule.Exponential(rate, period, factor),
+                "invscaling" => Pure.Schedule.InverseScaling(rate, factor, steps, trainingCount),
+                "cosine" => Pure.Schedule.WarmupCosineDecay(0, rate, steps * experiment.Get(Settings.WarmupEpochs)!.Value, period),
+                "onecycle" => Pure.Schedule.OneCycle(period, rate),
+                _ => Pure.Schedule.Constant(rate),
+            };
+            return experiment.Get(Settings.Optimizer) switch
+            {
+                "adam" => Pure.Optimizer.Adam(rates, weightDecay: decay, maxGradientNorm: clip, plateau: plateau),
+                "sgd" => Pure.Optimizer.Sgd(rates, weightDecay: decay, maxGradientNorm: clip, plateau: plateau),
+                "momentum" => Pure.Optimizer.Sgd(rates, experiment.Get(Settings.Momentum)!.Value, weightDecay: decay, maxGradientNorm: clip, plateau: plateau),
+                "nesterov" => Pure.Optimizer.Sgd(rates, experiment.Get(Settings.Momentum)!.Value, nesterov: true, weightDecay: decay, maxGradientNorm: clip, plateau: plateau),
+                _ => throw new UsageException($"unknown optimizer '{experiment.Get(Settings.Optimizer)}'."),
+            };
+        }
+        catch (ArgumentException problem)
+        {
+            throw new UsageException($"--schedule {schedule}: {Program.WithoutParameter(problem)}");
+        }
     }
 }
 

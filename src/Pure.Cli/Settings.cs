@@ -58,6 +58,30 @@ internal static class Settings
     /// <summary>The largest global gradient norm, or null for no clipping.</summary>
     public static readonly Setting<double?> Clip = new("clip", Parser.Real, "Scale gradients down to this global norm", defaultText: "no clipping", check: Positive);
 
+    /// <summary>The learning-rate schedule: constant, step, exponential, invscaling, cosine, onecycle or plateau.</summary>
+    public static readonly Setting<string?> Schedule = new("schedule", Parser.Choice(Choices.Schedules),
+        "Learning-rate schedule, from --learning-rate as η0 or peak (docs/cli.md, \"Learning-rate schedules\")", "constant");
+
+    /// <summary>The period of step and exponential decay, the end of cosine decay or the one-cycle's length, in epochs.</summary>
+    public static readonly Setting<int?> DecayEpochs = new("decay-epochs", Parser.Integer,
+        "Epochs per decay of step and exponential, until the end of cosine, or of the one-cycle", defaultText: "--epochs for cosine and onecycle, 10 for step and exponential",
+        derive: (e, k) => ForSchedules(e, "--decay-epochs", k, ["step", "exponential", "cosine", "onecycle"], e.Get(Schedule) is "cosine" or "onecycle" ? e.Get(Epochs!) : 10), check: AtLeastOne);
+
+    /// <summary>The factor of step and exponential decay and of plateau, or the power of invscaling.</summary>
+    public static readonly Setting<double?> DecayRate = new("decay-rate", Parser.Real,
+        "Factor per --decay-epochs of step and exponential, factor of plateau, power of invscaling", defaultText: "0.1; 0.5 for invscaling",
+        derive: (e, r) => ForSchedules(e, "--decay-rate", r, ["step", "exponential", "plateau", "invscaling"], e.Get(Schedule) == "invscaling" ? 0.5 : 0.1), check: Positive);
+
+    /// <summary>The linear warm-up of cosine, in epochs.</summary>
+    public static readonly Setting<int?> WarmupEpochs = new("warmup-epochs", Parser.Integer, "Epochs of linear warm-up of cosine, from 0 to --learning-rate", defaultText: "0",
+        derive: (e, w) => ForSchedules(e, "--warmup-epochs", w, ["cosine"], 0),
+        check: (flag, e, w) => w >= 0 && w < e.Get(DecayEpochs) ? null : $"{flag}: expected 0 or more and below --decay-epochs {e.Get(DecayEpochs)}, got {w}.");
+
+    /// <summary>The bad epochs plateau tolerates before reducing the rate.</summary>
+    public static readonly Setting<int?> PlateauPatience = new("plateau-patience", Parser.Integer, "Epochs without improvement plateau tolerates before reducing the rate", defaultText: "10",
+        derive: (e, p) => ForSchedules(e, "--plateau-patience", p, ["plateau"], 10),
+        check: (flag, _, p) => p >= 0 ? null : $"{flag}: expected 0 or more, got {p}.");
+
     /// <summary>The mini-batch size.</summary>
     public static readonly Setting<int?> Batch = new("batch", Parser.Integer, "Mini-batch size", 32, check: AtLeastOne);
 
@@ -119,6 +143,11 @@ internal static class Settings
 
     /// <summary>Adds a row to <see cref="All"/>: called by each setting's constructor, in the order of the rows.</summary>
     public static void Register(Setting setting) => all.Add(setting);
+
+    /// <summary>A schedule's parameter: its default for the <paramref name="schedules"/> that use it, null (and refused when given) for the others.</summary>
+    private static TValue? ForSchedules<TValue>(Experiment e, string flag, TValue? value, string[] schedules, TValue? fallback) where TValue : struct =>
+        schedules.Contains(e.Get(Schedule)) ? value ?? fallback
+        : value is null ? null : throw new UsageException($"{flag} applies to --schedule {string.Join(" or ", schedules)}, not to {e.Get(Schedule)}.");
 
     private static string DefaultLoss(string outputActivation) => outputActivation switch
     {

@@ -123,7 +123,8 @@ internal static class TrainJob
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
         var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!);
-        var optimizer = Choices.OptimizerOf(experiment);
+        int batch = Math.Min(experiment.Get(Settings.Batch)!.Value, training.Count);
+        var optimizer = Choices.OptimizerOf(experiment, (training.Count + batch - 1) / batch, training.Count, validation is not null);
         ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Get(Settings.Epochs)!.Value, experiment.Get(Settings.Resume));
@@ -279,6 +280,7 @@ internal static class TrainJob
         + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + (e.Get(Settings.Schedule) is "constant" ? "" : $", {e.Get(Settings.Schedule)} schedule")
         + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}";
 
     /// <summary>

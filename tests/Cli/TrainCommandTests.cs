@@ -133,9 +133,15 @@ public sealed class TrainCommandTests
 
         var keys = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!.AsObject().Select(pair => pair.Key).ToArray();
         Assert.Contains("test-data", keys);
-        Assert.Equal(25, keys.Length);
+        Assert.Equal(keys.Length, keys.Distinct(StringComparer.Ordinal).Count());
         foreach (string key in keys)
             Assert.Contains(help.OutLines, line => line.StartsWith($"--{key} ", StringComparison.Ordinal));
+        // Conversely, every flag of train but those that are not settings of the run is a key of the file.
+        string[] notSettings = ["output", "experiment", "limit", "help"];
+        var flags = help.OutLines.Select(line => line.TrimStart()).Where(line => line.StartsWith("--", StringComparison.Ordinal))
+            .Select(line => line[2..].Split(' ', ',')[0]).Where(flag => !notSettings.Contains(flag)).ToArray();
+        Assert.NotEmpty(flags);
+        Assert.Equal(flags.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
         Assert.Contains(help.OutLines, line => line.StartsWith("--batch ", StringComparison.Ordinal) && line.EndsWith("[default: 32]", StringComparison.Ordinal));
     }
 

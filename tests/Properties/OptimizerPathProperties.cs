@@ -38,6 +38,11 @@ public class OptimizerPathProperties
         ("decay, clip, nesterov, scale", Optimizer.Chain(Optimizer.AddDecayedWeights(0.1), Optimizer.ClipByGlobalNorm(0.5), Optimizer.ScaleByMomentum(0.9, true), Optimizer.ScaleByLearningRate(0.2))),
         ("adam, clip, clip", Optimizer.Chain(Optimizer.ScaleByAdam(), Optimizer.ClipByGlobalNorm(0.5), Optimizer.ClipByGlobalNorm(0.25))),
         ("nested chains", Optimizer.Chain(Optimizer.Chain(Optimizer.AddDecayedWeights(0.1), Optimizer.ScaleByAdam()), Optimizer.Chain(Optimizer.ScaleByLearningRate(0.2)))),
+        ("scale_by_schedule", Optimizer.ScaleBySchedule(Schedule.WarmupCosineDecay(0.1, 0.3, 1, 4))),
+        ("scale_by_plateau", Optimizer.ScaleByPlateau(new ReduceOnPlateau())),
+        ("sgd, momentum, exponential schedule", Optimizer.Sgd(Schedule.Exponential(0.1, 1, 0.5), momentum: 0.9)),
+        ("adam, decay, one-cycle schedule", Optimizer.Adam(Schedule.OneCycle(4, 0.1), weightDecay: 0.1)),
+        ("sgd, inverse scaling, plateau", Optimizer.Sgd(Schedule.InverseScaling(0.1), plateau: new ReduceOnPlateau())),
     ];
 
     private static Parameters<T> RandomLike<T>(Parameters<T> shape, Random random, double scale) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -125,14 +130,14 @@ public class OptimizerPathProperties
     [Fact]
     public void Pure_general_and_fused_paths_agree_bit_for_bit_for_every_transform_in_float()
     {
-        // 11 of the optimizers above are chains the fused pass covers; the rest take the general path only.
-        Assert.Equal(11 * Shapes.Length * StretchLengths.Length, PathsAgree<float>());
+        // 14 of the optimizers above are chains the fused pass covers (three with a schedule); the rest take the general path only.
+        Assert.Equal(14 * Shapes.Length * StretchLengths.Length, PathsAgree<float>());
     }
 
     [Fact]
     public void Pure_general_and_fused_paths_agree_bit_for_bit_for_every_transform_in_double()
     {
-        Assert.Equal(11 * Shapes.Length * StretchLengths.Length, PathsAgree<double>());
+        Assert.Equal(14 * Shapes.Length * StretchLengths.Length, PathsAgree<double>());
     }
 
     /// <summary>The pure update of one transform is its twin's kernel on fresh arrays: the arguments are untouched and the result shares no storage with them.</summary>

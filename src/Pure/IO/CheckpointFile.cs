@@ -127,14 +127,18 @@ public static class CheckpointFile
     };
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> (replacing it) through a temporary file.</summary>
-    /// <exception cref="ArgumentException">The model uses a custom activation or loss, the optimizer or its state was defined outside Pure, or the state does not fit the optimizer and network.</exception>
-    public static void Save<T>(Checkpoint<T> checkpoint, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <exception cref="ArgumentException">The model uses a custom activation or loss, a transform, schedule or state has no kind in <paramref name="kinds"/> (the message says how to register one), or the state does not fit the optimizer and network.</exception>
+    /// <param name="checkpoint">The checkpoint.</param>
+    /// <param name="path">The file to write.</param>
+    /// <param name="kinds">The registry of checkpoint kinds; null for <see cref="CheckpointKinds.Default"/>, Pure's own.</param>
+    public static void Save<T>(Checkpoint<T> checkpoint, string path, CheckpointKinds? kinds = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ModelJson.CheckSavable(checkpoint.Model, nameof(checkpoint));
-        var kinds = CheckpointKinds.Default;
+        kinds ??= CheckpointKinds.Default;
         kinds.CheckOptimizer(checkpoint.Optimizer, nameof(checkpoint));
+        kinds.CheckStateKinds(checkpoint.State, nameof(checkpoint));
         kinds.CheckState(checkpoint.State, checkpoint.Optimizer.Init(checkpoint.Model.Network), "State");
         AtomicFile.Write(path, stream =>
         {
@@ -174,7 +178,8 @@ public static class CheckpointFile
     /// <exception cref="InvalidDataException">The file is not a valid checkpoint; the message names the file and the JSON path.</exception>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="limits">The size limits checked while reading (file size, nesting, array lengths, layer widths, parameters); null for <see cref="ReadLimits.Default"/>.</param>
-    public static Checkpoint<T> Load<T>(string path, ReadLimits? limits = null) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="kinds">The registry of checkpoint kinds the file was saved with; null for <see cref="CheckpointKinds.Default"/>, Pure's own.</param>
+    public static Checkpoint<T> Load<T>(string path, ReadLimits? limits = null, CheckpointKinds? kinds = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, MaxDepth);
         var root = new JsonField(document.RootElement, "$", path);
@@ -184,7 +189,7 @@ public static class CheckpointFile
         int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
         int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
         var model = ModelJson.Read<T>(properties["model"], limits);
-        var kinds = CheckpointKinds.Default;
+        kinds ??= CheckpointKinds.Default;
         var optimizer = kinds.ReadOptimizer(properties["optimizer"]);
         var state = kinds.ReadState(properties["state"], optimizer.Init(model.Network));
         var trainingData = properties.TryGetValue("training_data", out var data) ? ReadTrainingData(data) : [];

@@ -466,4 +466,7 @@ internal static class JsonNumbers
         writer.WritePropertyName(name);
         writer.WriteRawValue(Format(value), skipInputValidation: true);
     }
+
+    /// <summary>Writes a double as an array element or value.</summary>
+    internal static void WriteDoubleValue(Utf8JsonWriter writer, double value) => writer.WriteRawValue(Format(value), skipInputValidation: true);
 }

@@ -49,6 +49,14 @@ internal sealed record ChainOptimizer : Optimizer
         return new OptimizerUpdate<T>(current, new ChainState<T>(ImmutableArray.Create(states)));
     }
 
+    /// <summary>Each transform's <see cref="Optimizer.EndEpoch{T}"/> on its state; <paramref name="state"/> itself when none changes.</summary>
+    public override OptimizerState<T> EndEpoch<T>(OptimizerState<T> state, double trainingLoss, double? validationLoss)
+    {
+        var chain = ExpectChain(state);
+        var states = chain.States.Select((inner, i) => Transforms[i].EndEpoch(inner, trainingLoss, validationLoss)).ToImmutableArray();
+        return states.Select((inner, i) => ReferenceEquals(inner, chain.States[i])).All(same => same) ? state : new ChainState<T>(states);
+    }
+
     internal override InPlaceTransform<T>? CreateInPlace<T>(OptimizerState<T> state, Parameters<T> parameters)
     {
         var chain = ExpectChain(state);

@@ -107,7 +107,7 @@ internal abstract class StatelessInPlaceTransform<T> : InPlaceTransform<T> where
 }
 
 /// <summary>
-/// The common optimizer chains, [weight decay], [momentum or Adam], scale(-η), run together with θ ← θ + u in one pass
+/// The common optimizer chains, [weight decay], [momentum or Adam], scale(-η) or scale(-η_t) by a schedule, run together with θ ← θ + u in one pass
 /// over the gradient, θ and the moments (<see cref="Lanes{T}.StepAndAdd{TRule}"/>), instead of one pass per transform
 /// through scratch. Each element goes through the same formulas (the transforms' own), in the same order, as the
 /// transforms one after another, so the result is the same bit for bit.
@@ -117,9 +117,9 @@ internal sealed class FusedUpdate<T> where T : unmanaged, IFloatingPointIeee754<
     private readonly InPlaceTransform<T>? _rule;
     private readonly bool _decays;
     private readonly T _decay;
-    private readonly T _scale;
+    private readonly IScaleLeaf<T> _scale;
 
-    private FusedUpdate(InPlaceTransform<T>? rule, InPlaceDecay<T>? decay, T scale)
+    private FusedUpdate(InPlaceTransform<T>? rule, InPlaceDecay<T>? decay, IScaleLeaf<T> scale)
     {
         _rule = rule;
         _decays = decay is not null;
@@ -134,14 +134,17 @@ internal sealed class FusedUpdate<T> where T : unmanaged, IFloatingPointIeee754<
         var decay = leaves.Count > 0 ? leaves[0] as InPlaceDecay<T> : null;
         if (decay is not null) next++;
         InPlaceTransform<T>? rule = next < leaves.Count && leaves[next] is InPlaceMomentum<T> or InPlaceAdam<T> ? leaves[next++] : null;
-        return next == leaves.Count - 1 && leaves[next] is InPlaceScale<T> scale ? new FusedUpdate<T>(rule, decay, scale.Factor) : null;
+        return next == leaves.Count - 1 && leaves[next] is IScaleLeaf<T> scale ? new FusedUpdate<T>(rule, decay, scale) : null;
     }
 
-    /// <summary>θ += u for elements [offset, offset + gradient.Length) of segment <paramref name="segment"/>; false if a sum is not finite.</summary>
+    /// <summary>
+    /// θ += u for elements [offset, offset + gradient.Length) of segment <paramref name="segment"/>; false if a sum is not
+    /// finite. The scale's factor is read at each call, after the step's <see cref="InPlaceTransform{T}.Prepare"/> (a schedule's -η_t).
+    /// </summary>
     public bool Apply(int segment, int offset, ReadOnlySpan<T> gradient, Span<T> parameters) => _rule switch
     {
-        InPlaceMomentum<T> momentum => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale, momentum.Rule(segment, offset, gradient.Length)),
-        InPlaceAdam<T> adam => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale, adam.Rule(segment, offset, gradient.Length)),
-        _ => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale, new IdentityRule<T>()),
+        InPlaceMomentum<T> momentum => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale.Factor, momentum.Rule(segment, offset, gradient.Length)),
+        InPlaceAdam<T> adam => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale.Factor, adam.Rule(segment, offset, gradient.Length)),
+        _ => Lanes<T>.StepAndAdd(gradient, parameters, _decays, _decay, _scale.Factor, new IdentityRule<T>()),
     };
 }

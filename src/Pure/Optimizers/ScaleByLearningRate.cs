@@ -32,7 +32,7 @@ internal sealed record ScaleByLearningRateTransform : KernelTransform
 }
 
 /// <summary>The in-place twin of <see cref="ScaleByLearningRateTransform"/>: u = g · (-η).</summary>
-internal sealed class InPlaceScale<T>(T scale) : StatelessInPlaceTransform<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class InPlaceScale<T>(T scale) : StatelessInPlaceTransform<T>, IScaleLeaf<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The factor, -η.</summary>
     public T Factor => scale;

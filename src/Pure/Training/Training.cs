@@ -47,7 +47,7 @@ public sealed record Dataset<T>(ImmutableMatrix<T> Inputs, ImmutableMatrix<T> Ta
 /// <summary>One epoch of <see cref="Training.Epochs{T}"/>: the state after it and what was measured.</summary>
 /// <param name="Epoch">The epoch number, from 1.</param>
 /// <param name="Network">The network after the epoch.</param>
-/// <param name="State">The optimizer state after the epoch.</param>
+/// <param name="State">The optimizer state after the epoch, with the epoch-level policies applied (<see cref="Optimizer.EndEpoch{T}"/>).</param>
 /// <param name="TrainingLoss">The mean over the epoch's samples of the loss measured on each mini-batch before its step.</param>
 /// <param name="ValidationLoss">The cost on the validation set after the epoch, when one was given.</param>
 /// <param name="ValidationAccuracy">The accuracy on the validation set after the epoch, when one was given.</param>
@@ -132,6 +132,9 @@ public static partial class Training
             (var result, lastFiniteLoss) = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, firstEpoch + e, validation, workspace, lastFiniteLoss);
             network = result.Network;
             state = result.State;
+            // An epoch-level policy (reduce-on-plateau) changed the state after the workspace's last step: take it up.
+            if (workspace is not null && !ReferenceEquals(state, workspace.LastState))
+                workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
             yield return result;
         }
     }
@@ -187,6 +190,7 @@ public static partial class Training
             validationLoss = Backprop.CostCore(network.Layers[^1].Activation, output.PreActivations[^1], output.Output, validation.Targets, loss);
             validationAccuracy = Metrics.Accuracy(output.Output, validation.Targets);
         }
+        state = optimizer.EndEpoch(state, double.CreateChecked(trainingLoss), validationLoss is T v ? double.CreateChecked(v) : null);
         return (new EpochResult<T>(epoch, network, state, trainingLoss, validationLoss, validationAccuracy), lastFiniteLoss);
     }
 

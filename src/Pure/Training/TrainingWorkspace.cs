@@ -161,7 +161,10 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     public Network<T> ToNetwork() => _shape.WithParameters(InPlaceTransform<T>.ToParameters(_parameters, _parameterShape));
 
     /// <summary>A new immutable optimizer state equal to the current one.</summary>
-    public OptimizerState<T> ToState() => _optimizer.ToState(_parameterShape);
+    public OptimizerState<T> ToState() => LastState = _optimizer.ToState(_parameterShape);
+
+    /// <summary>The state <see cref="ToState"/> returned last, or null.</summary>
+    public OptimizerState<T>? LastState { get; private set; }
 
     /// <summary>
     /// θ ← θ + u with the optimizer's update u of the gradients; false when a sum is not finite.
