@@ -91,6 +91,12 @@ internal static class Settings
     /// <summary>A CSV file with the columns of --data used as the test part, or null to cut --test-fraction from --data.</summary>
     public static readonly Setting<string?> TestData = new("test-data", Parser.Text("csv"), "A CSV file with the columns of --data used as the test part instead of cutting --test-fraction from --data", defaultText: "none");
 
+    /// <summary>How the loss of a mini-batch reduces: mean (the default) or sum (the classic papers' summed error).</summary>
+    public static readonly Setting<string?> Reduction = new("reduction", Parser.Choice(["mean", "sum"]), "Cost of a mini-batch: the mean or the sum of the sample losses", "mean");
+
+    /// <summary>none, or balanced class weights w_c = m / (k n_c) fitted on the training part.</summary>
+    public static readonly Setting<string?> ClassWeight = new("class-weight", Parser.Choice(["none", "balanced"]), "Class weights: balanced weighs each class by m / (k n_c) on the training part, as scikit-learn", "none");
+
     /// <summary>Adds a row to <see cref="All"/>: called by each setting's constructor, in the order of the rows.</summary>
     public static void Register(Setting setting) => all.Add(setting);
 

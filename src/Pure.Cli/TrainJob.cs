@@ -117,7 +117,16 @@ internal static class TrainJob
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
-        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!);
+        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!).WithReduction(experiment.Get(Settings.Reduction) == "sum" ? Reduction.Sum : Reduction.Mean);
+        if (experiment.Get(Settings.ClassWeight) == "balanced")
+        {
+            // Fitted on the training part, as scikit-learn fits on the y it trains on; the validation part is weighted alike.
+            ImmutableVector<T> classWeights;
+            try { classWeights = ClassWeights.Balanced(training.Targets); }
+            catch (ArgumentException problem) { throw new UsageException($"--class-weight balanced: {Program.WithoutParameter(problem)}"); }
+            training = training.WithWeights(ClassWeights.ToSampleWeights(classWeights, training.Targets));
+            validation = validation?.WithWeights(ClassWeights.ToSampleWeights(classWeights, validation.Targets));
+        }
         var optimizer = Choices.OptimizerOf(experiment);
         ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
@@ -257,7 +266,8 @@ internal static class TrainJob
         + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
-        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}";
+        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}"
+        + (e.Get(Settings.Reduction) == "sum" ? " (sum)" : "") + (e.Get(Settings.ClassWeight) == "balanced" ? ", balanced class weights" : "");
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held
