@@ -86,7 +86,7 @@ internal static class TrainJob
         var checkpoint = experiment.Get(Settings.Resume) is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
         var data = DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
-            testData: experiment.Get(Settings.TestData));
+            testData: experiment.Get(Settings.TestData), sampleWeight: experiment.Get(Settings.SampleWeight));
         var hashes = DataSources.Hashes(data);
         experiment = experiment.Set(Settings.Target, data.Target).Set(Settings.TestFraction, data.Test is null ? experiment.Get(Settings.TestFraction) : null);
         string labelSource = DataSources.LabelSource(data);
@@ -111,8 +111,13 @@ internal static class TrainJob
             scaling?.ApplyInPlace(n, count, values);
             return new ImmutableMatrix<T>(n, count, values);
         }
-        Dataset<T> Part(T[] values, ImmutableArray<int> indices) =>
-            new(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+        Dataset<T> Part(T[] values, ImmutableArray<int> indices)
+        {
+            var part = new Dataset<T>(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+            if (data.SampleWeights is not { } weights) return part;
+            try { return part.WithWeights(ImmutableVector.Create([.. indices.Select(i => T.CreateChecked(weights[i]))])); }
+            catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files![0]}: column '{experiment.Get(Settings.SampleWeight)}': {Program.WithoutParameter(problem)} (in a part of {indices.Length} samples)", problem); }
+        }
         var training = Part(gathered[0], parts.Train);
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
@@ -124,8 +129,8 @@ internal static class TrainJob
             ImmutableVector<T> classWeights;
             try { classWeights = ClassWeights.Balanced(training.Targets); }
             catch (ArgumentException problem) { throw new UsageException($"--class-weight balanced: {Program.WithoutParameter(problem)}"); }
-            training = training.WithWeights(ClassWeights.ToSampleWeights(classWeights, training.Targets));
-            validation = validation?.WithWeights(ClassWeights.ToSampleWeights(classWeights, validation.Targets));
+            training = training.WithWeights(Times(training.Weights, ClassWeights.ToSampleWeights(classWeights, training.Targets)));
+            validation = validation?.WithWeights(Times(validation.Weights, ClassWeights.ToSampleWeights(classWeights, validation.Targets)));
         }
         var optimizer = Choices.OptimizerOf(experiment);
         ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
@@ -142,6 +147,10 @@ internal static class TrainJob
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
             [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1);
     }
+
+    /// <summary>The sample weights times the class weights of the samples, as scikit-learn combines sample_weight and class_weight.</summary>
+    private static ImmutableVector<T> Times<T>(ImmutableVector<T>? sampleWeights, ImmutableVector<T> classWeights) where T : unmanaged, IFloatingPointIeee754<T> =>
+        sampleWeights is null ? classWeights : ImmutableVector.Create([.. sampleWeights.Zip(classWeights, (s, c) => s * c)]);
 
     private static void Announce<T>(PreparedRun<T> run, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
     {

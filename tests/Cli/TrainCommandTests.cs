@@ -133,7 +133,7 @@ public sealed class TrainCommandTests
 
         var keys = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!.AsObject().Select(pair => pair.Key).ToArray();
         Assert.Contains("test-data", keys);
-        Assert.Equal(22, keys.Length);
+        Assert.Equal(23, keys.Length);
         foreach (string key in keys)
             Assert.Contains(help.OutLines, line => line.StartsWith($"--{key} ", StringComparison.Ordinal));
         Assert.Contains(help.OutLines, line => line.StartsWith("--batch ", StringComparison.Ordinal) && line.EndsWith("[default: 32]", StringComparison.Ordinal));
@@ -237,6 +237,41 @@ public sealed class TrainCommandTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("'heavy'", bad.Error, StringComparison.Ordinal);
         Assert.Contains("'balanced'", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SampleWeightColumnIsNotAFeatureAndWeightsOfOneTrainTheSameModel()
+    {
+        // A weight column w between the features and the target: with every weight 1 the gradients are those of no weights, bit for bit.
+        using var folder = new TempFolder();
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["weighted.csv"], [.. lines.Select((line, i) => line.Insert(line.LastIndexOf(',') + 1, i == 0 ? "w," : "1,"))]);
+        var plain = CliRun.Of(["train", .. Quick, "--data", folder["blobs.csv"], "--output", folder["plain"]]);
+        var weighted = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "w", "--output", folder["weighted"]]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal(0, weighted.ExitCode);
+        Assert.Equal(File.ReadAllText(folder["plain/model.json"]), File.ReadAllText(folder["weighted/model.json"]));
+        Assert.Equal("w", JsonNode.Parse(File.ReadAllText(folder["weighted/experiment.json"]))!["sample-weight"]!.GetValue<string>());
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["weighted/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllText(folder["weighted/model.json"]), File.ReadAllText(folder["again/model.json"]));
+    }
+
+    [Fact]
+    public void NegativeSampleWeightIsABadFileNamingTheFileTheLineAndTheColumn()
+    {
+        using var folder = new TempFolder();
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["weighted.csv"], [.. lines.Select((line, i) => line.Insert(line.LastIndexOf(',') + 1, i == 0 ? "w," : i == 7 ? "-0.5," : "2,"))]);
+
+        var run = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "w", "--output", folder["run"]]);
+        var missing = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "weight", "--output", folder["missing"]]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{folder["weighted.csv"]}: line 8, column 'w'", run.Error, StringComparison.Ordinal);
+        Assert.Contains("got -0.5", run.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--sample-weight", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("'weight'", missing.Error, StringComparison.Ordinal);
     }
 
     /// <summary>The blobs cut into a training file of the first 90 rows and a test file of the last 30, both with the header.</summary>
