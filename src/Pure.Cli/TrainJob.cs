@@ -267,6 +267,9 @@ internal static class TrainJob
             throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Get(Settings.Batch)} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
         if (checkpoint.Seed != experiment.Get(Settings.Seed))
             throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Get(Settings.Seed)} (the split and the shuffles would differ).");
+        string reduction = checkpoint.Model.Loss.Reduction == Reduction.Sum ? "sum" : "mean";
+        if (reduction != experiment.Get(Settings.Reduction))
+            throw new UsageException($"--resume: the checkpoint was trained with reduction {reduction}, but --reduction is {experiment.Get(Settings.Reduction)}; give --reduction {reduction}.");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
