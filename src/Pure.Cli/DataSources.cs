@@ -12,9 +12,10 @@ namespace Pure.Cli;
 /// <param name="Test">The data's own test part (IDX t10k files), or null to hold one out.</param>
 /// <param name="FeatureNames">The CSV header names of the feature columns, for messages, or null for other data.</param>
 /// <param name="Files">The files read (not those of <paramref name="Test"/>), or null for the embedded digits set.</param>
+/// <param name="SampleWeights">The m sample weights of the CSV column named by --sample-weight (finite, 0 or more), or null.</param>
 internal sealed record LabelledData<T>(
     string Name, Samples<T> Features, ImmutableArray<string> Labels, string? Target = null, LabelledData<T>? Test = null, IReadOnlyList<string>? Files = null,
-    IReadOnlyList<string>? FeatureNames = null)
+    IReadOnlyList<string>? FeatureNames = null, ImmutableArray<double>? SampleWeights = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
@@ -45,9 +46,13 @@ internal static class DataSources
     /// </param>
     /// <param name="features">For IDX files: the number of features each sample must have (a model's inputs), checked from the header before the images are read; null for any.</param>
     /// <param name="testData">For CSV data: a CSV file with the same header loaded as the test part (<see cref="LabelledData{T}.Test"/>), or null.</param>
-    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, ClassEncoding? classes = null, int? features = null, string? testData = null)
+    /// <param name="sampleWeight">For CSV data: the name of the column holding the sample weights, which is then not a feature (nor in the test part), or null.</param>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, ClassEncoding? classes = null, int? features = null, string? testData = null,
+        string? sampleWeight = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (sampleWeight is not null && (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal)))
+            throw new UsageException($"--sample-weight applies to CSV data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
         if (testData is not null && (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal)))
             throw new UsageException($"--test-data applies to CSV data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
         if (data is null)
@@ -80,7 +85,39 @@ internal static class DataSources
         var csv = ReadCsv(data, CsvTargetOf(target));
         LimitOptions.CheckClasses(csv.Targets, data);
         var loaded = new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data], FeatureNames: csv.FeatureNames);
-        return testData is null ? loaded : loaded with { Test = ReadTestCsv<T>(testData, csv) };
+        if (testData is not null) loaded = loaded with { Test = ReadTestCsv<T>(testData, csv) };
+        return sampleWeight is null ? loaded : WithoutWeightColumn(loaded, csv, sampleWeight);
+    }
+
+    /// <summary>
+    /// <paramref name="loaded"/> with the feature column <paramref name="column"/> taken out as its sample weights (and out of
+    /// its test part's features); a weight that is negative or not finite is refused naming the file, the line and the column.
+    /// </summary>
+    private static LabelledData<T> WithoutWeightColumn<T>(LabelledData<T> loaded, CsvData csv, string column) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = csv.FeatureNames.IndexOf(column);
+        if (k < 0)
+            throw new UsageException($"--sample-weight: expected one of the feature columns of {csv.Source} ({string.Join(", ", csv.FeatureNames)}), got '{column}'.");
+        var weights = ImmutableArray.CreateBuilder<double>(csv.Count);
+        for (int j = 0; j < csv.Count; j++)
+        {
+            double w = csv.Features[k, j];
+            if (!double.IsFinite(w) || w < 0)
+                throw new InvalidDataException($"{csv.Source}: line {csv.LineNumbers[j]}, column '{column}': expected a finite sample weight of 0 or more, got {Settings.Format(w)}.");
+            weights.Add(w);
+        }
+        return loaded with
+        {
+            Features = WithoutRow(loaded.Features, k), FeatureNames = [.. csv.FeatureNames.Where((_, i) => i != k)], SampleWeights = weights.MoveToImmutable(),
+            Test = loaded.Test is null ? null : loaded.Test with { Features = WithoutRow(loaded.Test.Features, k), FeatureNames = [.. csv.FeatureNames.Where((_, i) => i != k)] },
+        };
+    }
+
+    /// <summary>The samples without feature row <paramref name="k"/>.</summary>
+    private static MatrixSamples<T> WithoutRow<T>(Samples<T> samples, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var all = samples.ReadAll();
+        return new MatrixSamples<T>(ImmutableMatrix.Create(all.Rows - 1, all.Columns, (i, j) => all[i < k ? i : i + 1, j]));
     }
 
     /// <summary>The test part of CSV data from <paramref name="path"/>, whose header must be that of <paramref name="train"/>; refused naming the file and the first column that differs.</summary>

@@ -141,6 +141,15 @@ internal static class Settings
     public static readonly Setting<bool?> RestoreBest = new("restore-best", Parser.Switch, "Early stopping: model.json holds the best epoch's network (on) or the last epoch's (off)", defaultText: "on",
         derive: (e, restore) => e.Get(EarlyStopping) is true ? restore ?? true : null);
 
+    /// <summary>How the loss of a mini-batch reduces: mean (the default) or sum (the classic papers' summed error).</summary>
+    public static readonly Setting<string?> Reduction = new("reduction", Parser.Choice(["mean", "sum"]), "Cost of a mini-batch: the mean or the sum of the sample losses", "mean");
+
+    /// <summary>none, or balanced class weights w_c = m / (k n_c) fitted on the training part.</summary>
+    public static readonly Setting<string?> ClassWeight = new("class-weight", Parser.Choice(["none", "balanced"]), "Class weights: balanced weighs each class by m / (k n_c) on the training part, as scikit-learn", "none");
+
+    /// <summary>The CSV column holding the sample weights (not a feature), or null for none.</summary>
+    public static readonly Setting<string?> SampleWeight = new("sample-weight", Parser.Text("column"), "The CSV column of per-sample weights (finite, 0 or more; not a feature)", defaultText: "none");
+
     /// <summary>Adds a row to <see cref="All"/>: called by each setting's constructor, in the order of the rows.</summary>
     public static void Register(Setting setting) => all.Add(setting);
 

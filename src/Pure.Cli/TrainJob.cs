@@ -91,7 +91,7 @@ internal static class TrainJob
         var checkpoint = experiment.Get(Settings.Resume) is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
         var data = DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
-            testData: experiment.Get(Settings.TestData));
+            testData: experiment.Get(Settings.TestData), sampleWeight: experiment.Get(Settings.SampleWeight));
         var hashes = DataSources.Hashes(data);
         experiment = experiment.Set(Settings.Target, data.Target).Set(Settings.TestFraction, data.Test is null ? experiment.Get(Settings.TestFraction) : null);
         string labelSource = DataSources.LabelSource(data);
@@ -116,13 +116,27 @@ internal static class TrainJob
             scaling?.ApplyInPlace(n, count, values);
             return new ImmutableMatrix<T>(n, count, values);
         }
-        Dataset<T> Part(T[] values, ImmutableArray<int> indices) =>
-            new(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+        Dataset<T> Part(T[] values, ImmutableArray<int> indices)
+        {
+            var part = new Dataset<T>(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+            if (data.SampleWeights is not { } weights) return part;
+            try { return part.WithWeights(ImmutableVector.Create([.. indices.Select(i => T.CreateChecked(weights[i]))])); }
+            catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files![0]}: column '{experiment.Get(Settings.SampleWeight)}': {Program.WithoutParameter(problem)} (in a part of {indices.Length} samples)", problem); }
+        }
         var training = Part(gathered[0], parts.Train);
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
-        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!);
+        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!).WithReduction(experiment.Get(Settings.Reduction) == "sum" ? Reduction.Sum : Reduction.Mean);
+        if (experiment.Get(Settings.ClassWeight) == "balanced")
+        {
+            // Fitted on the training part, as scikit-learn fits on the y it trains on; the validation part is weighted alike.
+            ImmutableVector<T> classWeights;
+            try { classWeights = ClassWeights.Balanced(training.Targets); }
+            catch (ArgumentException problem) { throw new UsageException($"--class-weight balanced: {Program.WithoutParameter(problem)}"); }
+            training = training.WithWeights(Times(training.Weights, ClassWeights.ToSampleWeights(classWeights, training.Targets)));
+            validation = validation?.WithWeights(Times(validation.Weights, ClassWeights.ToSampleWeights(classWeights, validation.Targets)));
+        }
         int batch = Math.Min(experiment.Get(Settings.Batch)!.Value, training.Count);
         var optimizer = Choices.OptimizerOf(experiment, (training.Count + batch - 1) / batch, training.Count, validation is not null);
         ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
@@ -139,6 +153,10 @@ internal static class TrainJob
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
             [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1);
     }
+
+    /// <summary>The sample weights times the class weights of the samples, as scikit-learn combines sample_weight and class_weight.</summary>
+    private static ImmutableVector<T> Times<T>(ImmutableVector<T>? sampleWeights, ImmutableVector<T> classWeights) where T : unmanaged, IFloatingPointIeee754<T> =>
+        sampleWeights is null ? classWeights : ImmutableVector.Create([.. sampleWeights.Zip(classWeights, (s, c) => s * c)]);
 
     private static void Announce<T>(PreparedRun<T> run, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -272,6 +290,9 @@ internal static class TrainJob
             throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Get(Settings.Batch)} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
         if (checkpoint.Seed != experiment.Get(Settings.Seed))
             throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Get(Settings.Seed)} (the split and the shuffles would differ).");
+        string reduction = checkpoint.Model.Loss.Reduction == Reduction.Sum ? "sum" : "mean";
+        if (reduction != experiment.Get(Settings.Reduction))
+            throw new UsageException($"--resume: the checkpoint was trained with reduction {reduction}, but --reduction is {experiment.Get(Settings.Reduction)}; give --reduction {reduction}.");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
@@ -281,7 +302,8 @@ internal static class TrainJob
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
         + (e.Get(Settings.Schedule) is "constant" ? "" : $", {e.Get(Settings.Schedule)} schedule")
-        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}";
+        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}"
+        + (e.Get(Settings.Reduction) == "sum" ? " (sum)" : "") + (e.Get(Settings.ClassWeight) == "balanced" ? ", balanced class weights" : "");
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held

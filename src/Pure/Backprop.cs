@@ -45,16 +45,20 @@ public static class Backprop
     /// product for softmax, and a - y on the fused softmax/cross-entropy and sigmoid/binary-cross-entropy paths);
     /// δ^[l] = (W^[l+1])^T δ^[l+1] ⊙ σ'(Z^[l]) (BP2); dW^[l] = (1/m) δ^[l] (A^[l-1])^T and
     /// db^[l] = (1/m) Σ over columns of δ^[l] (BP3). Equation four, the update, is <see cref="Step{T}"/>.
+    /// With <see cref="Reduction.Sum"/> the factor 1/m is 1; with weights w, column i of δ^[L] is multiplied by w_i and
+    /// 1/m becomes 1/Σ_i w_i (1 for <see cref="Reduction.Sum"/>).
     /// </summary>
     /// <param name="network">The network that produced <paramref name="trace"/>.</param>
     /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>
     /// <param name="target">Y, n_L x m, finite and valid for the loss.</param>
-    /// <param name="loss">The loss ℓ; the cost is its mean over the m samples.</param>
+    /// <param name="loss">The loss ℓ; the cost is its mean over the m samples, or their sum (<see cref="Loss.Reduction"/>).</param>
+    /// <param name="weights">w, m finite sample weights ≥ 0, not all 0; null weighs every sample 1.</param>
     /// <returns>The gradients, shaped like the network's parameters, and the cost.</returns>
-    public static Gradients<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    public static Gradients<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckTrace(network, trace);
         CheckTarget(network, trace.Input.Columns, target, loss);
+        if (weights is not null) SampleWeights.Check(weights, trace.SampleCount, nameof(weights));
         int m = trace.SampleCount;
         var layers = network.Layers;
         var parameters = new T[layers.Length * 2][];
@@ -67,19 +71,19 @@ public static class Backprop
             gradients[2 * l + 1] = new T[layers[l].OutputSize];
         }
         int widest = network.LayerSizes.Max() * m;
-        T sum = BackwardInto(
+        T cost = BackwardInto(
             network, parameters, trace.Input.Storage, [.. trace.PreActivations.Select(z => z.Storage)], [.. trace.Activations.Select(a => a.Storage)],
-            target.Storage, m, loss, gradients, new T[widest], new T[widest], new T[widest]);
+            target.Storage, m, loss, gradients, new T[widest], new T[widest], new T[widest], weights: weights?.Storage);
         var result = new LayerParameters<T>[layers.Length];
         for (int l = 0; l < layers.Length; l++)
             result[l] = new LayerParameters<T>(
                 new ImmutableMatrix<T>(layers[l].OutputSize, layers[l].InputSize, gradients[2 * l]), new ImmutableVector<T>(gradients[2 * l + 1]));
-        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(result)), sum / T.CreateChecked(m));
+        return new Gradients<T>(new Parameters<T>(ImmutableArray.Create(result)), cost);
     }
 
-    /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) at the network's parameters.</summary>
-    public static Gradients<T> Gradient<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Backward(network, Forward(network, input), target, loss);
+    /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) (with sample weights w, when given) at the network's parameters.</summary>
+    public static Gradients<T> Gradient<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Backward(network, Forward(network, input), target, loss, weights);
 
     /// <summary>
     /// The output error δ^[L] = ∂ℓ/∂Z^[L] for every sample (n_L x m): a - y on the fused paths, otherwise
@@ -102,28 +106,39 @@ public static class Backprop
         return new ImmutableMatrix<T>(preActivation.Rows, preActivation.Columns, delta);
     }
 
-    /// <summary>The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of the network on (X, Y), computed on the stable fused path where there is one.</summary>
-    public static T Cost<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of the network on (X, Y), computed on the stable fused path where there is one;
+    /// Σ_i ℓ(a^(i), y^(i)) for <see cref="Reduction.Sum"/>; with weights w, Σ_i w_i ℓ_i / Σ_i w_i (mean) or Σ_i w_i ℓ_i (sum).
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="input">X, n_0 x m.</param>
+    /// <param name="target">Y, n_L x m, finite and valid for the loss.</param>
+    /// <param name="loss">The loss ℓ and its reduction.</param>
+    /// <param name="weights">w, m finite sample weights ≥ 0, not all 0; null weighs every sample 1.</param>
+    public static T Cost<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var trace = Forward(network, input);
         CheckTarget(network, input.Columns, target, loss);
-        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss);
+        if (weights is not null) SampleWeights.Check(weights, input.Columns, nameof(weights));
+        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss, weights);
     }
 
     /// <summary>
     /// The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of a forward pass already run, from its Z^[L] and A^[L], without running the
-    /// network again: the same value as <see cref="Cost{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss)"/> on the
+    /// network again: the same value as <see cref="Cost{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss, ImmutableVector{T})"/> on the
     /// trace's input.
     /// </summary>
     /// <param name="network">The network that made <paramref name="trace"/>.</param>
     /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>
     /// <param name="target">Y, n_L x m, finite and valid for the loss.</param>
-    /// <param name="loss">The loss ℓ.</param>
-    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="loss">The loss ℓ and its reduction.</param>
+    /// <param name="weights">w, m finite sample weights ≥ 0, not all 0; null weighs every sample 1.</param>
+    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckTrace(network, trace);
         CheckTarget(network, trace.SampleCount, target, loss);
-        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss);
+        if (weights is not null) SampleWeights.Check(weights, trace.SampleCount, nameof(weights));
+        return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss, weights);
     }
 
     /// <summary>
@@ -248,15 +263,17 @@ public static class Backprop
     /// <summary>
     /// BP1 to BP3 on arrays: the gradients (segments W^[1], b^[1], W^[2], ... in <paramref name="gradients"/>) of the mean
     /// loss of m samples at <paramref name="parameters"/> (the same segments), from the forward pass's Z^[l] and A^[l].
-    /// dW = (1/m) δ A_prev^T takes the 1/m in the product's epilogue; db = (1/m) Σ_columns δ.
+    /// dW = (1/m) δ A_prev^T takes the 1/m in the product's epilogue; db = (1/m) Σ_columns δ. With
+    /// <paramref name="weights"/> (m values, not all 0 for a mean), column i of δ^[L] is multiplied by w_i and 1/m becomes
+    /// 1/Σ w_i; for <see cref="Reduction.Sum"/> the factor is 1.
     /// <paramref name="delta"/>, <paramref name="nextDelta"/> and <paramref name="upstream"/> are scratch of at least
-    /// (widest layer) x m elements. Returns Σ_i ℓ(a^(i), y^(i)).
+    /// (widest layer) x m elements. Returns the cost (<see cref="CostCore{T}"/>'s value).
     /// A <paramref name="sink"/> is told of each part of the gradient as soon as it is final, from the last layer to the
     /// first; W^[l] is not read after its gradient is done, so the sink may update it in place.
     /// </summary>
     internal static T BackwardInto<T>(
         Network<T> shape, T[][] parameters, T[] input, T[][] preActivations, T[][] activations, T[] target, int m, Loss loss,
-        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream, IGradientSink? sink = null)
+        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream, IGradientSink? sink = null, T[]? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = shape.Layers;
@@ -264,7 +281,21 @@ public static class Backprop
         T sum = OutputErrorInto(
             layers[^1].Activation, preActivations[^1].AsSpan(0, outputCount), activations[^1].AsSpan(0, outputCount), target.AsSpan(0, outputCount),
             delta.AsSpan(0, outputCount), upstream.AsSpan(0, outputCount), outputs, loss);
-        T inverseM = T.One / T.CreateChecked(m);
+        T inverseM, cost;
+        if (weights is null)
+        {
+            inverseM = loss.Reduction == Reduction.Sum ? T.One : T.One / T.CreateChecked(m);
+            cost = loss.Reduction == Reduction.Sum ? sum : sum / T.CreateChecked(m);
+        }
+        else
+        {
+            var (weighted, total) = WeightedLoss(
+                layers[^1].Activation, preActivations[^1].AsSpan(0, outputCount), activations[^1].AsSpan(0, outputCount), target.AsSpan(0, outputCount),
+                weights.AsSpan(0, m), outputs, loss, upstream.AsSpan(0, outputs));
+            WeighColumns(delta.AsSpan(0, outputCount), weights.AsSpan(0, m), outputs);
+            inverseM = loss.Reduction == Reduction.Sum ? T.One : T.One / total;
+            cost = loss.Reduction == Reduction.Sum ? weighted : weighted / total;
+        }
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             int outputSize = layers[l].OutputSize, inputSize = layers[l].InputSize;
@@ -278,7 +309,41 @@ public static class Backprop
             sink?.BiasDone(l);
             if (l > 0) (delta, nextDelta) = (nextDelta, delta);
         }
-        return sum;
+        return cost;
+    }
+
+    /// <summary>
+    /// (Σ_i w_i ℓ_i, Σ_i w_i) over the m columns of rows x m matrices, each ℓ_i on the fused path where there is one; a
+    /// sample of weight 0 adds nothing, even where its loss is infinite. <paramref name="scratch"/> holds at least rows elements.
+    /// </summary>
+    internal static (T Weighted, T Total) WeightedLoss<T>(
+        Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> weights, int rows, Loss loss, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T weighted = T.Zero, total = T.Zero;
+        for (int j = 0; j < weights.Length; j++)
+        {
+            T w = weights[j];
+            total += w;
+            if (w == T.Zero) continue;
+            var zc = z.Slice(j * rows, rows);
+            var ac = a.Slice(j * rows, rows);
+            var yc = y.Slice(j * rows, rows);
+            if (!loss.TryFused<T>(activation, zc, ac, yc, scratch[..rows], rows, out T sample)) sample = loss.Sum<T>(ac, yc, rows);
+            weighted += w * sample;
+        }
+        return (weighted, total);
+    }
+
+    /// <summary>δ_i ← w_i δ_i for each column i of a rows x m matrix; a column of weight 0 becomes 0.</summary>
+    private static void WeighColumns<T>(Span<T> delta, ReadOnlySpan<T> weights, int rows) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < weights.Length; j++)
+        {
+            var column = delta.Slice(j * rows, rows);
+            if (weights[j] == T.Zero) column.Clear();
+            else for (int i = 0; i < column.Length; i++) column[i] *= weights[j];
+        }
     }
 
     /// <summary>BP2 into <paramref name="result"/> (inputSize x m), with <paramref name="upstream"/> as scratch for W^T δ.</summary>
@@ -302,12 +367,18 @@ public static class Backprop
         return loss.Sum<T>(a, y, rows);
     }
 
-    internal static T CostCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss)
+    /// <summary>The cost of Z^[L], A^[L] against Y under the loss's reduction, with weights w when given (checked by the caller).</summary>
+    internal static T CostCore<T>(Activation activation, ImmutableMatrix<T> z, ImmutableMatrix<T> a, ImmutableMatrix<T> y, Loss loss, ImmutableVector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (weights is not null)
+        {
+            var (weighted, total) = WeightedLoss(activation, z.AsSpan(), a.AsSpan(), y.AsSpan(), weights.AsSpan(), z.Rows, loss, new T[z.Rows]);
+            return loss.Reduction == Reduction.Sum ? weighted : weighted / total;
+        }
         if (!loss.TryFused<T>(activation, z.AsSpan(), a.AsSpan(), y.AsSpan(), Span<T>.Empty, z.Rows, out T sum))
             sum = loss.Sum<T>(a.AsSpan(), y.AsSpan(), z.Rows);
-        return sum / T.CreateChecked(z.Columns);
+        return loss.Reduction == Reduction.Sum ? sum : sum / T.CreateChecked(z.Columns);
     }
 
     internal static void CheckInput<T>(Network<T> network, ImmutableMatrix<T> input, string parameterName) where T : unmanaged, IFloatingPointIeee754<T>

@@ -26,6 +26,22 @@ public sealed class ModelCommandTests
     }
 
     [Fact]
+    public void ResumingASummedRunEqualsTrainingStraightThroughAndAnotherReductionIsRefused()
+    {
+        using var folder = new TempFolder();
+        string[] settings = ["train", "--layers", "8", "--batch", "50", "--seed", "3", "--reduction", "sum", "--optimizer", "sgd", "--learning-rate", "0.0005"];
+        Assert.Equal(0, CliRun.Of([.. settings, "--epochs", "2", "--output", folder["straight"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. settings, "--epochs", "1", "--output", folder["first"]]).ExitCode);
+        var resumed = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--epochs", "1", "--output", folder["resumed"]);
+        var mean = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--reduction", "mean", "--output", folder["mean"]);
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(File.ReadAllBytes(folder["straight/model.json"]), File.ReadAllBytes(folder["resumed/model.json"]));
+        Assert.Equal(2, mean.ExitCode);
+        Assert.Contains("reduction sum, but --reduction is mean", Assert.Single(mean.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ResumingWithAnotherSeedIsRefused()
     {
         using var folder = new TempFolder();

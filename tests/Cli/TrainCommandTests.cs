@@ -199,6 +199,87 @@ public sealed class TrainCommandTests
         Assert.Contains("--test-data", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SumReductionIsRecordedInTheExperimentAndModelAndTrainsAsTheMeanAtMTimesTheRate()
+    {
+        // Full batch (--batch above m): the sum at rate η steps as the mean at rate m η; m is the training part's size.
+        using var folder = new TempFolder();
+        string data = Samples.WriteBlobs(folder["blobs.csv"]);
+        string[] common = ["train", "--data", data, "--epochs", "3", "--layers", "4", "--batch", "1000", "--optimizer", "sgd", "--scaling", "none"];
+        var summed = CliRun.Of([.. common, "--reduction", "sum", "--learning-rate", "0.001", "--output", folder["sum"]]);
+        Assert.Equal(0, summed.ExitCode);
+        int m = JsonNode.Parse(File.ReadAllText(folder["sum/metrics.json"]))!["samples"]!["train"]!.GetValue<int>();
+        var mean = CliRun.Of([.. common, "--learning-rate", (0.001 * m).ToString("R", CultureInfo.InvariantCulture), "--output", folder["mean"]]);
+        Assert.Equal(0, mean.ExitCode);
+        Assert.Equal("sum", JsonNode.Parse(File.ReadAllText(folder["sum/experiment.json"]))!["reduction"]!.GetValue<string>());
+        Assert.Equal("mean", JsonNode.Parse(File.ReadAllText(folder["mean/experiment.json"]))!["reduction"]!.GetValue<string>());
+        Assert.Equal("sum", JsonNode.Parse(File.ReadAllText(folder["sum/model.json"]))!["reduction"]!.GetValue<string>());
+        Assert.Null(JsonNode.Parse(File.ReadAllText(folder["mean/model.json"]))!["reduction"]);
+        var summedWeights = ModelFile.Load<double>(folder["sum/model.json"]).Network.Parameters.Flatten();
+        var meanWeights = ModelFile.Load<double>(folder["mean/model.json"]).Network.Parameters.Flatten();
+        Assert.All(summedWeights.Zip(meanWeights), pair => Assert.Equal(pair.Second, pair.First, 1e-9));
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["sum/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllText(folder["sum/model.json"]), File.ReadAllText(folder["again/model.json"]));
+    }
+
+    [Fact]
+    public void BalancedClassWeightsChangeTheTrainingAndAreKeptInTheExperimentFile()
+    {
+        // An imbalanced file: the blobs with most of the west rows left out.
+        using var folder = new TempFolder();
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["imbalanced.csv"], [lines[0], .. lines.Skip(1).Where((line, i) => !line.EndsWith(",west", StringComparison.Ordinal) || i % 8 == 2)]);
+        string[] common = ["train", .. Quick, "--data", folder["imbalanced.csv"]];
+        var plain = CliRun.Of([.. common, "--output", folder["plain"]]);
+        var balanced = CliRun.Of([.. common, "--class-weight", "balanced", "--output", folder["balanced"]]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal(0, balanced.ExitCode);
+        Assert.Contains(balanced.OutLines, line => line.Contains("balanced class weights", StringComparison.Ordinal));
+        Assert.Equal("balanced", JsonNode.Parse(File.ReadAllText(folder["balanced/experiment.json"]))!["class-weight"]!.GetValue<string>());
+        Assert.NotEqual(File.ReadAllText(folder["plain/model.json"]), File.ReadAllText(folder["balanced/model.json"]));
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["balanced/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllText(folder["balanced/model.json"]), File.ReadAllText(folder["again/model.json"]));
+        var bad = CliRun.Of([.. common, "--class-weight", "heavy", "--output", folder["bad"]]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("'heavy'", bad.Error, StringComparison.Ordinal);
+        Assert.Contains("'balanced'", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SampleWeightColumnIsNotAFeatureAndWeightsOfOneTrainTheSameModel()
+    {
+        // A weight column w between the features and the target: with every weight 1 the gradients are those of no weights, bit for bit.
+        using var folder = new TempFolder();
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["weighted.csv"], [.. lines.Select((line, i) => line.Insert(line.LastIndexOf(',') + 1, i == 0 ? "w," : "1,"))]);
+        var plain = CliRun.Of(["train", .. Quick, "--data", folder["blobs.csv"], "--output", folder["plain"]]);
+        var weighted = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "w", "--output", folder["weighted"]]);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal(0, weighted.ExitCode);
+        Assert.Equal(File.ReadAllText(folder["plain/model.json"]), File.ReadAllText(folder["weighted/model.json"]));
+        Assert.Equal("w", JsonNode.Parse(File.ReadAllText(folder["weighted/experiment.json"]))!["sample-weight"]!.GetValue<string>());
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["weighted/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllText(folder["weighted/model.json"]), File.ReadAllText(folder["again/model.json"]));
+    }
+
+    [Fact]
+    public void NegativeSampleWeightIsABadFileNamingTheFileTheLineAndTheColumn()
+    {
+        using var folder = new TempFolder();
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["weighted.csv"], [.. lines.Select((line, i) => line.Insert(line.LastIndexOf(',') + 1, i == 0 ? "w," : i == 7 ? "-0.5," : "2,"))]);
+
+        var run = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "w", "--output", folder["run"]]);
+        var missing = CliRun.Of(["train", .. Quick, "--data", folder["weighted.csv"], "--sample-weight", "weight", "--output", folder["missing"]]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{folder["weighted.csv"]}: line 8, column 'w'", run.Error, StringComparison.Ordinal);
+        Assert.Contains("got -0.5", run.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--sample-weight", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("'weight'", missing.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>The blobs cut into a training file of the first 90 rows and a test file of the last 30, both with the header.</summary>
     private static (string Train, string Test) SplitBlobs(TempFolder folder)
     {

@@ -32,17 +32,25 @@ public class InPlaceTrainingProperties
         for (int epoch = 1; epoch <= EpochCount; epoch++)
         {
             var order = Training.ShuffledOrder(m, seed, epoch);
-            T sum = T.Zero;
+            T sum = T.Zero, totalWeight = T.Zero;
             int step = 0;
             for (int start = 0; start < m; start += size)
             {
                 step++;
                 int length = Math.Min(size, m - start);
+                // A mini-batch whose weights are all 0 takes no step (Training.Epochs' documented rule).
+                T batchWeight = T.CreateChecked(length);
+                if (data.Weights is not null)
+                {
+                    batchWeight = T.Zero;
+                    foreach (int i in order.AsSpan(start, length)) batchWeight += data.Weights[i];
+                    if (batchWeight == T.Zero) continue;
+                }
                 var batch = data.Select(order.AsSpan(start, length));
                 Gradients<T> gradients;
                 try
                 {
-                    gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss);
+                    gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss, batch.Weights);
                 }
                 catch (ArgumentException error) when (error.ParamName == "trace")
                 {
@@ -60,9 +68,10 @@ public class InPlaceTrainingProperties
                     return (epochs, new TrainingDivergedException(epoch, step, quantity, lastFinite));
                 }
                 lastFinite = double.CreateChecked(gradients.Loss);
-                sum += gradients.Loss * T.CreateChecked(length);
+                sum += loss.Reduction == Reduction.Sum ? gradients.Loss : gradients.Loss * batchWeight;
+                totalWeight += batchWeight;
             }
-            T mean = sum / T.CreateChecked(m);
+            T mean = loss.Reduction == Reduction.Sum ? sum : sum / (data.Weights is null ? T.CreateChecked(m) : totalWeight);
             if (!T.IsFinite(mean)) return (epochs, new TrainingDivergedException(epoch, step, TrainingDivergedException.Loss, lastFinite));
             epochs.Add((network, state, mean));
         }
@@ -166,6 +175,47 @@ public class InPlaceTrainingProperties
 
     [Fact]
     public void In_place_epochs_equal_pure_steps_when_the_update_is_fused_tile_by_tile_in_double() => WideLayerRunsAgree<double>();
+
+    /// <summary>Weights 0, 0.5, 1 or 2.5 per training sample (a third of them 0, at least one not), and a reduction.</summary>
+    private static Arbitrary<(TrainingCase Case, int Optimizer, double[] Weights, Reduction Reduction)> WeightedCases() =>
+        (from t in TrainingCase()
+         from optimizer in Gen.Choose(0, StepOptimizers.Length - 1)
+         from weights in Gen.ArrayOf(Gen.Elements(0, 0, 0.5, 1, 2.5, 0), t.Training.Count)
+         where weights.Any(w => w > 0)
+         from reduction in Gen.Elements(Reduction.Mean, Reduction.Sum)
+         select (t, optimizer, weights, reduction)).ToArbitrary();
+
+    /// <summary>Every weighted, summed or averaged case trained in T by both loops, bit for bit (batches of weight 0 skipped by both).</summary>
+    private static Property WeightedRunsAgree<T>() where T : unmanaged, IFloatingPointIeee754<T> => Prop.ForAll(WeightedCases(), c =>
+    {
+        var (t, index, weights, reduction) = c;
+        var data = t.TrainingAs<T>().WithWeights(ImmutableVector.Create([.. weights.Select(T.CreateChecked)]));
+        string? failure = Compare(t.CreateNetwork<T>(), StepOptimizers[index].Optimizer, t.Loss.WithReduction(reduction), data, t.BatchSize, t.Seed);
+        return (failure is null).Label($"{StepOptimizers[index].Name} {reduction} w={string.Join(",", weights)}: {failure}");
+    });
+
+    [PureProperty(MaxTest = 100)]
+    public Property In_place_epochs_with_weights_and_reductions_equal_pure_steps_bit_for_bit_in_double() => WeightedRunsAgree<double>();
+
+    [PureProperty(MaxTest = 100)]
+    public Property In_place_epochs_with_weights_and_reductions_equal_pure_steps_bit_for_bit_in_float() => WeightedRunsAgree<float>();
+
+    [Fact]
+    public void In_place_epochs_with_weights_equal_pure_steps_when_the_update_is_fused_tile_by_tile()
+    {
+        var random = new Random(3);
+        var inputs = ImmutableMatrix.Create(100, 24, (_, _) => 2 * random.NextDouble() - 1);
+        var targets = ImmutableMatrix.Create(3, 24, (i, j) => (i + j) % 3 == 0 ? 1.0 : 0.0);
+        var weights = ImmutableVector.Create([.. Enumerable.Range(0, 24).Select(j => j % 5 == 0 ? 0 : 0.5 * (j % 4))]);
+        var network = Network.Create<double>([100, 30, 3], [Activation.Tanh, Activation.Softmax], seed: 11);
+        foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum })
+            foreach (var (name, optimizer) in StepOptimizers.Concat(GeneralPathOptimizers))
+            {
+                string? failure = Compare(network, optimizer, Loss.CategoricalCrossEntropy.WithReduction(reduction),
+                    new Dataset<double>(inputs, targets) { Weights = weights }, batchSize: 2, seed: 5);
+                Assert.True(failure is null, $"{name} {reduction}: {failure}");
+            }
+    }
 
     [PureProperty(MaxTest = 100)]
     public Property Overflowing_step_fails_as_the_pure_step_does() => Prop.ForAll(TrainingCases(), t =>

@@ -91,13 +91,16 @@ public static class ModelFile
     /// <summary>The names a model file's root object may hold.</summary>
     internal static readonly string[] RootProperties = ["format", "version", "dtype", "loss", "layers", "scaling", "classes"];
 
+    /// <summary>The names a model file's root object may omit: "reduction" is written only for <see cref="Reduction.Sum"/>, and a file without it loads as <see cref="Reduction.Mean"/>.</summary>
+    internal static readonly string[] OptionalRootProperties = ["reduction"];
+
     /// <summary>The names each object of a model file may hold, checked while reading (before a document is built).</summary>
     internal static readonly IReadOnlyDictionary<string, string[]> Schema = SchemaAt("$");
 
     /// <summary>The model object's schema with its root at <paramref name="root"/> (a checkpoint's model is at "$.model").</summary>
     internal static Dictionary<string, string[]> SchemaAt(string root) => new(StringComparer.Ordinal)
     {
-        [root] = RootProperties,
+        [root] = [.. RootProperties, .. OptionalRootProperties],
         [root + ".layers[]"] = ["inputs", "outputs", "activation", "weight", "bias"],
         [root + ".layers[].activation"] = ["name", "slope"],
         [root + ".scaling"] = ["kind", "mean", "scale", "minimum", "range"],
@@ -150,6 +153,7 @@ internal static class ModelJson
         writer.WriteNumber("version", ModelFile.Version);
         writer.WriteString("dtype", DType<T>());
         writer.WriteString("loss", model.Loss.Name);
+        if (model.Loss.Reduction == Reduction.Sum) writer.WriteString("reduction", "sum");
         writer.WriteStartArray("layers");
         foreach (var layer in model.Network.Layers)
         {
@@ -216,11 +220,18 @@ internal static class ModelJson
     {
         limits ??= ReadLimits.Default;
         CheckHeader<T>(root, ModelFile.Format, ModelFile.Version);
-        var properties = root.Object(ModelFile.RootProperties);
+        var properties = root.Object(ModelFile.RootProperties, ModelFile.OptionalRootProperties);
         var lossNode = properties["loss"];
         string lossName = lossNode.String();
         var loss = Losses.FirstOrDefault(candidate => candidate.Name == lossName)
             ?? throw lossNode.Error($"unknown loss \"{lossName}\"; expected one of {string.Join(", ", Losses.Select(candidate => $"\"{candidate.Name}\""))}.");
+        if (properties.TryGetValue("reduction", out var reductionNode))
+            loss = reductionNode.String() switch
+            {
+                "mean" => loss,
+                "sum" => loss.WithReduction(Reduction.Sum),
+                var other => throw reductionNode.Error($"unknown reduction \"{other}\"; expected \"mean\" or \"sum\"."),
+            };
 
         var layerNodes = properties["layers"].Array(1, ModelFile.MaxLayers);
         var layers = ImmutableArray.CreateBuilder<DenseLayer<T>>(layerNodes.Length);

@@ -4,13 +4,26 @@ namespace Pure;
 
 /// <summary>
 /// A loss ℓ(a, y) of one sample's output column a against its target column y. The cost of a batch is the mean
-/// over its m samples, C = (1/m) Σ_i ℓ(a^(i), y^(i)), where ℓ sums over the n_L outputs of a sample.
+/// over its m samples, C = (1/m) Σ_i ℓ(a^(i), y^(i)), where ℓ sums over the n_L outputs of a sample, or their sum
+/// C = Σ_i ℓ(a^(i), y^(i)) when <see cref="Reduction"/> is <see cref="Pure.Reduction.Sum"/>; with sample weights w_i,
+/// C = Σ_i w_i ℓ_i / Σ_i w_i (mean) or Σ_i w_i ℓ_i (sum).
 /// <see cref="Gradient{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/> is the per-sample ∂ℓ/∂a (no 1/m: the
 /// mean is taken in dW and db, as in the seeds' tables).
 /// </summary>
 /// <param name="Name">The name used in model files and messages, for example "categorical_cross_entropy".</param>
 public abstract record Loss(string Name)
 {
+    /// <summary>How the per-sample losses reduce to the cost: <see cref="Pure.Reduction.Mean"/> (the default) or <see cref="Pure.Reduction.Sum"/>.</summary>
+    public Reduction Reduction
+    {
+        get;
+        init => field = Enum.IsDefined(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(Reduction), $"Expected Reduction.Mean or Reduction.Sum, got {(int)value}.");
+    }
+
+    /// <summary>This loss with <paramref name="reduction"/> (for F#, which has no with-expression on this type): <c>Loss.Squared.WithReduction(Reduction.Sum)</c>.</summary>
+    public Loss WithReduction(Reduction reduction) => this with { Reduction = reduction };
+
     /// <summary>L1 (absolute) loss ℓ = Σ_j |a_j - y_j|; ∂ℓ/∂a_j = sign(a_j - y_j), 0 where a_j = y_j.</summary>
     public static Loss Absolute { get; } = new AbsoluteLoss();
 
@@ -85,14 +98,34 @@ public abstract record Loss(string Name)
         return false;
     }
 
-    /// <summary>The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of an output matrix against a target matrix of the same shape.</summary>
-    public T Value<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// The cost of an output matrix against a target matrix of the same shape: C = (1/m) Σ_i ℓ(a^(i), y^(i)) for
+    /// <see cref="Pure.Reduction.Mean"/>, Σ_i ℓ(a^(i), y^(i)) for <see cref="Pure.Reduction.Sum"/>; with
+    /// <paramref name="weights"/>, Σ_i w_i ℓ_i / Σ_i w_i or Σ_i w_i ℓ_i.
+    /// </summary>
+    /// <param name="output">A, n_L x m, finite, m ≥ 1.</param>
+    /// <param name="target">Y, the shape of A.</param>
+    /// <param name="weights">w, m finite weights ≥ 0, not all 0; null for none.</param>
+    public T Value<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(target);
         CheckPair(output, target);
         Guard.AtLeastOneSample(output, nameof(output));
-        return Sum(output.AsSpan(), target.AsSpan(), output.Rows) / T.CreateChecked(output.Columns);
+        if (weights is not null) SampleWeights.Check(weights, output.Columns, nameof(weights));
+        if (weights is null)
+        {
+            T sum = Sum(output.AsSpan(), target.AsSpan(), output.Rows);
+            return Reduction == Reduction.Sum ? sum : sum / T.CreateChecked(output.Columns);
+        }
+        int rows = output.Rows;
+        T weighted = T.Zero, total = T.Zero;
+        for (int j = 0; j < output.Columns; j++)
+        {
+            total += weights[j];
+            if (weights[j] != T.Zero) weighted += weights[j] * Sum(output.ColumnSpan(j), target.ColumnSpan(j), rows);
+        }
+        return Reduction == Reduction.Sum ? weighted : weighted / total;
     }
 
     /// <summary>∂ℓ/∂a for every sample (column), the same shape as the output.</summary>

@@ -3,7 +3,7 @@ using System.Numerics;
 
 namespace Pure;
 
-/// <summary>Settings of <see cref="GradientCheck.Run{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss, GradientCheckOptions?)"/>; null means the default for the element type.</summary>
+/// <summary>Settings of <see cref="GradientCheck.Run{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss, GradientCheckOptions?, ImmutableVector{T}?)"/>; null means the default for the element type.</summary>
 /// <param name="Step">h of the central differences (h and h/2 are combined by Richardson extrapolation); default 2^-20 for double and 2^-8 for float.</param>
 /// <param name="Tolerance">rtol, the relative error that passes above the noise floor; default 1e-7 for double and 1e-4 for float.</param>
 /// <param name="MaxParameters">Check at most this many parameters, a seeded sample of them; 0 checks every parameter.</param>
@@ -77,32 +77,32 @@ public sealed record GradientCheckReport(int CheckedCount, int ParameterCount, d
 /// </summary>
 public static class GradientCheck
 {
-    /// <summary>Checks the gradient of the cost of (X, Y) with respect to every parameter (or a seeded sample).</summary>
+    /// <summary>Checks the gradient of the cost of (X, Y) (with sample weights w, when given) with respect to every parameter (or a seeded sample).</summary>
     /// <remarks>
     /// The analytic side is Backward in T; the numeric side is always evaluated in double on the same numbers (a
     /// float network, input and target convert to double exactly), so that float's rounding of the cost does not
     /// swamp the difference quotient. The analytic side's own rounding is allowed for: 1024 ε_T max_i |a_i| joins atol.
     /// </remarks>
-    public static GradientCheckReport Run<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, GradientCheckOptions? options = null)
+    public static GradientCheckReport Run<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, GradientCheckOptions? options = null, ImmutableVector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        var analytic = AnalyticSide.Of(network, input, target, loss);
+        var analytic = AnalyticSide.Of(network, input, target, loss, weights);
 
         // A private, mutable copy of the parameters in double wrapped by a transient network: one perturbation costs
         // one cost evaluation, not a copy of all parameters. Nothing mutable leaves this method.
-        var weights = network.Layers.Select(layer => layer.Weight.ToColumnMajorArray().Select(double.CreateChecked).ToArray()).ToArray();
+        var layerWeights = network.Layers.Select(layer => layer.Weight.ToColumnMajorArray().Select(double.CreateChecked).ToArray()).ToArray();
         var biases = network.Layers.Select(layer => layer.Bias.ToArray().Select(double.CreateChecked).ToArray()).ToArray();
         var probe = new Network<double>(network.Layers.Select((layer, l) =>
-            new DenseLayer<double>(new ImmutableMatrix<double>(layer.OutputSize, layer.InputSize, weights[l]), new ImmutableVector<double>(biases[l]), layer.Activation)).ToImmutableArray());
+            new DenseLayer<double>(new ImmutableMatrix<double>(layer.OutputSize, layer.InputSize, layerWeights[l]), new ImmutableVector<double>(biases[l]), layer.Activation)).ToImmutableArray());
         double floor = 1024 * MachineEpsilon<T>() * analytic.Gradient.Select(Math.Abs).DefaultIfEmpty(0).Max();
         return Compare<T>(analytic.Gradient, index =>
         {
-            var (layer, array, offset, name) = Locate(network, weights, biases, index);
+            var (layer, array, offset, name) = Locate(network, layerWeights, biases, index);
             return new Coordinate(layer, name, array, offset);
-        }, () => Backprop.Cost(probe, analytic.Input, analytic.Target, loss), analytic.OutputScale,
+        }, () => Backprop.Cost(probe, analytic.Input, analytic.Target, loss, analytic.Weights), analytic.OutputScale,
             index => floor + 2 * Math.Abs(analytic.Gradient[index] - analytic.InDouble[index]), options);
     }
 
@@ -117,14 +117,15 @@ public static class GradientCheck
     /// <param name="loss">ℓ.</param>
     /// <param name="direction">v, shaped like the network's parameters.</param>
     /// <param name="options">h and rtol; null takes T's defaults (MaxParameters and Seed do not apply).</param>
-    public static GradientCheckReport Directional<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, Parameters<T> direction, GradientCheckOptions? options = null)
+    /// <param name="weights">w, m sample weights of the cost, or null for none.</param>
+    public static GradientCheckReport Directional<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, Parameters<T> direction, GradientCheckOptions? options = null, ImmutableVector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         network.Parameters.CheckSameShape(direction, nameof(direction));
-        var analytic = AnalyticSide.Of(network, input, target, loss);
+        var analytic = AnalyticSide.Of(network, input, target, loss, weights);
         var v = direction.Flatten().Select(double.CreateChecked).ToArray();
         var probe = analytic.Network;
         var theta = probe.Parameters.Flatten();
@@ -136,7 +137,7 @@ public static class GradientCheck
             magnitude += Math.Abs(analytic.Gradient[i] * v[i]);
         }
         double analyticError = 1024 * MachineEpsilon<T>() * magnitude + 2 * Math.Abs(dot - dotInDouble);
-        return Run<T>(t => Backprop.Cost(probe.WithParameters(probe.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), analytic.Input, analytic.Target, loss),
+        return Run<T>(t => Backprop.Cost(probe.WithParameters(probe.Parameters.Unflatten([.. theta.Select((p, i) => p + t[0] * v[i])])), analytic.Input, analytic.Target, loss, analytic.Weights),
             [0.0], [dot], analyticError, options, analytic.OutputScale);
     }
 
@@ -144,27 +145,31 @@ public static class GradientCheck
     /// What both checks of a network need of the analytic side: the gradient from Backward in T, the same gradient
     /// computed in double (below double, Backward's own rounding can exceed any bound tied to |a|, at 1 - a² of a
     /// saturated tanh or a - y for an output near its target; the distance between the two measures it, and a wrong
-    /// formula, shared by both, is still caught), the network, X and Y in double, and (L + 1) Σ|a ⊙ ∂ℓ/∂a| / m, how far the
+    /// formula, shared by both, is still caught), the network, X, Y and w in double, and (L + 1) Σ|a ⊙ ∂ℓ/∂a| / m, how far the
     /// rounding of the outputs (ε |a| each, weighted by |∂ℓ/∂a|, which |C| misses when |a| is much larger than
-    /// |a - y|) carries into the cost, once per layer and once for the loss.
+    /// |a - y|) carries into the cost, once per layer and once for the loss (with weights, each sample's term times w_i
+    /// and / Σw instead of / m; for <see cref="Reduction.Sum"/>, no division).
     /// </summary>
-    private sealed record AnalyticSide(double[] Gradient, ImmutableArray<double> InDouble, Network<double> Network, ImmutableMatrix<double> Input, ImmutableMatrix<double> Target, double OutputScale)
+    private sealed record AnalyticSide(double[] Gradient, ImmutableArray<double> InDouble, Network<double> Network, ImmutableMatrix<double> Input, ImmutableMatrix<double> Target, double OutputScale,
+        ImmutableVector<double>? Weights)
     {
-        public static AnalyticSide Of<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss)
+        public static AnalyticSide Of<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var gradient = Backprop.Gradient(network, input, target, loss).Gradient.Flatten().Select(double.CreateChecked).ToArray();
+            var gradient = Backprop.Gradient(network, input, target, loss, weights).Gradient.Flatten().Select(double.CreateChecked).ToArray();
             var x = ToDouble(input);
             var y = ToDouble(target);
+            var w = weights is null ? null : ImmutableVector.Create([.. weights.Select(double.CreateChecked)]);
             var inDoubleNetwork = new Network<double>(network.Layers.Select(layer => new DenseLayer<double>(
                 ToDouble(layer.Weight), ImmutableVector.Create([.. layer.Bias.ToArray().Select(double.CreateChecked)]), layer.Activation)).ToImmutableArray());
-            var inDouble = typeof(T) == typeof(double) ? [.. gradient] : Backprop.Gradient(inDoubleNetwork, x, y, loss).Gradient.Flatten();
+            var inDouble = typeof(T) == typeof(double) ? [.. gradient] : Backprop.Gradient(inDoubleNetwork, x, y, loss, w).Gradient.Flatten();
             var output = Backprop.Forward(inDoubleNetwork, x).Output;
             var sensitivity = loss.Gradient(output, y);
             double outputScale = 0;
-            for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]);
-            outputScale *= (network.Layers.Length + 1) / (double)x.Columns;
-            return new AnalyticSide(gradient, inDouble, inDoubleNetwork, x, y, outputScale);
+            for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]) * (w is null ? 1 : w[i / output.Rows]);
+            double samples = w is null ? x.Columns : w.Sum();
+            outputScale *= (network.Layers.Length + 1) / (loss.Reduction == Reduction.Sum ? 1 : samples);
+            return new AnalyticSide(gradient, inDouble, inDoubleNetwork, x, y, outputScale, w);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Pure;
 
-/// <summary>A batch of samples and their targets, one sample per column; checked once when made.</summary>
+/// <summary>A batch of samples and their targets, one sample per column, with optional per-sample weights; checked once when made.</summary>
 /// <remarks>In a with-expression, new Inputs or Targets must keep m columns; to change m, call the constructor.</remarks>
 /// <param name="Inputs">X, n_0 x m, finite, m ≥ 1.</param>
 /// <param name="Targets">Y, n_L x m, finite.</param>
@@ -23,11 +23,33 @@ public sealed record Dataset<T>(ImmutableMatrix<T> Inputs, ImmutableMatrix<T> Ta
         Check(targets, nameof(Targets)).Columns == inputs.Columns ? targets
         : throw new ArgumentException($"Expected Targets to have {inputs.Columns} columns (one per sample of Inputs), got {targets.Shape}.", nameof(Targets));
 
+    /// <summary>
+    /// The per-sample weights w_i of the cost (C = Σ_i w_i ℓ_i / Σ_i w_i for <see cref="Reduction.Mean"/>, Σ_i w_i ℓ_i for
+    /// <see cref="Reduction.Sum"/>), as scikit-learn's <c>sample_weight</c>: m finite values ≥ 0, not all 0; a weight of 2
+    /// counts a sample twice, a weight of 0 removes it. Null (the default) weighs every sample 1.
+    /// See <see cref="ClassWeights"/> for class weights.
+    /// </summary>
+    public ImmutableVector<T>? Weights { get; init => field = value is null ? null : SampleWeights.Check(value, Count, nameof(Weights)); }
+
+    /// <summary>This dataset with <paramref name="weights"/> as <see cref="Weights"/> (null for none), for F#.</summary>
+    public Dataset<T> WithWeights(ImmutableVector<T>? weights) => this with { Weights = weights };
+
     /// <summary>m, the number of samples.</summary>
     public int Count => Inputs.Columns;
 
-    /// <summary>The samples at <paramref name="indices"/>, in that order.</summary>
-    public Dataset<T> Select(ReadOnlySpan<int> indices) => new(Inputs.SelectColumns(indices), Targets.SelectColumns(indices));
+    /// <summary>The samples at <paramref name="indices"/>, in that order, with their weights (which must not all be 0).</summary>
+    public Dataset<T> Select(ReadOnlySpan<int> indices) => new(Inputs.SelectColumns(indices), Targets.SelectColumns(indices))
+    {
+        Weights = Weights is null ? null : SelectWeights(Weights, indices),
+    };
+
+    /// <summary>The weights at <paramref name="indices"/>, in that order.</summary>
+    private static ImmutableVector<T> SelectWeights(ImmutableVector<T> weights, ReadOnlySpan<int> indices)
+    {
+        var result = new T[indices.Length];
+        for (int i = 0; i < indices.Length; i++) result[i] = weights[indices[i]];
+        return new ImmutableVector<T>(result);
+    }
 
     /// <summary>
     /// The samples at <paramref name="indices"/>, in that order: the same as the span overload, for F# arrays and lists
@@ -48,8 +70,10 @@ public sealed record Dataset<T>(ImmutableMatrix<T> Inputs, ImmutableMatrix<T> Ta
 /// <param name="Epoch">The epoch number, from 1.</param>
 /// <param name="Network">The network after the epoch.</param>
 /// <param name="State">The optimizer state after the epoch, with the epoch-level policies applied (<see cref="Optimizer.EndEpoch{T}"/>).</param>
-/// <param name="TrainingLoss">The mean over the epoch's samples of the loss measured on each mini-batch before its step.</param>
-/// <param name="ValidationLoss">The cost on the validation set after the epoch, when one was given.</param>
+/// <param name="TrainingLoss">The mean over the epoch's samples of the loss measured on each mini-batch before its step: with
+/// weights, the weighted mean Σ_b C_b W_b / Σ_b W_b of the mini-batch costs C_b with their total weights W_b; for
+/// <see cref="Reduction.Sum"/>, the sum Σ_b C_b of the mini-batch costs (the epoch's summed, weighted, error).</param>
+/// <param name="ValidationLoss">The cost on the validation set after the epoch (weighted when it has weights), when one was given.</param>
 /// <param name="ValidationAccuracy">The accuracy on the validation set after the epoch, when one was given.</param>
 public sealed record EpochResult<T>(int Epoch, Network<T> Network, OptimizerState<T> State, T TrainingLoss, T? ValidationLoss, double? ValidationAccuracy)
     where T : unmanaged, IFloatingPointIeee754<T>;
@@ -62,7 +86,10 @@ public static partial class Training
     /// samples with a permutation derived from (seed, epoch) alone, cuts them into mini-batches of
     /// <paramref name="batchSize"/> (the last one smaller when m is not a multiple; a batch size above m means one
     /// full batch) and takes one <see cref="Backprop.Step{T}"/> per batch. Batch size 1 is the seeds'
-    /// single-sample mode; batch size m is batch mode.
+    /// single-sample mode; batch size m is batch mode. The cost of each mini-batch follows the loss's
+    /// <see cref="Loss.Reduction"/> and the training set's <see cref="Dataset{T}.Weights"/>; a mini-batch whose weights
+    /// are all 0 takes no step at all (network and optimizer state unchanged, as if its samples had been removed) and
+    /// adds nothing to the training loss.
     /// </summary>
     /// <param name="network">The initial network.</param>
     /// <param name="optimizer">The optimizer.</param>
@@ -154,12 +181,19 @@ public static partial class Training
         int count = training.Count;
         int size = Math.Min(batchSize, count);
         var order = ShuffledOrder(count, seed, epoch);
-        T lossSum = T.Zero;
+        T lossSum = T.Zero, weightSum = T.Zero;
         int step = 0;
         for (int start = 0; start < count; start += size)
         {
             step++;
             int length = Math.Min(size, count - start);
+            T batchWeight = T.CreateChecked(length);
+            if (training.Weights is not null)
+            {
+                batchWeight = T.Zero;
+                foreach (int i in order.AsSpan(start, length)) batchWeight += training.Weights[i];
+                if (batchWeight == T.Zero) continue;
+            }
             T batchLoss;
             string? nonFinite;
             if (workspace is not null)
@@ -173,9 +207,11 @@ public static partial class Training
             }
             if (nonFinite is not null) throw new TrainingDivergedException(epoch, step, nonFinite, lastFiniteLoss);
             lastFiniteLoss = double.CreateChecked(batchLoss);
-            lossSum += batchLoss * T.CreateChecked(length);
+            if (loss.Reduction == Reduction.Sum) lossSum += batchLoss;
+            else lossSum += batchLoss * batchWeight;
+            weightSum += batchWeight;
         }
-        T trainingLoss = lossSum / T.CreateChecked(count);
+        T trainingLoss = loss.Reduction == Reduction.Sum ? lossSum : lossSum / (training.Weights is null ? T.CreateChecked(count) : weightSum);
         if (!T.IsFinite(trainingLoss)) throw new TrainingDivergedException(epoch, step, TrainingDivergedException.Loss, lastFiniteLoss);
         if (workspace is not null)
         {
@@ -187,7 +223,7 @@ public static partial class Training
         if (validation is not null)
         {
             var output = Backprop.Forward(network, validation.Inputs);
-            validationLoss = Backprop.CostCore(network.Layers[^1].Activation, output.PreActivations[^1], output.Output, validation.Targets, loss);
+            validationLoss = Backprop.CostCore(network.Layers[^1].Activation, output.PreActivations[^1], output.Output, validation.Targets, loss, validation.Weights);
             validationAccuracy = Metrics.Accuracy(output.Output, validation.Targets);
         }
         state = optimizer.EndEpoch(state, double.CreateChecked(trainingLoss), validationLoss is T v ? double.CreateChecked(v) : null);
@@ -207,7 +243,7 @@ public static partial class Training
         for (int l = 0; l < trace.Activations.Length; l++)
             if (!IsFinite(trace.PreActivations[l].AsSpan()) || !IsFinite(trace.Activations[l].AsSpan()))
                 return (T.NaN, TrainingDivergedException.Loss, network, state);
-        var gradients = Backprop.Backward(network, trace, batch.Targets, loss);
+        var gradients = Backprop.Backward(network, trace, batch.Targets, loss, batch.Weights);
         if (!T.IsFinite(gradients.Loss)) return (gradients.Loss, TrainingDivergedException.Loss, network, state);
         if (!IsFinite(gradients.Gradient)) return (gradients.Loss, TrainingDivergedException.Gradient, network, state);
         var update = optimizer.Update(gradients.Gradient, state, network.Parameters);

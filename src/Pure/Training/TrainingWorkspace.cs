@@ -32,6 +32,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     private readonly T[][] _updates;
     private readonly T[] _input;
     private readonly T[] _target;
+    private readonly T[] _weights;
     private readonly T[][] _preActivations;
     private readonly T[][] _activations;
     private readonly T[] _upstream;
@@ -69,6 +70,7 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
         }
         _input = new T[_sizes[0] * capacity];
         _target = new T[_sizes[layers] * capacity];
+        _weights = new T[capacity];
         _preActivations = new T[layers][];
         _activations = new T[layers][];
         for (int l = 0; l < layers; l++)
@@ -91,7 +93,8 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
 
     /// <summary>
     /// One step on the samples of <paramref name="data"/> at <paramref name="indices"/>, in that order: the gradient of
-    /// their mean loss, then the optimizer's update added to the parameters. Returns the mean loss before the step.
+    /// their cost (mean or sum, weighted by the data's weights when it has some, which must not all be 0 here), then the
+    /// optimizer's update added to the parameters. Returns the cost before the step.
     /// <paramref name="nonFinite"/> is null after a finite step; otherwise it names the first quantity that became
     /// non-finite ("loss" when the forward pass or the loss overflowed, then "gradient", then "parameters"), and the
     /// workspace's parameters are no longer usable.
@@ -102,6 +105,12 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
         int layerCount = _preActivations.Length;
         Gather(data.Inputs, indices, _input);
         Gather(data.Targets, indices, _target);
+        T[]? weights = null;
+        if (data.Weights is not null)
+        {
+            for (int i = 0; i < m; i++) _weights[i] = data.Weights[indices[i]];
+            weights = _weights;
+        }
 
         var previous = _input;
         for (int l = 0; l < layerCount; l++)
@@ -115,26 +124,25 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             nonFinite = TrainingDivergedException.Loss;
             return T.NaN;
         }
-        T sum;
+        T cost;
         bool finite;
         if (_fused)
         {
             foreach (var transform in _transforms) transform.Prepare(_gradients);
             _nonFinite = 0;
-            sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this);
+            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this, weights);
             finite = _nonFinite == 0;
         }
         else
         {
-            sum = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream);
+            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, weights: weights);
             finite = ApplyUpdate();
         }
-        T mean = sum / T.CreateChecked(m);
         // A non-finite gradient always yields a non-finite update, so the gradient is scanned only after a failed step.
-        nonFinite = !T.IsFinite(mean) ? TrainingDivergedException.Loss
+        nonFinite = !T.IsFinite(cost) ? TrainingDivergedException.Loss
             : finite ? null
             : GradientIsFinite() ? TrainingDivergedException.Parameters : TrainingDivergedException.Gradient;
-        return mean;
+        return cost;
     }
 
     /// <summary>Whether every Z^[l] and A^[l] of the last forward pass is finite (the check <see cref="Backprop.Backward{T}"/> makes of its trace).</summary>
