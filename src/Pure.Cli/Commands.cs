@@ -68,6 +68,9 @@ internal static class Commands
         var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
         var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
         var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });
+        var maxIterations = Add(command, Number<int>("--max-iterations", "Iteration limit of --optimizer lbfgs (scikit-learn's max_iter) [default: 200]"));
+        var tolerance = Add(command, Number<double>("--tolerance", "Gradient tolerance of --optimizer lbfgs (scikit-learn's tol) [default: 0.0001]"));
+        var alpha = Add(command, Number<double>("--alpha", "L2 penalty α of --optimizer lbfgs, (α/2m) Σ ||W||² on the weights (scikit-learn's alpha) [default: 0.0001]"));
         command.SetAction(parsed =>
         {
             var flags = new Experiment
@@ -78,6 +81,7 @@ internal static class Commands
                 WeightDecay = parsed.GetValue(weightDecay), Clip = parsed.GetValue(clip), Batch = parsed.GetValue(batch), Epochs = parsed.GetValue(epochs),
                 Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
                 Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
+                MaxIterations = parsed.GetValue(maxIterations), Tolerance = parsed.GetValue(tolerance), Alpha = parsed.GetValue(alpha),
             };
             string? given = parsed.GetValue(experimentFile);
             string? filePath = given ?? (flags.Resume is string checkpoint ? ExperimentNextTo(checkpoint) : null);

@@ -29,7 +29,7 @@ internal sealed record Experiment
     /// <summary>The loss.</summary>
     public string? Loss { get; init; }
 
-    /// <summary>sgd, momentum, nesterov or adam.</summary>
+    /// <summary>sgd, momentum, nesterov, adam or lbfgs.</summary>
     public string? Optimizer { get; init; }
 
     /// <summary>η.</summary>
@@ -68,6 +68,15 @@ internal sealed record Experiment
 
     /// <summary>A checkpoint to resume from, or null.</summary>
     public string? Resume { get; init; }
+
+    /// <summary>L-BFGS's iteration limit (scikit-learn's max_iter); null for the other optimizers.</summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>L-BFGS's gradient tolerance (scikit-learn's tol); null for the other optimizers.</summary>
+    public double? Tolerance { get; init; }
+
+    /// <summary>L-BFGS's α (scikit-learn's alpha): (α / 2m) Σ ||W||² added to the cost; null for the other optimizers.</summary>
+    public double? Alpha { get; init; }
 
     /// <summary>The defaults of <c>pure train</c>.</summary>
     public static Experiment Defaults { get; } = new()
@@ -108,6 +117,9 @@ internal sealed record Experiment
         Scaling = over.Scaling ?? Scaling,
         DType = over.DType ?? DType,
         Resume = over.Resume ?? Resume,
+        MaxIterations = over.MaxIterations ?? MaxIterations,
+        Tolerance = over.Tolerance ?? Tolerance,
+        Alpha = over.Alpha ?? Alpha,
     };
 
     /// <summary>
@@ -121,13 +133,18 @@ internal sealed record Experiment
         if (!usesMomentum && Momentum is not null)
             throw new UsageException($"--momentum applies to the momentum and nesterov optimizers, not to {optimizer}.");
         string outputActivation = OneOf(OutputActivation, "output-activation", Choices.OutputActivations);
+        bool lbfgs = optimizer == "lbfgs";
+        CheckLbfgs(lbfgs);
         var resolved = this with
         {
             Activation = OneOf(Activation, "activation", Choices.HiddenActivations),
             OutputActivation = outputActivation,
             Loss = OneOf(Loss ?? DefaultLoss(outputActivation), "loss", Choices.Losses),
             Optimizer = optimizer,
-            LearningRate = LearningRate ?? (optimizer == "adam" ? 1e-3 : 1e-2),
+            LearningRate = lbfgs ? null : LearningRate ?? (optimizer == "adam" ? 1e-3 : 1e-2),
+            MaxIterations = lbfgs ? MaxIterations ?? 200 : null,
+            Tolerance = lbfgs ? Tolerance ?? 1e-4 : null,
+            Alpha = lbfgs ? Alpha ?? 1e-4 : null,
             Momentum = usesMomentum ? Momentum ?? 0.9 : null,
             Scaling = OneOf(Scaling, "scaling", Choices.Scalings),
             DType = OneOf(DType, "dtype", Choices.DTypes),
@@ -138,7 +155,11 @@ internal sealed record Experiment
                 throw new UsageException($"--layers: expected sizes from 1 to {ModelFile.MaxLayerSize}, got {size}.");
         if (layers.Length > ModelFile.MaxLayers - 1)
             throw new UsageException($"--layers: expected at most {ModelFile.MaxLayers - 1} hidden layers (a model file holds {ModelFile.MaxLayers} layers), got {layers.Length}.");
-        Positive(resolved.LearningRate, "learning-rate");
+        if (!lbfgs) Positive(resolved.LearningRate, "learning-rate");
+        if (resolved.MaxIterations is < 1) throw new UsageException($"--max-iterations: expected 1 or more, got {resolved.MaxIterations}.");
+        if (resolved.Tolerance is double) Positive(resolved.Tolerance, "tolerance");
+        if (resolved.Alpha is double alpha && !(alpha >= 0 && double.IsFinite(alpha)))
+            throw new UsageException($"--alpha: expected a finite value of 0 or more, got {Format(alpha)}.");
         if (resolved.Momentum is double momentum && !(momentum > 0 && momentum < 1))
             throw new UsageException($"--momentum: expected a value in (0, 1), got {Format(momentum)}.");
         if (resolved.WeightDecay is not double decay || !(decay >= 0) || double.IsInfinity(decay))
@@ -193,6 +214,18 @@ internal sealed record Experiment
     /// <summary>Writes this experiment as JSON.</summary>
     public void Save(string path) => AtomicFile.WriteText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
 
+    /// <summary>Refuses the settings that do not go with the optimizer: the L-BFGS ones without lbfgs, the gradient-descent ones with it.</summary>
+    private void CheckLbfgs(bool lbfgs)
+    {
+        string? misplaced = lbfgs
+            ? LearningRate is not null ? "--learning-rate" : WeightDecay is > 0 ? "--weight-decay (use --alpha)" : Clip is not null ? "--clip" : Resume is not null ? "--resume" : null
+            : MaxIterations is not null ? "--max-iterations" : Tolerance is not null ? "--tolerance" : Alpha is not null ? "--alpha" : null;
+        if (misplaced is not null)
+            throw new UsageException(lbfgs
+                ? $"{misplaced} does not apply to --optimizer lbfgs (full-batch L-BFGS has no learning rate, clipping or checkpoint)."
+                : $"{misplaced} applies to --optimizer lbfgs only, not to {Optimizer}.");
+    }
+
     private static string DefaultLoss(string outputActivation) => outputActivation switch
     {
         "softmax" => "categorical_cross_entropy",
@@ -226,7 +259,7 @@ internal static class Choices
     public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute"];
 
     /// <summary>Optimizers.</summary>
-    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam"];
+    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam", "lbfgs"];
 
     /// <summary>Feature scalings.</summary>
     public static readonly string[] Scalings = ["standardize", "min-max", "none"];
@@ -257,9 +290,10 @@ internal static class Choices
         _ => throw new UsageException($"unknown loss '{name}'."),
     };
 
-    /// <summary>The optimizer of a resolved experiment.</summary>
-    public static Optimizer OptimizerOf(Experiment experiment)
+    /// <summary>The optimizer of a resolved experiment; null for lbfgs (see <see cref="LbfgsOf"/>).</summary>
+    public static Optimizer? OptimizerOf(Experiment experiment)
     {
+        if (experiment.Optimizer == "lbfgs") return null;
         double rate = experiment.LearningRate!.Value, decay = experiment.WeightDecay!.Value;
         return experiment.Optimizer switch
         {
@@ -270,6 +304,10 @@ internal static class Choices
             _ => throw new UsageException($"unknown optimizer '{experiment.Optimizer}'."),
         };
     }
+
+    /// <summary>The L-BFGS options of a resolved lbfgs experiment; the others keep <see cref="LbfgsOptions"/>' defaults (scikit-learn's).</summary>
+    public static LbfgsOptions LbfgsOf(Experiment experiment) =>
+        new() { MaxIterations = experiment.MaxIterations!.Value, Tolerance = experiment.Tolerance!.Value, Alpha = experiment.Alpha!.Value };
 }
 
 /// <summary>A wrong argument or setting: reported as one line, exit code 2.</summary>

@@ -21,13 +21,13 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="Network">The network to start from (the checkpoint's when resuming).</param>
 /// <param name="Checkpoint">The checkpoint resumed from, or null.</param>
 /// <param name="Loss">The loss.</param>
-/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Optimizer">The optimizer, or null for L-BFGS (<see cref="LbfgsJob"/>).</param>
 /// <param name="FirstEpoch">The number of the first epoch to train.</param>
 /// <param name="LastEpoch">The number of the last epoch to train.</param>
 internal sealed record PreparedRun<T>(
     Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
     Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestInputs, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
-    Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer Optimizer, int FirstEpoch, int LastEpoch)
+    Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer? Optimizer, int FirstEpoch, int LastEpoch)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The seed of the run.</summary>
@@ -38,12 +38,16 @@ internal sealed record PreparedRun<T>(
 }
 
 /// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
-internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds) where T : unmanaged, IFloatingPointIeee754<T>;
+internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds) where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The L-BFGS report, or null for the gradient-descent optimizers.</summary>
+    public LbfgsReport? Lbfgs { get; init; }
+}
 
 /// <summary>What a finished training run produced, for the result files.</summary>
 internal sealed record TrainOutcome<T>(
-    PreparedRun<T> Run, Model<T> Model, Checkpoint<T> Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
-    double TrainingSeconds, double TotalSeconds)
+    PreparedRun<T> Run, Model<T> Model, Checkpoint<T>? Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
+    double TrainingSeconds, double TotalSeconds, LbfgsReport? Lbfgs = null)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary><c>pure train</c>: prepares, trains, evaluates and publishes a run of a resolved experiment.</summary>
@@ -64,17 +68,17 @@ internal static class TrainJob
         var clock = Stopwatch.StartNew();
         var run = Prepare<T>(experiment);
         Announce(run, terminal);
-        var trained = Train(run, terminal, monitorTest);
+        var trained = run.Optimizer is null ? LbfgsJob.Train(run, Choices.LbfgsOf(run.Experiment), terminal) : Train(run, terminal, monitorTest);
         var model = new Model<T>(trained.Last.Network, run.Loss, run.Scaling, run.Classes);
         var test = Evaluate(run, model, trained.Last);
         terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+            var checkpoint = run.Optimizer is null ? null : new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
-            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
+            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Lbfgs);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
-            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
+            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names.Where(name => checkpoint is not null || name != RunFiles.CheckpointName))}");
         }
         terminal.Line($"test accuracy: {test.Confusion.Accuracy:F4}");
         return 0;
@@ -137,7 +141,7 @@ internal static class TrainJob
     {
         var e = run.Experiment;
         terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
-        terminal.Line($"{Describe(e)}, batch {e.Batch}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
+        terminal.Line($"{Describe(e)}, {(run.Optimizer is null ? "full batch" : $"batch {e.Batch}")}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
         if (run.Checkpoint is null) return;
         terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
         if (DataDifference(run.Checkpoint.TrainingData, run.DataHashes) is string difference) terminal.Error.WriteLine(difference);
@@ -149,7 +153,7 @@ internal static class TrainJob
         var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(run.TestInputs,
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
-        var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
+        var epochs = Training.Epochs(run.Network, run.Optimizer!, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
             run.Checkpoint?.State, run.FirstEpoch);
         int steps = StepsPerEpoch(run);
         EpochResult<T>? last = null;
@@ -252,7 +256,7 @@ internal static class TrainJob
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
     private static string Describe(Experiment e) =>
-        FormattableString.Invariant($"{e.Optimizer}, learning rate {e.LearningRate}")
+        e.Optimizer + (e.LearningRate is double rate ? FormattableString.Invariant($", learning rate {rate}") : "")
         + (e.Momentum is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.WeightDecay is > 0 ? FormattableString.Invariant($", weight decay {e.WeightDecay}") : "")
         + (e.Clip is double c ? FormattableString.Invariant($", clip {c}") : "")
