@@ -114,6 +114,19 @@ public class LbfgsTests
     }
 
     [Fact]
+    public void A_failing_line_search_is_reported_and_the_lowest_cost_evaluated_is_returned()
+    {
+        // A loss whose derivative has the wrong sign: -∇J points uphill, MathNet's line search cannot satisfy Armijo.
+        var uphill = Loss.Custom("wrong_sign", (a, y) => 0.5 * (a - y) * (a - y), (a, y) => -(a - y));
+        var network = Network.Create<double>([2, 3, 2], Activation.Tanh, Activation.Identity, seed: 3);
+        var result = Lbfgs.Train(network, uphill, Xor, new LbfgsOptions { Alpha = 0 });
+        Assert.Equal(LbfgsStop.LineSearchFailed, result.Report.Reason);
+        Assert.Null(result.Report.Iterations);
+        Assert.StartsWith("MathNet's L-BFGS stopped: ", result.Report.Message);
+        Assert.True(result.Report.FinalCost <= result.Report.InitialCost, $"{result.Report}");
+    }
+
+    [Fact]
     public void Same_inputs_give_the_same_bits()
     {
         var options = new LbfgsOptions { MaxIterations = 50 };
