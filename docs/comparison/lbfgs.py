@@ -7,16 +7,19 @@ folder, and both trained on the same training part and measured on the same test
 
   scikit-learn: StandardScaler + MLPClassifier(hidden_layer_sizes=(100,), solver='lbfgs', alpha=1e-4, tol=1e-4,
                 max_iter=200, activation='relu', random_state=seed)
-  Pure:         pure train --data train.csv --test-data test.csv --optimizer lbfgs --layers 100 --max-iterations 200
-                --tolerance 1e-4 --alpha 1e-4 --validation-fraction 0 --scaling standardize --seed seed
+  Pure:         pure train --data train.csv --test-data test.csv --optimizer lbfgs --layers 100
+                --initialization glorot-uniform --max-iterations 200 --tolerance 1e-4 --alpha 1e-4
+                --validation-fraction 0 --scaling standardize --seed seed
 
 Both minimise the mean cross-entropy plus (alpha / 2m) sum ||W||^2 over the weights. They differ in what is not part
-of the comparison: the initial weights (Glorot uniform in scikit-learn, Pure's default for ReLU), a single logistic
+of the comparison: the initial weights (both Glorot uniform, but from different random streams, and scikit-learn
+draws the biases from the same range where Pure starts them at 0), a single logistic
 output for two classes in scikit-learn against Pure's softmax, and the L-BFGS implementation (SciPy's L-BFGS-B
 against MathNet's LimitedMemoryBfgsMinimizer, whose line search and stopping tests differ).
 
-Usage (from the repository root, after `dotnet build Pure.sln -c Release`):
-  env -u OPENBLAS_CORETYPE python3 docs/comparison/lbfgs.py [--seeds 0 1 2 3 4] [--data ../shared/data]
+Usage (from the repository root, after `dotnet build Pure.sln -c Release`; /usr/bin/python3 is the one with Debian's
+scikit-learn 1.2 here):
+  env -u OPENBLAS_CORETYPE /usr/bin/python3 docs/comparison/lbfgs.py [--seeds 0 1 ... 9] [--data ../shared/data]
 """
 import argparse
 import csv
@@ -65,7 +68,7 @@ def sklearn_accuracy(x_train, y_train, x_test, y_test, seed):
 
 
 def pure_accuracy(pure, train, test, folder, seed):
-    command = pure + ["train", "--data", train, "--test-data", test, "--optimizer", "lbfgs", "--layers", str(HIDDEN),
+    command = pure + ["train", "--data", train, "--test-data", test, "--optimizer", "lbfgs", "--layers", str(HIDDEN), "--initialization", "glorot-uniform",
                       "--max-iterations", str(MAX_ITER), "--tolerance", repr(TOL), "--alpha", repr(ALPHA),
                       "--validation-fraction", "0", "--scaling", "standardize", "--seed", str(seed), "--output", folder]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -78,7 +81,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(root, "..", "shared", "data"))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--pure", default=os.path.join(root, "src", "Pure.Cli", "bin", "Release", "net10.0", "Pure.Cli"))
     args = parser.parse_args()
     pure = [args.pure] if os.path.exists(args.pure) else ["dotnet", "run", "--project", os.path.join(root, "src", "Pure.Cli"), "-c", "Release", "--"]

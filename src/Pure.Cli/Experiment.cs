@@ -111,6 +111,17 @@ internal static class Choices
     /// <summary>Activations of hidden layers.</summary>
     public static readonly string[] HiddenActivations = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"];
 
+    /// <summary>Initial weight distributions.</summary>
+    public static readonly string[] Initializations = ["auto", "glorot-uniform", "he-uniform"];
+
+    /// <summary>The library initialization named <paramref name="name"/>.</summary>
+    public static Initialization InitializationNamed(string name) => name switch
+    {
+        "glorot-uniform" => Pure.Initialization.GlorotUniform,
+        "he-uniform" => Pure.Initialization.HeUniform,
+        _ => Pure.Initialization.Auto,
+    };
+
     /// <summary>Activations of the output layer.</summary>
     public static readonly string[] OutputActivations = ["softmax", "sigmoid", "identity", "tanh", "relu", "leaky_relu"];
 

@@ -31,6 +31,10 @@ internal static class Settings
     /// <summary>The activation of the hidden layers.</summary>
     public static readonly Setting<string?> Activation = new("activation", Parser.Choice(Choices.HiddenActivations), "Activation of the hidden layers", "relu");
 
+    /// <summary>The initial weight distribution: auto (He before ReLU and leaky ReLU, Glorot otherwise), glorot-uniform or he-uniform.</summary>
+    public static readonly Setting<string?> Initialization = new("initialization", Parser.Choice(Choices.Initializations),
+        "Initial weights: auto (He uniform before relu and leaky_relu, Glorot uniform otherwise), glorot-uniform (scikit-learn's) or he-uniform; biases start at 0", "auto");
+
     /// <summary>The activation of the output layer.</summary>
     public static readonly Setting<string?> OutputActivation = new("output-activation", Parser.Choice(Choices.OutputActivations), "Activation of the output layer", "softmax");
 

@@ -52,6 +52,21 @@ public sealed class LbfgsCommandTests
         Assert.True(JsonNode.DeepEquals(first, second));
     }
 
+    [Fact]
+    public void InitializationIsASettingWhoseAutoIsGlorotBeforeTanhAndNotBeforeRelu()
+    {
+        using var folder = new TempFolder();
+        string[] tanh = ["train", "--epochs", "1", "--layers", "8", "--activation", "tanh"];
+        Assert.Equal(0, CliRun.Of([.. tanh, "--output", folder["auto"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. tanh, "--initialization", "glorot-uniform", "--output", folder["glorot"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. tanh, "--initialization", "he-uniform", "--output", folder["he"]]).ExitCode);
+
+        Assert.Equal(File.ReadAllText(folder["auto/model.json"]), File.ReadAllText(folder["glorot/model.json"]));
+        Assert.NotEqual(File.ReadAllText(folder["auto/model.json"]), File.ReadAllText(folder["he/model.json"]));
+        Assert.Equal("glorot-uniform", JsonNode.Parse(File.ReadAllText(folder["glorot/experiment.json"]))!["initialization"]!.GetValue<string>());
+        Assert.Equal("auto", JsonNode.Parse(File.ReadAllText(folder["auto/experiment.json"]))!["initialization"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("--learning-rate", "--optimizer", "lbfgs", "--learning-rate", "0.1")]
     [InlineData("--weight-decay (use --alpha)", "--optimizer", "lbfgs", "--weight-decay", "0.1")]
