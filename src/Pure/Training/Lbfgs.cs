@@ -140,8 +140,9 @@ public static class Lbfgs
 
     /// <summary>
     /// Minimises J from <paramref name="network"/>'s parameters with MathNet's L-BFGS and returns the network at the
-    /// minimiser's point with a report. When MathNet throws (a failed line search, say), the lowest J evaluated so far is
-    /// returned and the report says why; the evaluation limit is enforced the same way.
+    /// minimiser's point (or at the lowest J it evaluated, when that is lower) with a report. When MathNet throws (a
+    /// failed line search, say), the lowest J evaluated so far is returned and the report says why; the evaluation
+    /// limit is enforced the same way.
     /// </summary>
     /// <param name="network">The initial network (θ_0); not changed.</param>
     /// <param name="loss">The loss.</param>
@@ -168,10 +169,10 @@ public static class Lbfgs
         try
         {
             var result = minimizer.FindMinimum(objective, DenseVector.Build.Dense(start));
-            final = result.MinimizingPoint.ToArray();
+            // MathNet's point, unless a point it evaluated on the way was lower (or its own is not finite: J = +∞ stands for that).
+            double value = result.FunctionInfoAtMinimum.Value;
+            final = double.IsFinite(value) && value <= counter.BestCost ? result.MinimizingPoint.ToArray() : counter.Best;
             (iterations, reason) = Classify(result.Iterations, problem.Evaluate(final), final, options);
-            if (!double.IsFinite(result.FunctionInfoAtMinimum.Value) || result.FunctionInfoAtMinimum.Value > counter.BestCost)
-                final = counter.Best;
             message = Describe(reason, options);
         }
         catch (EvaluationLimitException)
@@ -181,8 +182,8 @@ public static class Lbfgs
         }
         catch (MaximumIterationsException)
         {
-            // MathNet throws this when ||∇J|| fell below the tolerance exactly at the last allowed iteration.
-            (final, iterations, reason) = (counter.Best, options.MaxIterations, LbfgsStop.IterationLimit);
+            // MathNet 5.0.0 throws this, instead of returning, when ||∇J|| fell below the tolerance after MaxIterations - 1 iterations.
+            (final, iterations, reason) = (counter.Best, options.MaxIterations - 1, LbfgsStop.Gradient);
             message = Describe(reason, options);
         }
         catch (OptimizationException exception)
