@@ -111,6 +111,17 @@ internal static class Choices
     /// <summary>Activations of hidden layers.</summary>
     public static readonly string[] HiddenActivations = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"];
 
+    /// <summary>Initial weight distributions.</summary>
+    public static readonly string[] Initializations = ["auto", "glorot-uniform", "he-uniform"];
+
+    /// <summary>The library initialization named <paramref name="name"/>.</summary>
+    public static Initialization InitializationNamed(string name) => name switch
+    {
+        "glorot-uniform" => Pure.Initialization.GlorotUniform,
+        "he-uniform" => Pure.Initialization.HeUniform,
+        _ => Pure.Initialization.Auto,
+    };
+
     /// <summary>Activations of the output layer.</summary>
     public static readonly string[] OutputActivations = ["softmax", "sigmoid", "identity", "tanh", "relu", "leaky_relu"];
 
@@ -118,7 +129,7 @@ internal static class Choices
     public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute"];
 
     /// <summary>Optimizers.</summary>
-    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam"];
+    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam", "lbfgs"];
 
     /// <summary>Feature scalings.</summary>
     public static readonly string[] Scalings = ["standardize", "min-max", "none"];
@@ -174,13 +185,14 @@ internal static class Choices
     public static readonly string[] Schedules = ["constant", "step", "exponential", "invscaling", "cosine", "onecycle", "plateau"];
 
     /// <summary>
-    /// The optimizer of a resolved experiment. With a schedule other than constant, the rate is a <see cref="Schedule"/> whose
+    /// The optimizer of a resolved experiment (null for lbfgs, see <see cref="LbfgsOf"/>). With a schedule other than constant, the rate is a <see cref="Schedule"/> whose
     /// epochs are converted to steps (epochs × <paramref name="stepsPerEpoch"/>): step is η · r^⌊t / period⌋ (PyTorch's StepLR),
     /// invscaling is scikit-learn's (η / (m · epoch + 1)^power with m = <paramref name="trainingCount"/>); plateau keeps the rate constant and adds
     /// reduce-on-plateau, monitoring the validation loss, or the training loss when <paramref name="validated"/> is false.
     /// </summary>
-    public static Optimizer OptimizerOf(Experiment experiment, int stepsPerEpoch, int trainingCount, bool validated)
+    public static Optimizer? OptimizerOf(Experiment experiment, int stepsPerEpoch, int trainingCount, bool validated)
     {
+        if (experiment.Get(Settings.Optimizer) == "lbfgs") return null;
         double rate = experiment.Get(Settings.LearningRate)!.Value, decay = experiment.Get(Settings.WeightDecay)!.Value;
         double? clip = experiment.Get(Settings.Clip);
         string schedule = experiment.Get(Settings.Schedule)!;
@@ -223,6 +235,12 @@ internal static class Choices
             throw new UsageException($"--schedule {schedule}: {Program.WithoutParameter(problem)}");
         }
     }
+
+    /// <summary>The L-BFGS options of a resolved lbfgs experiment; the others keep <see cref="LbfgsOptions"/>' defaults (scikit-learn's).</summary>
+    public static LbfgsOptions LbfgsOf(Experiment experiment) => new()
+    {
+        MaxIterations = experiment.Get(Settings.MaxIterations)!.Value, Tolerance = experiment.Get(Settings.Tolerance)!.Value, Alpha = experiment.Get(Settings.Alpha)!.Value,
+    };
 }
 
 /// <summary>A wrong argument or setting: reported as one line, exit code 2.</summary>

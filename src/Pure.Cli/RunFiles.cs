@@ -34,14 +34,14 @@ internal static class RunFiles
         [ModelName, CheckpointName, WeightsName, "experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
 
     /// <summary>
-    /// Writes the eight files of a run into <paramref name="folder"/> (a staging folder of <see cref="RunFolder.Publish"/>),
+    /// Writes the eight files of a run (seven for L-BFGS, which has no checkpoint) into <paramref name="folder"/> (a staging folder of <see cref="RunFolder.Publish"/>),
     /// each through a temporary file synced to the disk; metrics.json records the SHA-256 of the model.json written.
     /// </summary>
     public static void Write<T>(string folder, TrainOutcome<T> outcome) where T : unmanaged, IFloatingPointIeee754<T>
     {
         string model = Path.Combine(folder, ModelName);
         ModelFile.Save(outcome.Model, model);
-        CheckpointFile.Save(outcome.Checkpoint, Path.Combine(folder, CheckpointName));
+        if (outcome.Checkpoint is not null) CheckpointFile.Save(outcome.Checkpoint, Path.Combine(folder, CheckpointName));
         Npz.Export(outcome.Model.Network, Path.Combine(folder, WeightsName));
         outcome.Run.Experiment.Save(Path.Combine(folder, "experiment.json"));
         AtomicFile.WriteText(Path.Combine(folder, "history.csv"), History(outcome.History));
@@ -91,7 +91,7 @@ internal static class RunFiles
     {
         var run = outcome.Run;
         var last = outcome.History[^1];
-        return new JsonObject
+        var metrics = new JsonObject
         {
             ["library-version"] = LibraryVersion,
             ["data"] = run.DataName,
@@ -122,6 +122,8 @@ internal static class RunFiles
                 ["total-seconds"] = outcome.TotalSeconds,
             },
         };
+        if (outcome.Lbfgs is not null) metrics["lbfgs"] = LbfgsJob.Json(outcome.Lbfgs);
+        return metrics;
     }
 
     /// <summary>

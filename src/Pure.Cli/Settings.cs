@@ -31,6 +31,10 @@ internal static class Settings
     /// <summary>The activation of the hidden layers.</summary>
     public static readonly Setting<string?> Activation = new("activation", Parser.Choice(Choices.HiddenActivations), "Activation of the hidden layers", "relu");
 
+    /// <summary>The initial weight distribution: auto (He before ReLU and leaky ReLU, Glorot otherwise), glorot-uniform or he-uniform.</summary>
+    public static readonly Setting<string?> Initialization = new("initialization", Parser.Choice(Choices.Initializations),
+        "Initial weights: auto (He uniform before relu and leaky_relu, Glorot uniform otherwise), glorot-uniform (scikit-learn's) or he-uniform; biases start at 0", "auto");
+
     /// <summary>The activation of the output layer.</summary>
     public static readonly Setting<string?> OutputActivation = new("output-activation", Parser.Choice(Choices.OutputActivations), "Activation of the output layer", "softmax");
 
@@ -38,12 +42,12 @@ internal static class Settings
     public static readonly Setting<string?> Loss = new("loss", Parser.Choice(Choices.Losses), "Loss", defaultText: "categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise",
         derive: (e, loss) => loss ?? DefaultLoss(e.Get(OutputActivation)!));
 
-    /// <summary>sgd, momentum, nesterov or adam.</summary>
+    /// <summary>sgd, momentum, nesterov, adam or lbfgs.</summary>
     public static readonly Setting<string?> Optimizer = new("optimizer", Parser.Choice(Choices.Optimizers), "Optimizer", "adam");
 
-    /// <summary>η; by default 0.001 for adam, 0.01 otherwise.</summary>
+    /// <summary>η; by default 0.001 for adam, 0.01 otherwise; null for lbfgs.</summary>
     public static readonly Setting<double?> LearningRate = new("learning-rate", Parser.Real, "Learning rate η", defaultText: "0.001 for adam, 0.01 otherwise",
-        derive: (e, rate) => rate ?? (e.Get(Optimizer) == "adam" ? 1e-3 : 1e-2), check: Positive);
+        derive: (e, rate) => e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs(rate, "--learning-rate") : rate ?? (e.Get(Optimizer) == "adam" ? 1e-3 : 1e-2), check: Positive);
 
     /// <summary>μ of momentum and nesterov (0.9 by default); null for the others.</summary>
     public static readonly Setting<double?> Momentum = new("momentum", Parser.Real, "Momentum μ of the momentum and nesterov optimizers", defaultText: "0.9",
@@ -53,14 +57,17 @@ internal static class Settings
 
     /// <summary>λ, L2 weight decay.</summary>
     public static readonly Setting<double?> WeightDecay = new("weight-decay", Parser.Real, "L2 weight decay λ", 0.0,
+        derive: (e, decay) => e.Get(Optimizer) == "lbfgs" && decay is > 0 ? NotWithLbfgs(decay, "--weight-decay (use --alpha)") : decay,
         check: (flag, _, decay) => decay >= 0 && !double.IsInfinity(decay!.Value) ? null : $"{flag}: expected a finite value of 0 or more, got {Format(decay)}.");
 
     /// <summary>The largest global gradient norm, or null for no clipping.</summary>
-    public static readonly Setting<double?> Clip = new("clip", Parser.Real, "Scale gradients down to this global norm", defaultText: "no clipping", check: Positive);
+    public static readonly Setting<double?> Clip = new("clip", Parser.Real, "Scale gradients down to this global norm", defaultText: "no clipping",
+        derive: (e, clip) => e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs(clip, "--clip") : clip, check: Positive);
 
     /// <summary>The learning-rate schedule: constant, step, exponential, invscaling, cosine, onecycle or plateau.</summary>
     public static readonly Setting<string?> Schedule = new("schedule", Parser.Choice(Choices.Schedules),
-        "Learning-rate schedule, from --learning-rate as η0 or peak (docs/cli.md, \"Learning-rate schedules\")", "constant");
+        "Learning-rate schedule, from --learning-rate as η0 or peak (docs/cli.md, \"Learning-rate schedules\")", "constant",
+        derive: (e, schedule) => e.Get(Optimizer) == "lbfgs" && schedule is not "constant" ? NotWithLbfgs(schedule, "--schedule") : schedule);
 
     /// <summary>The period of step and exponential decay, the end of cosine decay or the one-cycle's length, in epochs.</summary>
     public static readonly Setting<int?> DecayEpochs = new("decay-epochs", Parser.Integer,
@@ -110,7 +117,8 @@ internal static class Settings
     public static readonly Setting<string?> DType = new("dtype", Parser.Choice(Choices.DTypes), "Floating-point type", "float64");
 
     /// <summary>A checkpoint to resume from, or null.</summary>
-    public static readonly Setting<string?> Resume = new("resume", Parser.Text("checkpoint"), "A checkpoint to continue training from");
+    public static readonly Setting<string?> Resume = new("resume", Parser.Text("checkpoint"), "A checkpoint to continue training from",
+        derive: (e, resume) => e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs(resume, "--resume") : resume);
 
     /// <summary>A CSV file with the columns of --data used as the test part, or null to cut --test-fraction from --data.</summary>
     public static readonly Setting<string?> TestData = new("test-data", Parser.Text("csv"), "A CSV file with the columns of --data used as the test part instead of cutting --test-fraction from --data", defaultText: "none");
@@ -120,7 +128,7 @@ internal static class Settings
     /// over a file's off); giving --tol, --monitor or --restore-best while it is off is refused. Off clears the four below.
     /// </summary>
     public static readonly Setting<bool?> EarlyStopping = new("early-stopping", Parser.Switch, "Stop when the monitored quantity stops improving", defaultText: "off; on with --patience",
-        derive: EarlyStoppingOn);
+        derive: (e, on) => EarlyStoppingOn(e, on) is true && e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs<bool>(true, "--early-stopping") : EarlyStoppingOn(e, on));
 
     /// <summary>Early stopping's patience p (scikit-learn's n_iter_no_change): stop after p + 1 epochs in a row without improvement.</summary>
     public static readonly Setting<int?> Patience = new("patience", Parser.Integer, "Early stopping: stop after patience + 1 epochs in a row without improvement (n_iter_no_change); turns it on", defaultText: "10",
@@ -150,6 +158,19 @@ internal static class Settings
     /// <summary>The CSV column holding the sample weights (not a feature), or null for none.</summary>
     public static readonly Setting<string?> SampleWeight = new("sample-weight", Parser.Text("column"), "The CSV column of per-sample weights (finite, 0 or more; not a feature)", defaultText: "none");
 
+    /// <summary>L-BFGS's iteration limit (scikit-learn's max_iter), 200 by default; null for the other optimizers.</summary>
+    public static readonly Setting<int?> MaxIterations = new("max-iterations", Parser.Integer, "Iteration limit of --optimizer lbfgs (scikit-learn's max_iter)", defaultText: "200",
+        derive: (e, n) => LbfgsOnly(e, n, 200, "--max-iterations"), check: AtLeastOne);
+
+    /// <summary>L-BFGS's gradient tolerance (scikit-learn's tol), 1e-4 by default; null for the other optimizers.</summary>
+    public static readonly Setting<double?> Tolerance = new("tolerance", Parser.Real, "Gradient tolerance of --optimizer lbfgs (scikit-learn's tol)", defaultText: "0.0001",
+        derive: (e, tol) => LbfgsOnly(e, tol, 1e-4, "--tolerance"), check: Positive);
+
+    /// <summary>L-BFGS's α (scikit-learn's alpha): (α / 2m) Σ ||W||² added to the cost, 1e-4 by default; null for the other optimizers.</summary>
+    public static readonly Setting<double?> Alpha = new("alpha", Parser.Real, "L2 penalty α of --optimizer lbfgs, (α/2m) Σ ||W||² on the weights (scikit-learn's alpha)", defaultText: "0.0001",
+        derive: (e, alpha) => LbfgsOnly(e, alpha, 1e-4, "--alpha"),
+        check: (flag, _, alpha) => alpha >= 0 && !double.IsInfinity(alpha!.Value) ? null : $"{flag}: expected a finite value of 0 or more, got {Format(alpha)}.");
+
     /// <summary>Adds a row to <see cref="All"/>: called by each setting's constructor, in the order of the rows.</summary>
     public static void Register(Setting setting) => all.Add(setting);
 
@@ -157,6 +178,15 @@ internal static class Settings
     private static TValue? ForSchedules<TValue>(Experiment e, string flag, TValue? value, string[] schedules, TValue? fallback) where TValue : struct =>
         schedules.Contains(e.Get(Schedule)) ? value ?? fallback
         : value is null ? null : throw new UsageException($"{flag} applies to --schedule {string.Join(" or ", schedules)}, not to {e.Get(Schedule)}.");
+
+    /// <summary>The value of an lbfgs-only setting: <paramref name="fallback"/> when not given with lbfgs, null without lbfgs, where giving it is refused.</summary>
+    private static T? LbfgsOnly<T>(Experiment e, T? value, T fallback, string flag) where T : struct =>
+        e.Get(Optimizer) == "lbfgs" ? value ?? fallback
+        : value is null ? null : throw new UsageException($"{flag} applies to --optimizer lbfgs only, not to {e.Get(Optimizer)}.");
+
+    /// <summary>Refuses a gradient-descent setting given with lbfgs; null (not given) passes.</summary>
+    private static T? NotWithLbfgs<T>(T? value, string flag) => value is null ? default
+        : throw new UsageException($"{flag} does not apply to --optimizer lbfgs (full-batch L-BFGS takes no learning rate, schedule, clipping, early stopping or checkpoint).");
 
     private static string DefaultLoss(string outputActivation) => outputActivation switch
     {

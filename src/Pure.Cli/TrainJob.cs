@@ -21,13 +21,13 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="Network">The network to start from (the checkpoint's when resuming).</param>
 /// <param name="Checkpoint">The checkpoint resumed from, or null.</param>
 /// <param name="Loss">The loss.</param>
-/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Optimizer">The optimizer, or null for L-BFGS (<see cref="LbfgsJob"/>).</param>
 /// <param name="FirstEpoch">The number of the first epoch to train.</param>
 /// <param name="LastEpoch">The number of the last epoch to train.</param>
 internal sealed record PreparedRun<T>(
     Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
     Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestInputs, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
-    Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer Optimizer, int FirstEpoch, int LastEpoch)
+    Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer? Optimizer, int FirstEpoch, int LastEpoch)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The seed of the run.</summary>
@@ -37,18 +37,21 @@ internal sealed record PreparedRun<T>(
     public int Batch => Experiment.Get(Settings.Batch)!.Value;
 }
 
-/// <summary>What the training loop produced: one history row per epoch, the last epoch's network and optimizer state, and where early stopping stands (null when off).</summary>
+/// <summary>What the training loop produced: one history row per epoch, the last epoch's network and optimizer state, where early stopping stands (null when off), and the L-BFGS report (null for gradient descent).</summary>
 internal sealed record TrainedRun<T>(IReadOnlyList<HistoryRow> History, EpochResult<T> Last, double Seconds, EarlyStoppingState<T>? Stopping = null)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The network to keep: early stopping's (the best epoch's when it restores it), else the last epoch's.</summary>
     public Network<T> Network => Stopping?.Network ?? Last.Network;
+
+    /// <summary>The L-BFGS report, or null for the gradient-descent optimizers.</summary>
+    public LbfgsReport? Lbfgs { get; init; }
 }
 
 /// <summary>What a finished training run produced, for the result files.</summary>
 internal sealed record TrainOutcome<T>(
-    PreparedRun<T> Run, Model<T> Model, Checkpoint<T> Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
-    double TrainingSeconds, double TotalSeconds, EarlyStoppingState<T>? Stopping = null)
+    PreparedRun<T> Run, Model<T> Model, Checkpoint<T>? Checkpoint, IReadOnlyList<HistoryRow> History, Measurement Test,
+    double TrainingSeconds, double TotalSeconds, EarlyStoppingState<T>? Stopping = null, LbfgsReport? Lbfgs = null)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary><c>pure train</c>: prepares, trains, evaluates and publishes a run of a resolved experiment.</summary>
@@ -69,17 +72,17 @@ internal static class TrainJob
         var clock = Stopwatch.StartNew();
         var run = Prepare<T>(experiment);
         Announce(run, terminal);
-        var trained = Train(run, terminal, monitorTest);
+        var trained = run.Optimizer is null ? LbfgsJob.Train(run, Choices.LbfgsOf(run.Experiment), terminal) : Train(run, terminal, monitorTest);
         var model = new Model<T>(trained.Network, run.Loss, run.Scaling, run.Classes);
         var test = Evaluate(run, model, trained.Last);
         terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+            var checkpoint = run.Optimizer is null ? null : new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
-            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Stopping);
+            var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Stopping, trained.Lbfgs);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
-            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
+            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names.Where(name => checkpoint is not null || name != RunFiles.CheckpointName))}");
         }
         terminal.Line($"test accuracy: {test.Confusion.Accuracy:F4}");
         return 0;
@@ -142,7 +145,8 @@ internal static class TrainJob
         ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Get(Settings.Epochs)!.Value, experiment.Get(Settings.Resume));
-        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Get(Settings.Activation)!), Choices.ActivationNamed(experiment.Get(Settings.OutputActivation)!), seed);
+        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Get(Settings.Activation)!), Choices.ActivationNamed(experiment.Get(Settings.OutputActivation)!), seed,
+            Choices.InitializationNamed(experiment.Get(Settings.Initialization)!));
         if (checkpoint is not null)
         {
             CheckResumable(checkpoint, network, experiment);
@@ -162,7 +166,7 @@ internal static class TrainJob
     {
         var e = run.Experiment;
         terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
-        terminal.Line($"{Describe(e)}, batch {e.Get(Settings.Batch)}, seed {run.Seed}, {e.Get(Settings.Scaling)} scaling, {e.Get(Settings.DType)}");
+        terminal.Line($"{Describe(e)}, {(run.Optimizer is null ? "full batch" : $"batch {e.Get(Settings.Batch)}")}, seed {run.Seed}, {e.Get(Settings.Scaling)} scaling, {e.Get(Settings.DType)}");
         if (run.Checkpoint is null) return;
         terminal.Line($"resuming from {e.Get(Settings.Resume)} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
         if (DataDifference(run.Checkpoint.TrainingData, run.DataHashes) is string difference) terminal.Error.WriteLine(difference);
@@ -174,7 +178,7 @@ internal static class TrainJob
         var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(run.TestInputs,
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
-        var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
+        var epochs = Training.Epochs(run.Network, run.Optimizer!, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
             run.Checkpoint?.State, run.FirstEpoch);
         var rule = Choices.EarlyStoppingOf(run.Experiment);
         EarlyStoppingState<T>? stopping = null;
@@ -297,7 +301,7 @@ internal static class TrainJob
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
     private static string Describe(Experiment e) =>
-        FormattableString.Invariant($"{e.Get(Settings.Optimizer)}, learning rate {e.Get(Settings.LearningRate)}")
+        e.Get(Settings.Optimizer) + (e.Get(Settings.LearningRate) is double rate ? FormattableString.Invariant($", learning rate {rate}") : "")
         + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")

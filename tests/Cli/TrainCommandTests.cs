@@ -133,7 +133,7 @@ public sealed class TrainCommandTests
 
         var keys = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!.AsObject().Select(pair => pair.Key).ToArray();
         Assert.Contains("test-data", keys);
-        Assert.Equal(keys.Length, keys.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(Settings.All.Select(setting => setting.Name), keys);
         foreach (string key in keys)
             Assert.Contains(help.OutLines, line => line.StartsWith($"--{key} ", StringComparison.Ordinal));
         // Conversely, every flag of train but those that are not settings of the run is a key of the file.

@@ -8,7 +8,7 @@ namespace Pure.Properties;
 public class SecondOrderTests
 {
     // Smooth cases only: the Hessian of a ReLU network or of the L1 loss has jumps that central differences straddle.
-    private static readonly Arbitrary<NetworkCase> SmoothCases = Generators.Cases(8).Filter(c =>
+    internal static readonly Arbitrary<NetworkCase> SmoothCases = Generators.Cases(8).Filter(c =>
         c.Loss is not AbsoluteLoss && c.Network.Layers.All(l => l.Activation is not (ReluActivation or LeakyReluActivation)) && c.Network.ParameterCount <= 120);
 
     [PureProperty(MaxTest = 100)]
