@@ -48,11 +48,13 @@ internal static class Commands
         var command = new Command("train", "Trains a network and writes model.json, checkpoint.json, weights.npz, experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
         var d = Experiment.Defaults;
         var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
-        var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
+        var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels or, for regression, of the targets (several separated by commas, e.g. a,b): names, or 0-based indices [default: the last column]" });
+        var task = Add(command, Choice(new Option<string?>("--task") { Description = "classification or regression (identity output, half_squared loss and standardized targets by default) [default: classification]" }, Choices.Tasks));
+        var targetScaling = Add(command, Choice(new Option<string?>("--target-scaling") { Description = "Regression: target scaling fitted on the training part, inverted by predict [default: standardize]" }, Choices.TargetScalings));
         var layers = Add(command, new Option<string?>("--layers") { HelpName = "sizes", Description = $"Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data) [default: {string.Join(",", d.Layers!.Value)}]" });
         var activation = Add(command, Choice(new Option<string?>("--activation") { Description = $"Activation of the hidden layers [default: {d.Activation}]" }, Choices.HiddenActivations));
-        var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = $"Activation of the output layer [default: {d.OutputActivation}]" }, Choices.OutputActivations));
-        var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss [default: categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
+        var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = "Activation of the output layer [default: softmax; identity for regression]" }, Choices.OutputActivations));
+        var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss (huber: δ = 1) [default: half_squared for regression; categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
         var optimizer = Add(command, Choice(new Option<string?>("--optimizer") { Description = $"Optimizer [default: {d.Optimizer}]" }, Choices.Optimizers));
         var learningRate = Add(command, Number<double>("--learning-rate", "Learning rate η [default: 0.001 for adam, 0.01 otherwise]"));
         var momentum = Add(command, Number<double>("--momentum", "Momentum μ of the momentum and nesterov optimizers [default: 0.9]"));
@@ -72,7 +74,8 @@ internal static class Commands
         {
             var flags = new Experiment
             {
-                Data = parsed.GetValue(data), Target = parsed.GetValue(target), Layers = Layers(parsed.GetValue(layers)),
+                Data = parsed.GetValue(data), Target = parsed.GetValue(target), Task = parsed.GetValue(task), TargetScaling = parsed.GetValue(targetScaling),
+                Layers = Layers(parsed.GetValue(layers)),
                 Activation = parsed.GetValue(activation), OutputActivation = parsed.GetValue(outputActivation), Loss = parsed.GetValue(loss),
                 Optimizer = parsed.GetValue(optimizer), LearningRate = parsed.GetValue(learningRate), Momentum = parsed.GetValue(momentum),
                 WeightDecay = parsed.GetValue(weightDecay), Clip = parsed.GetValue(clip), Batch = parsed.GetValue(batch), Epochs = parsed.GetValue(epochs),

@@ -14,8 +14,17 @@ internal sealed record Experiment
     /// <summary>The data: null for the embedded digits set, a CSV file, or an IDX folder or images file.</summary>
     public string? Data { get; init; }
 
-    /// <summary>The CSV target column: a name, or a 0-based index written as a number; null for the last column.</summary>
+    /// <summary>
+    /// The CSV target column: a name, or a 0-based index written as a number; null for the last column. For regression,
+    /// several columns separated by commas (for example "a,b") for several targets.
+    /// </summary>
     public string? Target { get; init; }
+
+    /// <summary>classification (class labels, one output per class) or regression (numeric targets, one output per target).</summary>
+    public string? Task { get; init; }
+
+    /// <summary>For regression: standardize (fitted on the training targets, inverted by predict) or none.</summary>
+    public string? TargetScaling { get; init; }
 
     /// <summary>The hidden layer sizes.</summary>
     public ImmutableArray<int>? Layers { get; init; }
@@ -74,7 +83,6 @@ internal sealed record Experiment
     {
         Layers = [100],
         Activation = "relu",
-        OutputActivation = "softmax",
         Optimizer = "adam",
         WeightDecay = 0,
         Batch = 32,
@@ -91,6 +99,8 @@ internal sealed record Experiment
     {
         Data = over.Data ?? Data,
         Target = over.Target ?? Target,
+        Task = over.Task ?? Task,
+        TargetScaling = over.TargetScaling ?? TargetScaling,
         Layers = over.Layers ?? Layers,
         Activation = over.Activation ?? Activation,
         OutputActivation = over.OutputActivation ?? OutputActivation,
@@ -120,12 +130,21 @@ internal sealed record Experiment
         bool usesMomentum = optimizer is "momentum" or "nesterov";
         if (!usesMomentum && Momentum is not null)
             throw new UsageException($"--momentum applies to the momentum and nesterov optimizers, not to {optimizer}.");
-        string outputActivation = OneOf(OutputActivation, "output-activation", Choices.OutputActivations);
+        string task = OneOf(Task ?? "classification", "task", Choices.Tasks);
+        bool regression = task == "regression";
+        string outputActivation = OneOf(OutputActivation ?? (regression ? "identity" : "softmax"), "output-activation", Choices.OutputActivations);
+        string loss = OneOf(Loss ?? (regression ? "half_squared" : DefaultLoss(outputActivation)), "loss", Choices.Losses);
+        if (regression && loss.EndsWith("cross_entropy", StringComparison.Ordinal))
+            throw new UsageException($"--loss: expected a regression loss (squared, half_squared, absolute or huber) for --task regression, got {loss}.");
+        if (!regression && TargetScaling is not null)
+            throw new UsageException($"--target-scaling applies to --task regression, not to {task}.");
         var resolved = this with
         {
+            Task = task,
+            TargetScaling = regression ? OneOf(TargetScaling ?? "standardize", "target-scaling", Choices.TargetScalings) : null,
             Activation = OneOf(Activation, "activation", Choices.HiddenActivations),
             OutputActivation = outputActivation,
-            Loss = OneOf(Loss ?? DefaultLoss(outputActivation), "loss", Choices.Losses),
+            Loss = loss,
             Optimizer = optimizer,
             LearningRate = LearningRate ?? (optimizer == "adam" ? 1e-3 : 1e-2),
             Momentum = usesMomentum ? Momentum ?? 0.9 : null,
@@ -223,7 +242,13 @@ internal static class Choices
     public static readonly string[] OutputActivations = ["softmax", "sigmoid", "identity", "tanh", "relu", "leaky_relu"];
 
     /// <summary>Losses.</summary>
-    public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute"];
+    public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute", "huber"];
+
+    /// <summary>Tasks.</summary>
+    public static readonly string[] Tasks = ["classification", "regression"];
+
+    /// <summary>Target scalings (regression).</summary>
+    public static readonly string[] TargetScalings = ["standardize", "none"];
 
     /// <summary>Optimizers.</summary>
     public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam"];
@@ -254,6 +279,7 @@ internal static class Choices
         "squared" => Pure.Loss.Squared,
         "half_squared" => Pure.Loss.HalfSquared,
         "absolute" => Pure.Loss.Absolute,
+        "huber" => Pure.Loss.Huber(),
         _ => throw new UsageException($"unknown loss '{name}'."),
     };
 

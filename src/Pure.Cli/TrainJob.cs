@@ -12,7 +12,7 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="DataName">The data's short name.</param>
 /// <param name="DataHashes">The SHA-256 of each data file read, by path ("embedded" for the embedded digits).</param>
 /// <param name="Parts">The split.</param>
-/// <param name="Classes">The class labels.</param>
+/// <param name="Classes">The class labels; null for regression.</param>
 /// <param name="Training">The training part, scaled.</param>
 /// <param name="Validation">The validation part, scaled, or null.</param>
 /// <param name="TestInputs">The test part, scaled (the network's inputs: scaled once, for monitoring and for the final measurement).</param>
@@ -24,8 +24,10 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="Optimizer">The optimizer.</param>
 /// <param name="FirstEpoch">The number of the first epoch to train.</param>
 /// <param name="LastEpoch">The number of the last epoch to train.</param>
+/// <remarks>For regression, <see cref="TestTargets"/> holds the test part's targets in their own units and
+/// <see cref="TargetScaling"/> the scaling of the training and validation targets; TestLabels is empty.</remarks>
 internal sealed record PreparedRun<T>(
-    Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
+    Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding? Classes,
     Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestInputs, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
     Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer Optimizer, int FirstEpoch, int LastEpoch)
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -35,6 +37,18 @@ internal sealed record PreparedRun<T>(
 
     /// <summary>The mini-batch size of the run.</summary>
     public int Batch => Experiment.Batch!.Value;
+
+    /// <summary>Regression: the test part's targets (k x m, in their own units), or null for classification.</summary>
+    public ImmutableMatrix<T>? TestTargets { get; init; }
+
+    /// <summary>Regression: the scaling fitted on the training targets (null for none or for classification).</summary>
+    public FeatureScaling<T>? TargetScaling { get; init; }
+
+    /// <summary>Regression: the names of the target columns.</summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
+
+    /// <summary>True for a regression run.</summary>
+    public bool Regression => TestTargets is not null;
 }
 
 /// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
@@ -65,18 +79,19 @@ internal static class TrainJob
         var run = Prepare<T>(experiment);
         Announce(run, terminal);
         var trained = Train(run, terminal, monitorTest);
-        var model = new Model<T>(trained.Last.Network, run.Loss, run.Scaling, run.Classes);
+        var model = new Model<T>(trained.Last.Network, run.Loss, run.Scaling, run.Classes) { TargetScaling = run.TargetScaling };
         var test = Evaluate(run, model, trained.Last);
-        terminal.Out.WriteLine(test.Confusion);
+        if (test.Confusion is not null) terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
             var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
             var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
-            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names)}");
+            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.NamesFor(run.Regression))}");
         }
-        terminal.Line($"test accuracy: {test.Confusion.Accuracy:F4}");
+        if (test.Scores is RegressionScores scores) Evaluation.Show(terminal, "test ", scores);
+        else terminal.Line($"test accuracy: {test.Confusion!.Accuracy:F4}");
         return 0;
     }
 
@@ -85,15 +100,17 @@ internal static class TrainJob
     {
         var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
-        var data = DataSources.Load<T>(experiment.Data, experiment.Target, classes: checkpoint?.Model.Classes);
+        bool regression = experiment.Task == "regression";
+        var data = regression ? DataSources.LoadRegression<T>(experiment.Data, experiment.Target) : DataSources.Load<T>(experiment.Data, experiment.Target, classes: checkpoint?.Model.Classes);
         var hashes = DataSources.Hashes(data);
         experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
         string labelSource = DataSources.LabelSource(data);
-        var classes = checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
-        var labels = Labelled(labelSource, data.Labels, classes.Encode);
-        var testLabels = data.Test is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
+        var classes = regression ? null : checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
+        var labels = classes is null ? [] : Labelled(labelSource, data.Labels, classes.Encode);
+        var testLabels = data.Test is null || classes is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
         int seed = experiment.Seed!.Value;
-        var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
+        var parts = regression ? Shuffled(data.Count, experiment.ValidationFraction!.Value, experiment.TestFraction!.Value, seed)
+            : Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
 
         // Each part is gathered from the samples (an IDX file read once, item by item) straight into an array of its final
         // size, the scaling fitted on the training part and applied in place: one allocation per part, no copy of the data.
@@ -110,15 +127,16 @@ internal static class TrainJob
             scaling?.ApplyInPlace(n, count, values);
             return new ImmutableMatrix<T>(n, count, values);
         }
-        Dataset<T> Part(T[] values, ImmutableArray<int> indices) =>
-            new(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
-        var training = Part(gathered[0], parts.Train);
-        var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
+        (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling)? targets = regression ? RegressionTargets(data, parts, checkpoint, experiment.TargetScaling!) : null;
+        Dataset<T> Part(T[] values, ImmutableArray<int> indices, int part) =>
+            new(Inputs(values, indices.Length), targets?.Parts[part] ?? Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes!.ClassCount));
+        var training = Part(gathered[0], parts.Train, 0);
+        var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation, 1);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
         var loss = Choices.LossNamed(experiment.Loss!);
         var optimizer = Choices.OptimizerOf(experiment);
-        ImmutableArray<int> sizes = [n, .. experiment.Layers!.Value, classes.ClassCount];
+        ImmutableArray<int> sizes = [n, .. experiment.Layers!.Value, classes?.ClassCount ?? data.Targets!.Rows];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
@@ -130,7 +148,40 @@ internal static class TrainJob
         try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
         catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Loss}: {Program.WithoutParameter(problem)}"); }
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
-            [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1);
+            classes is null ? [] : [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1)
+        { TestTargets = targets?.Parts[2], TargetScaling = targets?.Scaling, TargetNames = data.TargetNames };
+    }
+
+    /// <summary>
+    /// Regression targets of the three parts: the training and validation parts scaled with the scaling fitted on the
+    /// training targets (or the checkpoint's), the test part in its own units.
+    /// </summary>
+    private static (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling) RegressionTargets<T>(LabelledData<T> data, Parts parts, Checkpoint<T>? checkpoint, string targetScaling)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var all = data.Targets!;
+        int k = all.Rows;
+        var gathered = new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation, parts.Test]);
+        var train = new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]);
+        FeatureScaling<T>? scaling;
+        // "none" stores the identity (mean 0, scale 1), exact both ways: a model with a target scaling is a regression model.
+        try
+        {
+            scaling = checkpoint is not null ? checkpoint.Model.TargetScaling
+                : targetScaling == "standardize" ? Standardization<T>.Fit(train, data.TargetNames)
+                : new Standardization<T>(new ImmutableVector<T>(new T[k]), new ImmutableVector<T>(Enumerable.Repeat(T.One, k).ToArray()));
+        }
+        catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files![0]}: {Program.WithoutParameter(problem)}", problem); }
+        scaling?.ApplyInPlace(k, parts.Train.Length, gathered[0]);
+        scaling?.ApplyInPlace(k, parts.Validation.Length, gathered[1]);
+        return ([new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]), new ImmutableMatrix<T>(k, parts.Validation.Length, gathered[1]), new ImmutableMatrix<T>(k, parts.Test.Length, gathered[2])], scaling);
+    }
+
+    /// <summary>The seeded shuffled (not stratified) parts of a regression run.</summary>
+    private static Parts Shuffled(int count, double validationFraction, double testFraction, int seed)
+    {
+        var split = Pure.Split.Shuffled(count, validationFraction, testFraction, seed);
+        return new Parts(split.Train, split.Validation, split.Test);
     }
 
     private static void Announce<T>(PreparedRun<T> run, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
@@ -146,7 +197,7 @@ internal static class TrainJob
     /// <summary>Runs the epochs, showing each; stops with <see cref="TrainingDivergedException"/> at the first non-finite loss or parameter.</summary>
     private static TrainedRun<T> Train<T>(PreparedRun<T> run, Terminal terminal, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(run.TestInputs,
+        var monitored = run.Validation ?? (monitorTest && run.Classes is not null ? new Dataset<T>(run.TestInputs,
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
@@ -178,7 +229,7 @@ internal static class TrainJob
                 last = epoch;
                 double elapsed = clock.Elapsed.TotalSeconds;
                 yield return new HistoryRow(epoch.Epoch, trainingLoss,
-                    epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, epoch.ValidationAccuracy, elapsed - previous, elapsed);
+                    epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, run.Regression ? null : epoch.ValidationAccuracy, elapsed - previous, elapsed);
                 previous = elapsed;
             }
         }
@@ -189,7 +240,11 @@ internal static class TrainJob
     /// <summary>The trained model measured on the test part; a network whose outputs are not finite has diverged.</summary>
     private static Measurement Evaluate<T>(PreparedRun<T> run, Model<T> model, EpochResult<T> last) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        try { return Evaluation.MeasureInputs(model, run.TestInputs, run.TestLabels, run.Classes.ClassCount); }
+        try
+        {
+            return run.TestTargets is { } targets ? Evaluation.MeasureRegressionInputs(model, run.TestInputs, targets, run.TargetNames)
+                : Evaluation.MeasureInputs(model, run.TestInputs, run.TestLabels, run.Classes!.ClassCount);
+        }
         catch (ArgumentException problem) when (problem.ParamName == "trace")
         {
             throw new TrainingDivergedException(last.Epoch, StepsPerEpoch(run), "test outputs", double.CreateChecked(last.TrainingLoss));
@@ -256,7 +311,8 @@ internal static class TrainJob
         + (e.Momentum is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.WeightDecay is > 0 ? FormattableString.Invariant($", weight decay {e.WeightDecay}") : "")
         + (e.Clip is double c ? FormattableString.Invariant($", clip {c}") : "")
-        + $", {e.Activation}/{e.OutputActivation}, {e.Loss}";
+        + $", {e.Activation}/{e.OutputActivation}, {e.Loss}"
+        + (e.Task == "regression" ? $", regression, {e.TargetScaling} target scaling" : "");
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held
