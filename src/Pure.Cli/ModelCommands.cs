@@ -170,7 +170,7 @@ internal static class ModelCommands
             string? recorded = null;
             if (Split(Target) is null && File.Exists(beside))
             {
-                try { recorded = Experiment.Load(beside).Target; }
+                try { recorded = Experiment.Load(beside).Get(Settings.Target); }
                 catch (InvalidDataException) { recorded = null; }
             }
             return Split(Target) is string given && !given.Split(',').Any(name => int.TryParse(name, out _)) ? given.Split(',', StringSplitOptions.TrimEntries)

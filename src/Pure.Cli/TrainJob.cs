@@ -33,10 +33,10 @@ internal sealed record PreparedRun<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The seed of the run.</summary>
-    public int Seed => Experiment.Seed!.Value;
+    public int Seed => Experiment.Get(Settings.Seed)!.Value;
 
     /// <summary>The mini-batch size of the run.</summary>
-    public int Batch => Experiment.Batch!.Value;
+    public int Batch => Experiment.Get(Settings.Batch)!.Value;
 
     /// <summary>Regression: the test part's targets (k x m, in their own units), or null for classification.</summary>
     public ImmutableMatrix<T>? TestTargets { get; init; }
@@ -69,7 +69,7 @@ internal static class TrainJob
     /// <param name="output">The folder for the result files, or null to write none.</param>
     /// <param name="monitorTest">Measure the test part after each epoch when there is no validation part (the bare digits job).</param>
     public static int Run(Experiment experiment, Terminal terminal, string? output, bool monitorTest = false) =>
-        experiment.DType == "float32"
+        experiment.Get(Settings.DType) == "float32"
             ? Run<float>(experiment, terminal, output, monitorTest)
             : Run<double>(experiment, terminal, output, monitorTest);
 
@@ -98,19 +98,21 @@ internal static class TrainJob
     /// <summary>Loads the data, splits it, fits or resumes the scaling, and builds the network and optimizer; checks the sizes before allocating the network.</summary>
     private static PreparedRun<T> Prepare<T>(Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
+        var checkpoint = experiment.Get(Settings.Resume) is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
-        bool regression = experiment.Task == "regression";
-        var data = regression ? DataSources.LoadRegression<T>(experiment.Data, experiment.Target) : DataSources.Load<T>(experiment.Data, experiment.Target, classes: checkpoint?.Model.Classes);
+        bool regression = experiment.Get(Settings.Task) == "regression";
+        var data = regression ? DataSources.LoadRegression<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), experiment.Get(Settings.TestData))
+            : DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
+                testData: experiment.Get(Settings.TestData));
         var hashes = DataSources.Hashes(data);
-        experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
+        experiment = experiment.Set(Settings.Target, data.Target).Set(Settings.TestFraction, data.Test is null ? experiment.Get(Settings.TestFraction) : null);
         string labelSource = DataSources.LabelSource(data);
         var classes = regression ? null : checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
         var labels = classes is null ? [] : Labelled(labelSource, data.Labels, classes.Encode);
         var testLabels = data.Test is null || classes is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
-        int seed = experiment.Seed!.Value;
-        var parts = regression ? Shuffled(data.Count, experiment.ValidationFraction!.Value, experiment.TestFraction!.Value, seed)
-            : Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
+        int seed = experiment.Get(Settings.Seed)!.Value;
+        var parts = regression ? Shuffled(data, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed)
+            : Split(data, labels, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed);
 
         // Each part is gathered from the samples (an IDX file read once, item by item) straight into an array of its final
         // size, the scaling fitted on the training part and applied in place: one allocation per part, no copy of the data.
@@ -120,35 +122,35 @@ internal static class TrainJob
             : [.. data.Features.Gather([parts.Train, parts.Validation]), .. data.Test.Features.Gather([parts.Test])];
         // Read by the fit only, before the array is scaled; the matrices handed on wrap the scaled arrays.
         FeatureScaling<T>? scaling;
-        try { scaling = checkpoint is null ? FitScaling(experiment.Scaling!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0]), data.FeatureNames) : checkpoint.Model.Scaling; }
+        try { scaling = checkpoint is null ? FitScaling(experiment.Get(Settings.Scaling)!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0]), data.FeatureNames) : checkpoint.Model.Scaling; }
         catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files?[0] ?? "digits.csv"}: {Program.WithoutParameter(problem)}", problem); }
         ImmutableMatrix<T> Inputs(T[] values, int count)
         {
             scaling?.ApplyInPlace(n, count, values);
             return new ImmutableMatrix<T>(n, count, values);
         }
-        (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling)? targets = regression ? RegressionTargets(data, parts, checkpoint, experiment.TargetScaling!) : null;
+        (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling)? targets = regression ? RegressionTargets(data, parts, checkpoint, experiment.Get(Settings.TargetScaling)!) : null;
         Dataset<T> Part(T[] values, ImmutableArray<int> indices, int part) =>
             new(Inputs(values, indices.Length), targets?.Parts[part] ?? Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes!.ClassCount));
         var training = Part(gathered[0], parts.Train, 0);
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation, 1);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
-        var loss = Choices.LossNamed(experiment.Loss!);
+        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!);
         var optimizer = Choices.OptimizerOf(experiment);
-        ImmutableArray<int> sizes = [n, .. experiment.Layers!.Value, classes?.ClassCount ?? data.Targets!.Rows];
+        ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes?.ClassCount ?? data.Targets!.Rows];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
-        int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
-        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
+        int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Get(Settings.Epochs)!.Value, experiment.Get(Settings.Resume));
+        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Get(Settings.Activation)!), Choices.ActivationNamed(experiment.Get(Settings.OutputActivation)!), seed);
         if (checkpoint is not null)
         {
             CheckResumable(checkpoint, network, experiment);
             network = checkpoint.Model.Network;
         }
         try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
-        catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Loss}: {Program.WithoutParameter(problem)}"); }
+        catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Get(Settings.Loss)}: {Program.WithoutParameter(problem)}"); }
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
-            classes is null ? [] : [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1)
+            classes is null ? [] : [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1)
         { TestTargets = targets?.Parts[2], TargetScaling = targets?.Scaling, TargetNames = data.TargetNames };
     }
 
@@ -161,7 +163,8 @@ internal static class TrainJob
     {
         var all = data.Targets!;
         int k = all.Rows;
-        var gathered = new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation, parts.Test]);
+        var gathered = data.Test is null ? new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation, parts.Test])
+            : [.. new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation]), data.Test.Targets!.ToColumnMajorArray()];
         var train = new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]);
         FeatureScaling<T>? scaling;
         // "none" stores the identity (mean 0, scale 1), exact both ways: a model with a target scaling is a regression model.
@@ -177,10 +180,12 @@ internal static class TrainJob
         return ([new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]), new ImmutableMatrix<T>(k, parts.Validation.Length, gathered[1]), new ImmutableMatrix<T>(k, parts.Test.Length, gathered[2])], scaling);
     }
 
-    /// <summary>The seeded shuffled (not stratified) parts of a regression run.</summary>
-    private static Parts Shuffled(int count, double validationFraction, double testFraction, int seed)
+    /// <summary>The seeded shuffled (not stratified) parts of a regression run; the test part is the --test-data file's when there is one.</summary>
+    private static Parts Shuffled<T>(LabelledData<T> data, double validationFraction, double? testFraction, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var split = Pure.Split.Shuffled(count, validationFraction, testFraction, seed);
+        var split = Pure.Split.Shuffled(data.Count, validationFraction, testFraction ?? 0, seed);
+        if (data.Test is not null) return new Parts(split.Train, split.Validation, [.. Enumerable.Range(0, data.Test.Count)]);
+        if (split.Test.IsEmpty) throw new InvalidDataException($"{data.Name}: {data.Count} samples leave no test part at --test-fraction {testFraction}.");
         return new Parts(split.Train, split.Validation, split.Test);
     }
 
@@ -188,9 +193,9 @@ internal static class TrainJob
     {
         var e = run.Experiment;
         terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
-        terminal.Line($"{Describe(e)}, batch {e.Batch}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
+        terminal.Line($"{Describe(e)}, batch {e.Get(Settings.Batch)}, seed {run.Seed}, {e.Get(Settings.Scaling)} scaling, {e.Get(Settings.DType)}");
         if (run.Checkpoint is null) return;
-        terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
+        terminal.Line($"resuming from {e.Get(Settings.Resume)} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
         if (DataDifference(run.Checkpoint.TrainingData, run.DataHashes) is string difference) terminal.Error.WriteLine(difference);
     }
 
@@ -278,8 +283,8 @@ internal static class TrainJob
     /// </summary>
     private static void CheckResumeData<T>(Checkpoint<T> checkpoint, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (experiment.Data is not null || checkpoint.TrainingData.IsEmpty || checkpoint.TrainingData.Any(file => file.Name == "digits")) return;
-        throw new UsageException($"--resume: the checkpoint {experiment.Resume} was trained on {string.Join(" and ", checkpoint.TrainingData.Select(file => file.Name))}, "
+        if (experiment.Get(Settings.Data) is not null || checkpoint.TrainingData.IsEmpty || checkpoint.TrainingData.Any(file => file.Name == "digits")) return;
+        throw new UsageException($"--resume: the checkpoint {experiment.Get(Settings.Resume)} was trained on {string.Join(" and ", checkpoint.TrainingData.Select(file => file.Name))}, "
             + "but no data are named (no --data and no experiment.json beside the checkpoint); give --data.");
     }
 
@@ -299,20 +304,20 @@ internal static class TrainJob
     {
         if (checkpoint.Model.Network.Architecture != planned.Architecture)
             throw new UsageException($"--resume: the checkpoint's network is {checkpoint.Model.Network.Architecture}, but the data and settings ask for {planned.Architecture}.");
-        if (checkpoint.BatchSize != experiment.Batch)
-            throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Batch} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
-        if (checkpoint.Seed != experiment.Seed)
-            throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Seed} (the split and the shuffles would differ).");
+        if (checkpoint.BatchSize != experiment.Get(Settings.Batch))
+            throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Get(Settings.Batch)} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
+        if (checkpoint.Seed != experiment.Get(Settings.Seed))
+            throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Get(Settings.Seed)} (the split and the shuffles would differ).");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
     private static string Describe(Experiment e) =>
-        FormattableString.Invariant($"{e.Optimizer}, learning rate {e.LearningRate}")
-        + (e.Momentum is double m ? FormattableString.Invariant($", momentum {m}") : "")
-        + (e.WeightDecay is > 0 ? FormattableString.Invariant($", weight decay {e.WeightDecay}") : "")
-        + (e.Clip is double c ? FormattableString.Invariant($", clip {c}") : "")
-        + $", {e.Activation}/{e.OutputActivation}, {e.Loss}"
-        + (e.Task == "regression" ? $", regression, {e.TargetScaling} target scaling" : "");
+        FormattableString.Invariant($"{e.Get(Settings.Optimizer)}, learning rate {e.Get(Settings.LearningRate)}")
+        + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
+        + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
+        + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}"
+        + (e.Get(Settings.Task) == "regression" ? $", regression, {e.Get(Settings.TargetScaling)} target scaling" : "");
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held
