@@ -188,11 +188,14 @@ internal static class ModelCommands
         /// <inheritdoc />
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var (data, labels, classes) = LoadFor(model, Data, Target);
+            bool regression = IsRegression(model);
+            var (data, labels, classes) = regression ? (LoadRegressionFor(model, Data, Target), [], null) : LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
             var inputs = Evaluation.Inputs(model.Scaling, new ImmutableMatrix<T>(data.Features.Rows, count, data.Features.Gather([[.. first]])[0]));
-            var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
+            // A regression model's network was trained on scaled targets: the check uses them too.
+            var targets = regression ? model.TargetScaling!.Apply(data.Targets!.SelectColumns(first))
+                : Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes!.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");
             Terminal.Out.WriteLine(report.ToString());

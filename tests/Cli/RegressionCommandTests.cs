@@ -45,6 +45,12 @@ public sealed class RegressionCommandTests
         double mae = actual.Zip(predicted, (y, p) => Math.Abs(y - p)).Average();
         Assert.Equal(mae, JsonNode.Parse(File.ReadAllText(folder["evaluate.json"]))!["mae"]!.GetValue<double>(), 1e-9);
 
+        // gradcheck checks the network against the scaled targets it was trained on.
+        var check = CliRun.Of("gradcheck", "--model", folder["run/model.json"], "--data", Diabetes);
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains(", half_squared", check.OutLines[0], StringComparison.Ordinal);
+        Assert.StartsWith("gradient check passed", check.OutLines[1], StringComparison.Ordinal);
+
         var info = CliRun.Of("info", "--model", folder["run/model.json"]);
         Assert.Contains(info.OutLines, line => line.StartsWith("task: regression of 1 target, target scaling standardize (mean ", StringComparison.Ordinal));
     }
