@@ -133,7 +133,8 @@ public sealed class TrainCommandTests
 
         var keys = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!.AsObject().Select(pair => pair.Key).ToArray();
         Assert.Contains("test-data", keys);
-        Assert.Equal(20, keys.Length);
+        Assert.Contains("task", keys);
+        Assert.Equal(22, keys.Length);
         foreach (string key in keys)
             Assert.Contains(help.OutLines, line => line.StartsWith($"--{key} ", StringComparison.Ordinal));
         Assert.Contains(help.OutLines, line => line.StartsWith("--batch ", StringComparison.Ordinal) && line.EndsWith("[default: 32]", StringComparison.Ordinal));
