@@ -19,7 +19,13 @@ internal sealed record LabelledData<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>m.</summary>
-    public int Count => Labels.Length;
+    public int Count => Features.Columns;
+
+    /// <summary>For regression: the numeric targets, k x m (one row per target column), or null for class labels.</summary>
+    public ImmutableMatrix<T>? Targets { get; init; }
+
+    /// <summary>For regression: the names of the k target columns; empty for class labels.</summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
 }
 
 /// <summary>Loads the data a command names: the embedded digits set, a CSV file, or IDX files.</summary>
@@ -144,6 +150,55 @@ internal static class DataSources
         var names = csv.FeatureNames.ToList();
         names.Insert(csv.TargetColumn - 1, csv.TargetName!);
         return [.. names];
+    }
+
+    /// <summary>
+    /// Regression data from the CSV file <paramref name="data"/>: the columns named by <paramref name="target"/> (names or
+    /// 0-based indices separated by commas; the last column when null) as numeric targets, every other column a feature;
+    /// with <paramref name="testData"/>, a CSV file with the same header loaded the same way as the test part.
+    /// </summary>
+    public static LabelledData<T> LoadRegression<T>(string? data, string? target, string? testData = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (data is not null && testData is not null)
+        {
+            var train = LoadRegression<T>(data, target);
+            if (!File.Exists(testData)) throw new FileNotFoundException($"--test-data: no such file: {testData}");
+            var test = LoadRegression<T>(testData, target);
+            if (!test.FeatureNames!.SequenceEqual(train.FeatureNames!) || !test.TargetNames.SequenceEqual(train.TargetNames))
+                throw new InvalidDataException($"{testData}: expected the columns of {data} ({string.Join(",", train.FeatureNames!.Concat(train.TargetNames))} in some order), got other ones.");
+            return train with { Test = test };
+        }
+        if (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
+            throw new UsageException("--task regression: expected a CSV file with numeric target columns (--data file.csv), not the embedded digits set or IDX files.");
+        if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
+        var csv = ReadCsv(data, CsvTarget.None);
+        var names = csv.FeatureNames;
+        var rows = TargetRows(names, target);
+        if (rows.Length >= names.Length)
+            throw new UsageException($"--target: {data} has {names.Length} columns; naming {rows.Length} as targets leaves no feature.");
+        var all = csv.FeaturesAs<T>();
+        var featureRows = Enumerable.Range(0, names.Length).Except(rows).ToArray();
+        ImmutableMatrix<T> Select(int[] picked) => ImmutableMatrix.Create<T>(picked.Length, all.Columns, (i, j) => all[picked[i], j]);
+        var targetNames = ImmutableArray.CreateRange(rows.Select(row => names[row]));
+        return new LabelledData<T>(Commands.DataName(data), new MatrixSamples<T>(Select(featureRows)), [], string.Join(",", targetNames), Files: [data],
+            FeatureNames: [.. featureRows.Select(row => names[row])])
+        { Targets = Select(rows), TargetNames = targetNames };
+    }
+
+    /// <summary>The column of each target named in <paramref name="target"/> (comma-separated names or 0-based indices; the last column when null), distinct.</summary>
+    private static int[] TargetRows(ImmutableArray<string> names, string? target)
+    {
+        if (target is null) return [names.Length - 1];
+        var rows = new List<int>();
+        foreach (string cell in target.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int row = int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out int index) ? index : names.IndexOf(cell);
+            if (row < 0 || row >= names.Length)
+                throw new UsageException($"--target: expected column names or indices from 0 to {names.Length - 1} separated by commas, but '{cell}' names no column; the columns are {string.Join(", ", names.Take(20))}{(names.Length > 20 ? ", ..." : "")}.");
+            if (rows.Contains(row)) throw new UsageException($"--target: the column '{names[row]}' is named twice.");
+            rows.Add(row);
+        }
+        return [.. rows];
     }
 
     /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>

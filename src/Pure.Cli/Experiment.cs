@@ -126,7 +126,13 @@ internal static class Choices
     public static readonly string[] OutputActivations = ["softmax", "sigmoid", "identity", "tanh", "relu", "leaky_relu"];
 
     /// <summary>Losses.</summary>
-    public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute"];
+    public static readonly string[] Losses = ["categorical_cross_entropy", "binary_cross_entropy", "squared", "half_squared", "absolute", "huber"];
+
+    /// <summary>Tasks.</summary>
+    public static readonly string[] Tasks = ["classification", "regression"];
+
+    /// <summary>Target scalings (regression).</summary>
+    public static readonly string[] TargetScalings = ["standardize", "none"];
 
     /// <summary>Optimizers.</summary>
     public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adam", "lbfgs"];
@@ -178,6 +184,7 @@ internal static class Choices
         "squared" => Pure.Loss.Squared,
         "half_squared" => Pure.Loss.HalfSquared,
         "absolute" => Pure.Loss.Absolute,
+        "huber" => Pure.Loss.Huber(),
         _ => throw new UsageException($"unknown loss '{name}'."),
     };
 

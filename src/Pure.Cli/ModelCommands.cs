@@ -42,17 +42,48 @@ internal static class ModelCommands
         return (loaded, TrainJob.Labelled(DataSources.LabelSource(loaded), loaded.Labels, classes.Encode), classes);
     }
 
-    /// <summary><c>pure evaluate</c>: the model's loss, accuracy and confusion matrix on every sample of the data.</summary>
+    /// <summary>
+    /// True for a regression model: one with a target scaling (<c>pure train --task regression</c> always stores one,
+    /// the identity for <c>--target-scaling none</c>).
+    /// </summary>
+    public static bool IsRegression<T>(Model<T> model) where T : unmanaged, IFloatingPointIeee754<T> => model.TargetScaling is not null;
+
+    /// <summary>Regression data for a model: the targets named by <paramref name="target"/> (the last column by default), as many as the model's outputs, and its feature count checked.</summary>
+    private static LabelledData<T> LoadRegressionFor<T>(Model<T> model, string? data, string? target) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var loaded = DataSources.LoadRegression<T>(data, target);
+        if (loaded.Targets!.Rows != model.Network.OutputSize)
+            throw new UsageException($"--target: the model predicts {model.Network.OutputSize} targets, but {loaded.Targets.Rows} columns are named ({string.Join(", ", loaded.TargetNames)}).");
+        if (loaded.Features.Rows != model.Network.InputSize)
+            throw new InvalidDataException($"{data}: expected {model.Network.InputSize} features per sample, as the model takes, got {loaded.Features.Rows}.");
+        return loaded;
+    }
+
+    /// <summary>"standardize (mean ..., scale ...)" or "none" (the identity scaling) for <c>pure info</c>.</summary>
+    private static string TargetScalingName<T>(FeatureScaling<T> scaling) where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
+    {
+        Standardization<T> s when s.Mean.AsSpan().IndexOfAnyExcept(T.Zero) < 0 && s.Scale.AsSpan().IndexOfAnyExcept(T.One) < 0 => "none",
+        Standardization<T> s => $"standardize (mean {string.Join(", ", s.Mean.AsSpan().ToArray().Select(Show))}; scale {string.Join(", ", s.Scale.AsSpan().ToArray().Select(Show))})",
+        MinMaxScaling<T> => "min-max",
+        var other => other.GetType().Name,
+    };
+
+    private static string Show<T>(T value) where T : unmanaged, IFloatingPointIeee754<T> => double.CreateChecked(value).ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary><c>pure evaluate</c>: the model's loss, accuracy and confusion matrix on every sample of the data; for regression its loss, MSE, RMSE, MAE and R².</summary>
     internal sealed record Evaluate(Terminal Terminal, string? Data, string? Target, string? Output) : IModelJob
     {
         /// <inheritdoc />
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var (data, labels, classes) = LoadFor(model, Data, Target);
-            var measurement = Evaluation.Measure(model, data.Features.ReadAll(), labels, classes.ClassCount);
+            bool regression = IsRegression(model);
+            var (data, labels, classes) = regression ? (LoadRegressionFor(model, Data, Target), [], null) : LoadFor(model, Data, Target);
+            var measurement = regression
+                ? Evaluation.MeasureRegressionInputs(model, Evaluation.Inputs(model.Scaling, data.Features.ReadAll()), data.Targets!, data.TargetNames)
+                : Evaluation.Measure(model, data.Features.ReadAll(), labels, classes!.ClassCount);
             var (confusion, loss) = (measurement.Confusion, measurement.Loss);
             Terminal.Line($"{data.Name}: {data.Count} samples; {model.Network}");
-            Terminal.Out.WriteLine(confusion);
+            if (confusion is not null) Terminal.Out.WriteLine(confusion);
             if (Output is not null)
             {
                 var metrics = RunFiles.WithMeasurement(new JsonObject
@@ -68,7 +99,8 @@ internal static class ModelCommands
                 Terminal.Line($"wrote {Output}");
             }
             Terminal.Line($"loss ({model.Loss.Name}): {loss:F4}");
-            Terminal.Line($"accuracy: {confusion.Accuracy:F4}");
+            if (measurement.Scores is RegressionScores scores) Evaluation.Show(Terminal, "", scores);
+            else Terminal.Line($"accuracy: {confusion!.Accuracy:F4}");
             return 0;
         }
     }
@@ -79,14 +111,21 @@ internal static class ModelCommands
         /// <inheritdoc />
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var csv = DataSources.ReadFeatures(Data, Target);
+            // For regression, --target may name several columns to leave out.
+            var csv = IsRegression(model) && Target is not null ? null : DataSources.ReadFeatures(Data, Target);
+            var features = csv?.FeaturesAs<T>() ?? DataSources.LoadRegression<T>(Data, Target).Features.ReadAll();
             int expected = model.Network.InputSize;
-            if (csv.FeatureNames.Length != expected)
-                throw csv.FeatureNames.Length == expected + 1 && Target is null
-                    ? new UsageException($"{Data} has {expected + 1} columns but the model takes {expected} features: name the column to leave out with --target.")
-                    : new InvalidDataException($"{Data}: expected {expected} feature columns, as the model takes, got {csv.FeatureNames.Length}{(Target is null ? "" : $" besides '{csv.TargetName}'")}.");
+            if (features.Rows != expected)
+                throw features.Rows == expected + (IsRegression(model) ? model.Network.OutputSize : 1) && Target is null
+                    ? new UsageException($"{Data} has {features.Rows} columns but the model takes {expected} features: name the column(s) to leave out with --target.")
+                    : new InvalidDataException($"{Data}: expected {expected} feature columns, as the model takes, got {features.Rows}{(Target is null ? "" : $" besides '{csv?.TargetName ?? Target}'")}.");
+            var output = model.Predict(features);
+            if (IsRegression(model))
+            {
+                Write(Regression(output, TargetNames(model, path)), $"{output.Columns} predictions of {output.Rows} target{(output.Rows == 1 ? "" : "s")}");
+                return 0;
+            }
             var classes = ClassesOf(model);
-            var output = model.Predict(csv.FeaturesAs<T>());
             var predicted = Metrics.PredictedClasses(output);
             var text = new StringBuilder();
             text.Append(string.Join(",", classes.Classes.Select(c => Quote("probability_" + c)).Prepend("predicted"))).Append('\n');
@@ -96,13 +135,47 @@ internal static class ModelCommands
                 foreach (var probability in output.Column(j)) text.Append(',').Append(double.CreateChecked(probability).ToString("R", CultureInfo.InvariantCulture));
                 text.Append('\n');
             }
-            if (Output is null) Terminal.Out.Write(text.ToString());
+            Write(text.ToString(), $"{output.Columns} predictions of {classes.ClassCount} classes");
+            return 0;
+        }
+
+        private void Write(string text, string summary)
+        {
+            if (Output is null) Terminal.Out.Write(text);
             else
             {
-                AtomicFile.WriteText(Output, text.ToString());
-                Terminal.Line($"wrote {Output}: {output.Columns} predictions of {classes.ClassCount} classes");
+                AtomicFile.WriteText(Output, text);
+                Terminal.Line($"wrote {Output}: {summary}");
             }
-            return 0;
+        }
+
+        /// <summary>One column per target, named like it, in the targets' units (every digit: shortest round trip).</summary>
+        private static string Regression<T>(ImmutableMatrix<T> output, IReadOnlyList<string> names) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var text = new StringBuilder(string.Join(",", names.Select(Quote))).Append('\n');
+            for (int j = 0; j < output.Columns; j++)
+                text.Append(string.Join(",", output.Column(j).Select(value => double.CreateChecked(value).ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
+            return text.ToString();
+        }
+
+        /// <summary>
+        /// The names of the model's targets: those given with --target when they are as many, else those recorded in the
+        /// experiment.json beside the model (a run folder), else target_1 .. target_k.
+        /// </summary>
+        private IReadOnlyList<string> TargetNames<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int k = model.Network.OutputSize;
+            string? Split(string? names) => names is not null && names.Split(',').Length == k ? names : null;
+            string beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "", "experiment.json");
+            string? recorded = null;
+            if (Split(Target) is null && File.Exists(beside))
+            {
+                try { recorded = Experiment.Load(beside).Get(Settings.Target); }
+                catch (InvalidDataException) { recorded = null; }
+            }
+            return Split(Target) is string given && !given.Split(',').Any(name => int.TryParse(name, out _)) ? given.Split(',', StringSplitOptions.TrimEntries)
+                : Split(recorded) is string fromRun ? fromRun.Split(',', StringSplitOptions.TrimEntries)
+                : [.. Enumerable.Range(1, k).Select(i => $"target_{i}")];
         }
 
         private static string Quote(string cell) =>
@@ -115,11 +188,14 @@ internal static class ModelCommands
         /// <inheritdoc />
         public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var (data, labels, classes) = LoadFor(model, Data, Target);
+            bool regression = IsRegression(model);
+            var (data, labels, classes) = regression ? (LoadRegressionFor(model, Data, Target), [], null) : LoadFor(model, Data, Target);
             int count = Math.Min(Samples, data.Count);
             var first = Enumerable.Range(0, count).ToArray();
             var inputs = Evaluation.Inputs(model.Scaling, new ImmutableMatrix<T>(data.Features.Rows, count, data.Features.Gather([[.. first]])[0]));
-            var targets = Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes.ClassCount);
+            // A regression model's network was trained on scaled targets: the check uses them too.
+            var targets = regression ? model.TargetScaling!.Apply(data.Targets!.SelectColumns(first))
+                : Metrics.OneHot<T>([.. first.Select(i => labels[i])], classes!.ClassCount);
             var report = GradientCheck.Run(model.Network, inputs, targets, model.Loss, Options);
             Terminal.Line($"{data.Name}: the first {count} samples; {model.Network}, {model.Loss.Name}");
             Terminal.Out.WriteLine(report.ToString());
@@ -142,7 +218,8 @@ internal static class ModelCommands
                 Terminal.Line($"  layer {l + 1}: W {layer.OutputSize} x {layer.InputSize}, b {layer.OutputSize}, {layer.Activation.Name}: {layer.Weight.Count + layer.Bias.Length} parameters");
             }
             Terminal.Line($"parameters: {network.ParameterCount}");
-            Terminal.Line($"loss: {model.Loss.Name}");
+            Terminal.Line($"loss: {model.Loss.Name}{(model.Loss is HuberLoss huber ? FormattableString.Invariant($" (δ = {huber.Delta})") : "")}");
+            Terminal.Line($"task: {(IsRegression(model) ? $"regression of {network.OutputSize} target{(network.OutputSize == 1 ? "" : "s")}, target scaling {TargetScalingName(model.TargetScaling!)}" : "classification")}");
             Terminal.Line($"scaling: {model.Scaling switch
             {
                 Standardization<T> s => $"standardize ({s.FeatureCount} features)",
@@ -151,6 +228,7 @@ internal static class ModelCommands
                 var other => other.GetType().Name,
             }}");
             var classes = model.Classes?.Classes;
+            if (IsRegression(model)) return 0;
             Terminal.Line($"classes: {(classes is null ? "not stored" : $"{classes.Value.Length} ({string.Join(", ", classes.Value.Take(20))}{(classes.Value.Length > 20 ? ", ..." : "")})")}");
             return 0;
         }

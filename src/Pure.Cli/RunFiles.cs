@@ -33,8 +33,11 @@ internal static class RunFiles
     public static IReadOnlyList<string> Names { get; } =
         [ModelName, CheckpointName, WeightsName, "experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
 
+    /// <summary>The files of a run: the eight <see cref="Names"/>, without accuracy.svg for regression.</summary>
+    public static IReadOnlyList<string> NamesFor(bool regression) => regression ? [.. Names.Where(name => name != "accuracy.svg")] : Names;
+
     /// <summary>
-    /// Writes the eight files of a run (seven for L-BFGS, which has no checkpoint) into <paramref name="folder"/> (a staging folder of <see cref="RunFolder.Publish"/>),
+    /// Writes the eight files of a run (one fewer for regression, which has no accuracy, and for L-BFGS, which has no checkpoint) into <paramref name="folder"/> (a staging folder of <see cref="RunFolder.Publish"/>),
     /// each through a temporary file synced to the disk; metrics.json records the SHA-256 of the model.json written.
     /// </summary>
     public static void Write<T>(string folder, TrainOutcome<T> outcome) where T : unmanaged, IFloatingPointIeee754<T>
@@ -52,6 +55,7 @@ internal static class RunFiles
             new ChartSeries("training", [.. outcome.History.Select(row => (double?)row.TrainLoss)]),
             new ChartSeries("validation", [.. outcome.History.Select(row => row.ValidationLoss)]),
         ]), Path.Combine(folder, "loss.svg"));
+        if (outcome.Run.Regression) return;
         Save(SvgChart.Render($"Validation accuracy per epoch ({outcome.Run.DataName})", "accuracy", epochs,
         [
             new ChartSeries("validation", [.. outcome.History.Select(row => row.ValidationAccuracy)]),
@@ -68,12 +72,22 @@ internal static class RunFiles
     private static void Save(XDocument document, string path) => AtomicFile.Write(path, stream => document.Save(stream));
 
     /// <summary>Adds "loss", "accuracy", "classes" and "confusion" of a measurement on labelled data to <paramref name="target"/>, and returns it.</summary>
-    public static JsonObject WithMeasurement(JsonObject target, Measurement measurement, ClassEncoding classes)
+    public static JsonObject WithMeasurement(JsonObject target, Measurement measurement, ClassEncoding? classes)
     {
         target["loss"] = Finite(measurement.Loss);
-        target["accuracy"] = measurement.Confusion.Accuracy;
+        if (measurement.Scores is RegressionScores scores)
+        {
+            // Regression: the averages over the targets, then each target's values by name.
+            foreach (var (name, value, _) in scores.Averages()) target[name] = Finite(value);
+            target["targets"] = new JsonObject([.. scores.Targets.Select((column, i) => KeyValuePair.Create(column, (JsonNode?)new JsonObject(
+                [.. scores.Averages().Select(score => KeyValuePair.Create(score.Name, Finite(score.PerTarget[i])))])))]);
+            return target;
+        }
+        ArgumentNullException.ThrowIfNull(classes);
+        var confusion = measurement.Confusion ?? throw new ArgumentException("Expected a confusion matrix or regression scores.", nameof(measurement));
+        target["accuracy"] = confusion.Accuracy;
         target["classes"] = new JsonArray([.. classes.Classes.Select(c => JsonValue.Create(c))]);
-        target["confusion"] = Confusion(measurement.Confusion);
+        target["confusion"] = Confusion(confusion);
         return target;
     }
 

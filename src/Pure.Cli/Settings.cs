@@ -22,8 +22,16 @@ internal static class Settings
     /// <summary>The data: null for the embedded digits set, a CSV file, or an IDX folder or images file.</summary>
     public static readonly Setting<string?> Data = new("data", Parser.Text("path"), "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...)", defaultText: "the embedded digits set");
 
-    /// <summary>The CSV target column: a name, or a 0-based index written as a number; null for the last column.</summary>
-    public static readonly Setting<string?> Target = new("target", Parser.Text("column"), "The CSV column of the class labels: a name, or a 0-based index", defaultText: "the last column");
+    /// <summary>The CSV target column: a name, or a 0-based index written as a number; null for the last column. For regression, several separated by commas.</summary>
+    public static readonly Setting<string?> Target = new("target", Parser.Text("column"), "The CSV column of the class labels, or for regression of the targets (several separated by commas, e.g. a,b): a name, or a 0-based index", defaultText: "the last column");
+
+    /// <summary>classification (class labels, one output per class) or regression (numeric targets, one output per target).</summary>
+    public static readonly Setting<string?> Task = new("task", Parser.Choice(Choices.Tasks), "classification, or regression (identity output, half_squared loss, standardized targets by default)", "classification");
+
+    /// <summary>Regression: standardize (fitted on the training targets, stored in the model, inverted by predict) or none; null for classification.</summary>
+    public static readonly Setting<string?> TargetScaling = new("target-scaling", Parser.Choice(Choices.TargetScalings), "Regression: target scaling fitted on the training part, inverted by predict", defaultText: "standardize",
+        derive: (e, t) => e.Get(Task) == "regression" ? t ?? "standardize"
+            : t is null ? null : throw new UsageException($"--target-scaling applies to --task regression, not to {e.Get(Task)}."));
 
     /// <summary>The hidden layer sizes.</summary>
     public static readonly Setting<ImmutableArray<int>?> Layers = new("layers", Parser.Sizes, "Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data)", ImmutableArray.Create(100), check: LayerSizes);
@@ -36,11 +44,14 @@ internal static class Settings
         "Initial weights: auto (He uniform before relu and leaky_relu, Glorot uniform otherwise), glorot-uniform (scikit-learn's) or he-uniform; biases start at 0", "auto");
 
     /// <summary>The activation of the output layer.</summary>
-    public static readonly Setting<string?> OutputActivation = new("output-activation", Parser.Choice(Choices.OutputActivations), "Activation of the output layer", "softmax");
+    public static readonly Setting<string?> OutputActivation = new("output-activation", Parser.Choice(Choices.OutputActivations), "Activation of the output layer", defaultText: "softmax; identity for regression",
+        derive: (e, a) => a ?? (e.Get(Task) == "regression" ? "identity" : "softmax"));
 
     /// <summary>The loss; by default the one that suits the output activation.</summary>
-    public static readonly Setting<string?> Loss = new("loss", Parser.Choice(Choices.Losses), "Loss", defaultText: "categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise",
-        derive: (e, loss) => loss ?? DefaultLoss(e.Get(OutputActivation)!));
+    public static readonly Setting<string?> Loss = new("loss", Parser.Choice(Choices.Losses), "Loss (huber: δ = 1)", defaultText: "half_squared for regression; categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise",
+        derive: (e, loss) => loss ?? (e.Get(Task) == "regression" ? "half_squared" : DefaultLoss(e.Get(OutputActivation)!)),
+        check: (flag, e, loss) => e.Get(Task) == "regression" && loss!.EndsWith("cross_entropy", StringComparison.Ordinal)
+            ? $"{flag}: expected a regression loss (squared, half_squared, absolute or huber) for --task regression, got {loss}." : null);
 
     /// <summary>sgd, momentum, nesterov, adam or lbfgs.</summary>
     public static readonly Setting<string?> Optimizer = new("optimizer", Parser.Choice(Choices.Optimizers), "Optimizer", "adam");

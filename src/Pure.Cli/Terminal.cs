@@ -74,7 +74,7 @@ internal static class EpochDisplay
     /// <summary>The plain line of one epoch.</summary>
     public static string PlainLine(HistoryRow row, string part) => string.Create(CultureInfo.InvariantCulture,
         $"epoch {row.Epoch,3}  train loss {row.TrainLoss:F4}") + (row.ValidationLoss is null ? "" : string.Create(CultureInfo.InvariantCulture,
-        $"  {part} loss {row.ValidationLoss:F4}  {part} accuracy {row.ValidationAccuracy:F4}")) + string.Create(CultureInfo.InvariantCulture, $"  ({row.Elapsed:F1} s)");
+        $"  {part} loss {row.ValidationLoss:F4}") + (row.ValidationAccuracy is null ? "" : string.Create(CultureInfo.InvariantCulture, $"  {part} accuracy {row.ValidationAccuracy:F4}"))) + string.Create(CultureInfo.InvariantCulture, $"  ({row.Elapsed:F1} s)");
 
     private static string Cell(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -12,7 +12,7 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="DataName">The data's short name.</param>
 /// <param name="DataHashes">The SHA-256 of each data file read, by path ("embedded" for the embedded digits).</param>
 /// <param name="Parts">The split.</param>
-/// <param name="Classes">The class labels.</param>
+/// <param name="Classes">The class labels; null for regression.</param>
 /// <param name="Training">The training part, scaled.</param>
 /// <param name="Validation">The validation part, scaled, or null.</param>
 /// <param name="TestInputs">The test part, scaled (the network's inputs: scaled once, for monitoring and for the final measurement).</param>
@@ -24,8 +24,10 @@ internal sealed record Parts(ImmutableArray<int> Train, ImmutableArray<int> Vali
 /// <param name="Optimizer">The optimizer, or null for L-BFGS (<see cref="LbfgsJob"/>).</param>
 /// <param name="FirstEpoch">The number of the first epoch to train.</param>
 /// <param name="LastEpoch">The number of the last epoch to train.</param>
+/// <remarks>For regression, <see cref="TestTargets"/> holds the test part's targets in their own units and
+/// <see cref="TargetScaling"/> the scaling of the training and validation targets; TestLabels is empty.</remarks>
 internal sealed record PreparedRun<T>(
-    Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding Classes,
+    Experiment Experiment, string DataName, IReadOnlyDictionary<string, string> DataHashes, Parts Parts, ClassEncoding? Classes,
     Dataset<T> Training, Dataset<T>? Validation, ImmutableMatrix<T> TestInputs, ImmutableArray<int> TestLabels, FeatureScaling<T>? Scaling,
     Network<T> Network, Checkpoint<T>? Checkpoint, Loss Loss, Optimizer? Optimizer, int FirstEpoch, int LastEpoch)
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -35,6 +37,18 @@ internal sealed record PreparedRun<T>(
 
     /// <summary>The mini-batch size of the run.</summary>
     public int Batch => Experiment.Get(Settings.Batch)!.Value;
+
+    /// <summary>Regression: the test part's targets (k x m, in their own units), or null for classification.</summary>
+    public ImmutableMatrix<T>? TestTargets { get; init; }
+
+    /// <summary>Regression: the scaling fitted on the training targets (null for none or for classification).</summary>
+    public FeatureScaling<T>? TargetScaling { get; init; }
+
+    /// <summary>Regression: the names of the target columns.</summary>
+    public ImmutableArray<string> TargetNames { get; init; } = [];
+
+    /// <summary>True for a regression run.</summary>
+    public bool Regression => TestTargets is not null;
 }
 
 /// <summary>What the training loop produced: one history row per epoch, the last epoch's network and optimizer state, where early stopping stands (null when off), and the L-BFGS report (null for gradient descent).</summary>
@@ -73,18 +87,19 @@ internal static class TrainJob
         var run = Prepare<T>(experiment);
         Announce(run, terminal);
         var trained = run.Optimizer is null ? LbfgsJob.Train(run, Choices.LbfgsOf(run.Experiment), terminal) : Train(run, terminal, monitorTest);
-        var model = new Model<T>(trained.Network, run.Loss, run.Scaling, run.Classes);
+        var model = new Model<T>(trained.Network, run.Loss, run.Scaling, run.Classes) { TargetScaling = run.TargetScaling };
         var test = Evaluate(run, model, trained.Last);
-        terminal.Out.WriteLine(test.Confusion);
+        if (test.Confusion is not null) terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
             var checkpoint = run.Optimizer is null ? null : new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
             var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Stopping, trained.Lbfgs);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
-            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.Names.Where(name => checkpoint is not null || name != RunFiles.CheckpointName))}");
+            terminal.Line($"wrote {output}: {string.Join(", ", RunFiles.NamesFor(run.Regression).Where(name => checkpoint is not null || name != RunFiles.CheckpointName))}");
         }
-        terminal.Line($"test accuracy: {test.Confusion.Accuracy:F4}");
+        if (test.Scores is RegressionScores scores) Evaluation.Show(terminal, "test ", scores);
+        else terminal.Line($"test accuracy: {test.Confusion!.Accuracy:F4}");
         return 0;
     }
 
@@ -93,16 +108,20 @@ internal static class TrainJob
     {
         var checkpoint = experiment.Get(Settings.Resume) is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
-        var data = DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
-            testData: experiment.Get(Settings.TestData), sampleWeight: experiment.Get(Settings.SampleWeight));
+        bool regression = experiment.Get(Settings.Task) == "regression";
+        if (regression && experiment.Get(Settings.SampleWeight) is not null) throw new UsageException("--sample-weight applies to classification; regression takes no sample weights yet.");
+        var data = regression ? DataSources.LoadRegression<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), experiment.Get(Settings.TestData))
+            : DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
+                testData: experiment.Get(Settings.TestData), sampleWeight: experiment.Get(Settings.SampleWeight));
         var hashes = DataSources.Hashes(data);
         experiment = experiment.Set(Settings.Target, data.Target).Set(Settings.TestFraction, data.Test is null ? experiment.Get(Settings.TestFraction) : null);
         string labelSource = DataSources.LabelSource(data);
-        var classes = checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
-        var labels = Labelled(labelSource, data.Labels, classes.Encode);
-        var testLabels = data.Test is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
+        var classes = regression ? null : checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
+        var labels = classes is null ? [] : Labelled(labelSource, data.Labels, classes.Encode);
+        var testLabels = data.Test is null || classes is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
         int seed = experiment.Get(Settings.Seed)!.Value;
-        var parts = Split(data, labels, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed);
+        var parts = regression ? Shuffled(data, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed)
+            : Split(data, labels, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed);
 
         // Each part is gathered from the samples (an IDX file read once, item by item) straight into an array of its final
         // size, the scaling fitted on the training part and applied in place: one allocation per part, no copy of the data.
@@ -119,15 +138,16 @@ internal static class TrainJob
             scaling?.ApplyInPlace(n, count, values);
             return new ImmutableMatrix<T>(n, count, values);
         }
-        Dataset<T> Part(T[] values, ImmutableArray<int> indices)
+        (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling)? targets = regression ? RegressionTargets(data, parts, checkpoint, experiment.Get(Settings.TargetScaling)!) : null;
+        Dataset<T> Part(T[] values, ImmutableArray<int> indices, int partIndex)
         {
-            var part = new Dataset<T>(Inputs(values, indices.Length), Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes.ClassCount));
+            var part = new Dataset<T>(Inputs(values, indices.Length), targets?.Parts[partIndex] ?? Metrics.OneHot<T>([.. indices.Select(i => labels[i])], classes!.ClassCount));
             if (data.SampleWeights is not { } weights) return part;
             try { return part.WithWeights(ImmutableVector.Create([.. indices.Select(i => T.CreateChecked(weights[i]))])); }
             catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files![0]}: column '{experiment.Get(Settings.SampleWeight)}': {Program.WithoutParameter(problem)} (in a part of {indices.Length} samples)", problem); }
         }
-        var training = Part(gathered[0], parts.Train);
-        var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
+        var training = Part(gathered[0], parts.Train, 0);
+        var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation, 1);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
         var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!).WithReduction(experiment.Get(Settings.Reduction) == "sum" ? Reduction.Sum : Reduction.Mean);
@@ -142,7 +162,7 @@ internal static class TrainJob
         }
         int batch = Math.Min(experiment.Get(Settings.Batch)!.Value, training.Count);
         var optimizer = Choices.OptimizerOf(experiment, (training.Count + batch - 1) / batch, training.Count, validation is not null);
-        ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
+        ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes?.ClassCount ?? data.Targets!.Rows];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
         int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Get(Settings.Epochs)!.Value, experiment.Get(Settings.Resume));
         var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Get(Settings.Activation)!), Choices.ActivationNamed(experiment.Get(Settings.OutputActivation)!), seed,
@@ -155,7 +175,43 @@ internal static class TrainJob
         try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
         catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Get(Settings.Loss)}: {Program.WithoutParameter(problem)}"); }
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
-            [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1);
+            classes is null ? [] : [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1)
+        { TestTargets = targets?.Parts[2], TargetScaling = targets?.Scaling, TargetNames = data.TargetNames };
+    }
+
+    /// <summary>
+    /// Regression targets of the three parts: the training and validation parts scaled with the scaling fitted on the
+    /// training targets (or the checkpoint's), the test part in its own units.
+    /// </summary>
+    private static (ImmutableMatrix<T>[] Parts, FeatureScaling<T>? Scaling) RegressionTargets<T>(LabelledData<T> data, Parts parts, Checkpoint<T>? checkpoint, string targetScaling)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var all = data.Targets!;
+        int k = all.Rows;
+        var gathered = data.Test is null ? new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation, parts.Test])
+            : [.. new MatrixSamples<T>(all).Gather([parts.Train, parts.Validation]), data.Test.Targets!.ToColumnMajorArray()];
+        var train = new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]);
+        FeatureScaling<T>? scaling;
+        // "none" stores the identity (mean 0, scale 1), exact both ways: a model with a target scaling is a regression model.
+        try
+        {
+            scaling = checkpoint is not null ? checkpoint.Model.TargetScaling
+                : targetScaling == "standardize" ? Standardization<T>.Fit(train, data.TargetNames)
+                : new Standardization<T>(new ImmutableVector<T>(new T[k]), new ImmutableVector<T>(Enumerable.Repeat(T.One, k).ToArray()));
+        }
+        catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files![0]}: {Program.WithoutParameter(problem)}", problem); }
+        scaling?.ApplyInPlace(k, parts.Train.Length, gathered[0]);
+        scaling?.ApplyInPlace(k, parts.Validation.Length, gathered[1]);
+        return ([new ImmutableMatrix<T>(k, parts.Train.Length, gathered[0]), new ImmutableMatrix<T>(k, parts.Validation.Length, gathered[1]), new ImmutableMatrix<T>(k, parts.Test.Length, gathered[2])], scaling);
+    }
+
+    /// <summary>The seeded shuffled (not stratified) parts of a regression run; the test part is the --test-data file's when there is one.</summary>
+    private static Parts Shuffled<T>(LabelledData<T> data, double validationFraction, double? testFraction, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var split = Pure.Split.Shuffled(data.Count, validationFraction, testFraction ?? 0, seed);
+        if (data.Test is not null) return new Parts(split.Train, split.Validation, [.. Enumerable.Range(0, data.Test.Count)]);
+        if (split.Test.IsEmpty) throw new InvalidDataException($"{data.Name}: {data.Count} samples leave no test part at --test-fraction {testFraction}.");
+        return new Parts(split.Train, split.Validation, split.Test);
     }
 
     /// <summary>The sample weights times the class weights of the samples, as scikit-learn combines sample_weight and class_weight.</summary>
@@ -175,7 +231,7 @@ internal static class TrainJob
     /// <summary>Runs the epochs, showing each; stops with <see cref="TrainingDivergedException"/> at the first non-finite loss or parameter.</summary>
     private static TrainedRun<T> Train<T>(PreparedRun<T> run, Terminal terminal, bool monitorTest) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var monitored = run.Validation ?? (monitorTest ? new Dataset<T>(run.TestInputs,
+        var monitored = run.Validation ?? (monitorTest && run.Classes is not null ? new Dataset<T>(run.TestInputs,
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer!, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
@@ -210,7 +266,7 @@ internal static class TrainJob
                 last = epoch;
                 double elapsed = clock.Elapsed.TotalSeconds;
                 yield return new HistoryRow(epoch.Epoch, trainingLoss,
-                    epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, epoch.ValidationAccuracy, elapsed - previous, elapsed);
+                    epoch.ValidationLoss is T v ? double.CreateChecked(v) : null, run.Regression ? null : epoch.ValidationAccuracy, elapsed - previous, elapsed);
                 previous = elapsed;
             }
         }
@@ -235,7 +291,11 @@ internal static class TrainJob
     /// <summary>The trained model measured on the test part; a network whose outputs are not finite has diverged.</summary>
     private static Measurement Evaluate<T>(PreparedRun<T> run, Model<T> model, EpochResult<T> last) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        try { return Evaluation.MeasureInputs(model, run.TestInputs, run.TestLabels, run.Classes.ClassCount); }
+        try
+        {
+            return run.TestTargets is { } targets ? Evaluation.MeasureRegressionInputs(model, run.TestInputs, targets, run.TargetNames)
+                : Evaluation.MeasureInputs(model, run.TestInputs, run.TestLabels, run.Classes!.ClassCount);
+        }
         catch (ArgumentException problem) when (problem.ParamName == "trace")
         {
             throw new TrainingDivergedException(last.Epoch, StepsPerEpoch(run), "test outputs", double.CreateChecked(last.TrainingLoss));
@@ -307,7 +367,8 @@ internal static class TrainJob
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
         + (e.Get(Settings.Schedule) is "constant" ? "" : $", {e.Get(Settings.Schedule)} schedule")
         + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}"
-        + (e.Get(Settings.Reduction) == "sum" ? " (sum)" : "") + (e.Get(Settings.ClassWeight) == "balanced" ? ", balanced class weights" : "");
+        + (e.Get(Settings.Reduction) == "sum" ? " (sum)" : "") + (e.Get(Settings.ClassWeight) == "balanced" ? ", balanced class weights" : "")
+        + (e.Get(Settings.Task) == "regression" ? $", regression, {e.Get(Settings.TargetScaling)} target scaling" : "");
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held

@@ -79,7 +79,13 @@ public static class Laws
             var a = pair.First.As<T>();
             var y = pair.Second.As<T>();
             double margin = Math.Max(settings.KinkMargin, 2 * (settings.Check?.Step ?? GradientCheckOptions.DefaultStep<T>()));
-            bool nearKink = loss is AbsoluteLoss && pair.First.ToColumnMajorArray().Zip(pair.Second.ToColumnMajorArray(), (p, q) => Math.Abs(p - q)).Any(d => d < margin);
+            // L1 has a kink at a = y; Huber's second derivative jumps at |a - y| = δ, where central differences lose accuracy.
+            bool nearKink = loss switch
+            {
+                AbsoluteLoss => pair.First.ToColumnMajorArray().Zip(pair.Second.ToColumnMajorArray(), (p, q) => Math.Abs(p - q)).Any(d => d < margin),
+                HuberLoss huber => pair.First.ToColumnMajorArray().Zip(pair.Second.ToColumnMajorArray(), (p, q) => Math.Abs(Math.Abs(p - q) - huber.Delta)).Any(d => d < margin),
+                _ => false,
+            };
             return Prop.When(!nearKink, () =>
             {
                 double m = a.Columns;

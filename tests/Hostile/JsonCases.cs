@@ -80,7 +80,7 @@ public sealed class JsonCases
         JsonObject Layer(JsonObject root, int l = 0) => model(root)["layers"]![l]!.AsObject();
         yield return Edit("format-number", r => model(r)["format"] = 1);
         yield return Edit("version-string", r => model(r)["version"] = "1");
-        yield return Edit("version-2", r => model(r)["version"] = 2);
+        yield return Edit("version-newer", r => model(r)["version"] = ModelFile.Version + 1);
         yield return Edit("version-0", r => model(r)["version"] = 0);
         yield return Edit("dtype-number", r => model(r)["dtype"] = 64);
         yield return Edit("dtype-float16", r => model(r)["dtype"] = "float16");
@@ -149,7 +149,7 @@ public sealed class JsonCases
         yield return Text("adam-NaN-first-moment", t => ReplaceFirstNumberIn(t, "\"first_moment\"", "NaN"));
         yield return Text("duplicate-epoch", t => "{\"epoch\": 1," + t.TrimStart()[1..]);
         yield return Edit("model-layers-wrong-shape", r => r["model"]!["layers"]![0]!["outputs"] = 4);
-        foreach (var defect in ModelDefects(r => r["model"]!.AsObject()).Where(d => d.Name is "weight-NaN-string" or "classes-duplicate" or "weight-row-too-long" or "invalid-utf8-class" or "version-2"))
+        foreach (var defect in ModelDefects(r => r["model"]!.AsObject()).Where(d => d.Name is "weight-NaN-string" or "classes-duplicate" or "weight-row-too-long" or "invalid-utf8-class" or "version-newer"))
             yield return defect with { Name = "model-" + defect.Name };
     }
 

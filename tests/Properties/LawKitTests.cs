@@ -36,7 +36,7 @@ public class LawKitTests
     [Fact]
     public void Loss_law_holds_for_every_built_in_in_double_and_float()
     {
-        foreach (var loss in new[] { Loss.Absolute, Loss.Squared, Loss.HalfSquared, Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy })
+        foreach (var loss in new[] { Loss.Absolute, Loss.Squared, Loss.HalfSquared, Loss.Huber(0.5), Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy })
         {
             Holds(Laws.LossGradient(loss));
             Holds(Laws.LossGradient<float>(loss));

@@ -50,15 +50,23 @@ public class ModelFileTests
         from offsets in Gen.ArrayOf(value, sizes[0])
         from scales in Gen.ArrayOf(value.Select(x => x == T.Zero ? T.One : x), sizes[0])
         from labelled in Gen.Elements(true, false)
+        from targetScaled in Gen.Elements(true, false)
+        from targetOffsets in Gen.ArrayOf(value, sizes[^1])
+        from targetScales in Gen.ArrayOf(value.Select(x => x == T.Zero ? T.One : x), sizes[^1])
+        from huberDelta in Gen.Elements(0.0, 1.0, 1.35, 0.1 + 0.2, 5e-324, 1e300)
+        let loss = huberDelta > 0 && pairing.Loss is not (BinaryCrossEntropyLoss or CategoricalCrossEntropyLoss) ? Loss.Huber(huberDelta) : pairing.Loss
         select new Model<T>(
-            new Network<T>(layers.ToImmutableArray()), pairing.Loss,
+            new Network<T>(layers.ToImmutableArray()), loss,
             scalingKind switch
             {
                 0 => null,
                 1 => new Standardization<T>(ImmutableVector.Create(offsets), ImmutableVector.Create(scales)),
                 _ => new MinMaxScaling<T>(ImmutableVector.Create(offsets), ImmutableVector.Create(scales)),
             },
-            labelled && sizes[^1] >= 2 ? new ClassEncoding([.. Enumerable.Range(0, sizes[^1]).Select(k => k % 2 == 0 ? $"class \"{k}\" é" : $"{k * 7}")]) : null);
+            labelled && sizes[^1] >= 2 ? new ClassEncoding([.. Enumerable.Range(0, sizes[^1]).Select(k => k % 2 == 0 ? $"class \"{k}\" é" : $"{k * 7}")]) : null)
+        {
+            TargetScaling = targetScaled ? new Standardization<T>(ImmutableVector.Create(targetOffsets), ImmutableVector.Create(targetScales)) : null,
+        };
 
     private static Property RoundTrip<T>(Gen<T> value) where T : unmanaged, IFloatingPointIeee754<T> =>
         Prop.ForAll(Arb.From(Models(value)), model =>
@@ -73,15 +81,17 @@ public class ModelFileTests
 
     /// <summary>The raw bits of everything in a model (== would equate 0 and -0).</summary>
     internal static byte[] ModelBits<T>(Model<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Bits(model.Network, model.Loss,
-            model.Scaling switch
-            {
-                Standardization<T> s => new object[] { "standardization", s.Mean, s.Scale },
-                MinMaxScaling<T> s => new object[] { "min_max", s.Minimum, s.Range },
-                _ => null,
-            },
+        Bits(model.Network, model.Loss, ScalingParts(model.Scaling),
             model.Classes?.Classes.ToArray(),
-            model.Network.Layers.Select(layer => layer.Activation is LeakyReluActivation leaky ? leaky.Slope : 0.0).ToArray());
+            model.Network.Layers.Select(layer => layer.Activation is LeakyReluActivation leaky ? leaky.Slope : 0.0).ToArray(),
+            ScalingParts(model.TargetScaling), new[] { (model.Loss as HuberLoss)?.Delta ?? 0.0 });
+
+    private static object[]? ScalingParts<T>(FeatureScaling<T>? scaling) where T : unmanaged, IFloatingPointIeee754<T> => scaling switch
+    {
+        Standardization<T> s => ["standardization", s.Mean, s.Scale],
+        MinMaxScaling<T> s => ["min_max", s.Minimum, s.Range],
+        _ => null,
+    };
 
     [Fact]
     public void Save_and_Load_through_a_file_and_ReadDType()
@@ -234,7 +244,7 @@ public class ModelFileTests
         switch (mutation)
         {
             case "format": json["format"] = "pure-network"; break;
-            case "newer version": json["version"] = 2; break;
+            case "newer version": json["version"] = ModelFile.Version + 1; break;
             case "version zero": json["version"] = 0; break;
             case "dtype": json["dtype"] = "float16"; break;
             case "dtype mismatch": json["dtype"] = "float32"; break;

@@ -14,6 +14,33 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>The transformed copy of <paramref name="inputs"/> (FeatureCount x m); the argument is not changed.</summary>
     public abstract ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs);
 
+    /// <summary>
+    /// The inverse transform x = x' scale + offset, mapping scaled values (FeatureCount x m) back to original units; used
+    /// for a model's target scaling. The built-in scalings define it; a scaling defined outside the library must
+    /// override it to serve as a target scaling.
+    /// </summary>
+    /// <param name="scaled">The scaled values x', FeatureCount x m.</param>
+    /// <exception cref="NotSupportedException">This scaling was defined outside the library and does not override Invert.</exception>
+    public virtual ImmutableMatrix<T> Invert(ImmutableMatrix<T> scaled) =>
+        throw new NotSupportedException($"The scaling {GetType().Name} defines no inverse: override Invert to use it as a target scaling.");
+
+    /// <summary>x' scale + offset for every element, in T; an element that overflows T is computed again in double and saturated. Checks the row count.</summary>
+    private protected static ImmutableMatrix<T> Unmap(ImmutableMatrix<T> scaled, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    {
+        ArgumentNullException.ThrowIfNull(scaled);
+        if (scaled.Rows != offset.Length) throw new ArgumentException($"Expected scaled values of shape {offset.Length} x m, got {scaled.Shape}.", nameof(scaled));
+        var result = scaled.ToColumnMajorArray();
+        for (int start = 0; start < result.Length; start += offset.Length)
+            for (int i = 0; i < offset.Length; i++)
+            {
+                T x = result[start + i];
+                T original = x * scale[i] + offset[i];
+                result[start + i] = T.IsFinite(original) || !T.IsFinite(x) ? original
+                    : T.CreateSaturating(double.CreateChecked(x) * double.CreateChecked(scale[i]) + double.CreateChecked(offset[i]));
+            }
+        return new ImmutableMatrix<T>(scaled.Rows, scaled.Columns, result);
+    }
+
     /// <summary>The checks both kinds of <c>Fit</c> make: at least one sample, all finite.</summary>
     private protected static void CheckFitInputs(ImmutableMatrix<T> inputs)
     {
@@ -249,6 +276,9 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
     /// <summary>The standardised copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
     public override ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs) => Map(inputs, Mean, Scale);
 
+    /// <summary>x = x' Scale + Mean for every element: the inverse of <see cref="Apply"/>.</summary>
+    public override ImmutableMatrix<T> Invert(ImmutableMatrix<T> scaled) => Unmap(scaled, Mean, Scale);
+
     /// <inheritdoc />
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Mean, Scale);
 }
@@ -311,6 +341,9 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
 
     /// <summary>The scaled copy of <paramref name="inputs"/>, which must have as many rows as were fitted.</summary>
     public override ImmutableMatrix<T> Apply(ImmutableMatrix<T> inputs) => Map(inputs, Minimum, Range);
+
+    /// <summary>x = x' Range + Minimum for every element: the inverse of <see cref="Apply"/>.</summary>
+    public override ImmutableMatrix<T> Invert(ImmutableMatrix<T> scaled) => Unmap(scaled, Minimum, Range);
 
     /// <inheritdoc />
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Minimum, Range);

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Pure;
 
 /// <summary>
-/// Saves and loads a <see cref="Model{T}"/> as a versioned JSON file (format "pure-model", version 1) whose numbers
+/// Saves and loads a <see cref="Model{T}"/> as a versioned JSON file (format "pure-model", version 1 or 2) whose numbers
 /// round-trip exactly. Loading validates the whole file before building anything and refuses an untrusted file
 /// (too large, too deep, wrong types, unknown or duplicate properties, bad shapes, non-finite values) with an
 /// <see cref="InvalidDataException"/> naming the file and the JSON path. See docs/file-formats.md.
@@ -15,8 +15,11 @@ public static class ModelFile
     /// <summary>The value of the "format" property.</summary>
     public const string Format = "pure-model";
 
-    /// <summary>The schema version this library writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The newest schema version this library writes and reads. Version 2 adds "target_scaling" and the Huber loss's
+    /// "huber_delta"; a model that uses neither is written as version 1, byte for byte as before, and version 1 files load.
+    /// </summary>
+    public const int Version = 2;
 
     /// <summary>The largest number of layers a file may declare.</summary>
     public const int MaxLayers = 1000;
@@ -91,8 +94,11 @@ public static class ModelFile
     /// <summary>The names a model file's root object may hold.</summary>
     internal static readonly string[] RootProperties = ["format", "version", "dtype", "loss", "layers", "scaling", "classes"];
 
-    /// <summary>The names a model file's root object may omit: "reduction" is written only for <see cref="Reduction.Sum"/>, and a file without it loads as <see cref="Reduction.Mean"/>.</summary>
-    internal static readonly string[] OptionalRootProperties = ["reduction"];
+    /// <summary>The names a model file's root object may omit: "reduction" (written only for <see cref="Reduction.Sum"/>; a file without it loads as <see cref="Reduction.Mean"/>), and the version 2 names <see cref="Version2RootProperties"/>.</summary>
+    internal static readonly string[] OptionalRootProperties = ["reduction", "huber_delta", "target_scaling"];
+
+    /// <summary>The names a version 2 model file's root object may add.</summary>
+    internal static readonly string[] Version2RootProperties = ["huber_delta", "target_scaling"];
 
     /// <summary>The names each object of a model file may hold, checked while reading (before a document is built).</summary>
     internal static readonly IReadOnlyDictionary<string, string[]> Schema = SchemaAt("$");
@@ -104,6 +110,7 @@ public static class ModelFile
         [root + ".layers[]"] = ["inputs", "outputs", "activation", "weight", "bias"],
         [root + ".layers[].activation"] = ["name", "slope"],
         [root + ".scaling"] = ["kind", "mean", "scale", "minimum", "range"],
+        [root + ".target_scaling"] = ["kind", "mean", "scale", "minimum", "range"],
     };
 
     private static Model<T> Parse<T>(byte[] bytes, string source, ReadLimits? limits) where T : unmanaged, IFloatingPointIeee754<T>
@@ -118,7 +125,7 @@ internal static class ModelJson
 {
     private static readonly string[] ActivationNames = ["identity", "sigmoid", "tanh", "relu", "softmax", "leaky_relu"];
 
-    private static readonly Loss[] Losses = [Loss.Absolute, Loss.Squared, Loss.HalfSquared, Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy];
+    private static readonly Loss[] Losses = [Loss.Absolute, Loss.Squared, Loss.HalfSquared, Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy, Loss.Huber()];
 
     /// <summary>"float32" or "float64".</summary>
     internal static string DType<T>() => typeof(T) == typeof(float) ? "float32"
@@ -143,6 +150,8 @@ internal static class ModelJson
                 parameterName);
         if (model.Scaling is not (null or Standardization<T> or MinMaxScaling<T>))
             throw new ArgumentException($"Cannot save the custom scaling {model.Scaling.GetType().Name}: only Standardization and MinMaxScaling can be stored.", parameterName);
+        if (model.TargetScaling is not (null or Standardization<T> or MinMaxScaling<T>))
+            throw new ArgumentException($"Cannot save the custom target scaling {model.TargetScaling.GetType().Name}: only Standardization and MinMaxScaling can be stored.", parameterName);
     }
 
     /// <summary>Writes the model object, with its own format, version and dtype.</summary>
@@ -150,10 +159,11 @@ internal static class ModelJson
     {
         writer.WriteStartObject();
         writer.WriteString("format", ModelFile.Format);
-        writer.WriteNumber("version", ModelFile.Version);
+        writer.WriteNumber("version", model.TargetScaling is null && model.Loss is not HuberLoss ? 1 : ModelFile.Version);
         writer.WriteString("dtype", DType<T>());
         writer.WriteString("loss", model.Loss.Name);
         if (model.Loss.Reduction == Reduction.Sum) writer.WriteString("reduction", "sum");
+        if (model.Loss is HuberLoss huber) JsonNumbers.WriteDouble(writer, "huber_delta", huber.Delta);
         writer.WriteStartArray("layers");
         foreach (var layer in model.Network.Layers)
         {
@@ -169,7 +179,26 @@ internal static class ModelJson
         }
         writer.WriteEndArray();
         writer.WritePropertyName("scaling");
-        switch (model.Scaling)
+        WriteScaling(writer, model.Scaling);
+        writer.WritePropertyName("classes");
+        if (model.Classes is null) writer.WriteNullValue();
+        else
+        {
+            writer.WriteStartArray();
+            foreach (string label in model.Classes.Classes) writer.WriteStringValue(label);
+            writer.WriteEndArray();
+        }
+        if (model.TargetScaling is not null)
+        {
+            writer.WritePropertyName("target_scaling");
+            WriteScaling(writer, model.TargetScaling);
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteScaling<T>(Utf8JsonWriter writer, FeatureScaling<T>? scaling) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (scaling)
         {
             case null:
                 writer.WriteNullValue();
@@ -181,15 +210,6 @@ internal static class ModelJson
                 WriteScaling(writer, "min_max", ("minimum", minMax.Minimum), ("range", minMax.Range));
                 break;
         }
-        writer.WritePropertyName("classes");
-        if (model.Classes is null) writer.WriteNullValue();
-        else
-        {
-            writer.WriteStartArray();
-            foreach (string label in model.Classes.Classes) writer.WriteStringValue(label);
-            writer.WriteEndArray();
-        }
-        writer.WriteEndObject();
     }
 
     /// <summary>Checks "format" and "version" (first, so that a newer file gets a clear message) and returns "dtype".</summary>
@@ -221,10 +241,23 @@ internal static class ModelJson
         limits ??= ReadLimits.Default;
         CheckHeader<T>(root, ModelFile.Format, ModelFile.Version);
         var properties = root.Object(ModelFile.RootProperties, ModelFile.OptionalRootProperties);
+        if (root.Property("version").Integer(1, long.MaxValue) < 2)
+            foreach (string name in ModelFile.Version2RootProperties)
+                if (properties.TryGetValue(name, out var newer)) throw newer.Error($"'{name}' needs format version 2, but the file declares version 1.");
         var lossNode = properties["loss"];
         string lossName = lossNode.String();
         var loss = Losses.FirstOrDefault(candidate => candidate.Name == lossName)
             ?? throw lossNode.Error($"unknown loss \"{lossName}\"; expected one of {string.Join(", ", Losses.Select(candidate => $"\"{candidate.Name}\""))}.");
+        if (loss is HuberLoss != properties.ContainsKey("huber_delta"))
+            throw (properties.TryGetValue("huber_delta", out var stray) ? stray : lossNode).Error(loss is HuberLoss
+                ? "missing property 'huber_delta' for the loss \"huber\"."
+                : $"unexpected property 'huber_delta' for the loss \"{lossName}\"; only \"huber\" has one.");
+        if (loss is HuberLoss)
+        {
+            double delta = properties["huber_delta"].Double();
+            if (!(delta > 0)) throw properties["huber_delta"].Error($"expected a Huber δ > 0, got {JsonNumbers.Format(delta)}.");
+            loss = Loss.Huber(delta);
+        }
         if (properties.TryGetValue("reduction", out var reductionNode))
             loss = reductionNode.String() switch
             {
@@ -261,7 +294,8 @@ internal static class ModelJson
         var scaling = ReadScaling<T>(properties["scaling"], network.InputSize);
         if (!properties["classes"].IsNull) limits.Check("classes", network.OutputSize, root.Source, $"{properties["classes"].Path}: {network.OutputSize} classes");
         var classes = ReadClasses(properties["classes"], network.OutputSize);
-        return new Model<T>(network, loss, scaling, classes);
+        var targetScaling = properties.TryGetValue("target_scaling", out var targetNode) ? ReadScaling<T>(targetNode, network.OutputSize) : null;
+        return new Model<T>(network, loss, scaling, classes) { TargetScaling = targetScaling };
     }
 
     private static Activation ReadActivation(JsonField node)

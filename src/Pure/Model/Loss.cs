@@ -34,6 +34,14 @@ public abstract record Loss(string Name)
     public static Loss HalfSquared { get; } = new HalfSquaredLoss();
 
     /// <summary>
+    /// Huber loss ℓ = Σ_j h(a_j - y_j) with h(r) = ½ r² for |r| ≤ δ and δ (|r| - ½ δ) beyond (PyTorch's HuberLoss):
+    /// half squared error near the target, absolute error (slope δ) far from it; ∂ℓ/∂a_j = clamp(a_j - y_j, -δ, δ).
+    /// </summary>
+    /// <param name="delta">δ &gt; 0, finite: where the loss turns from quadratic to linear.</param>
+    /// <exception cref="ArgumentOutOfRangeException">δ is not finite or not positive.</exception>
+    public static Loss Huber(double delta = 1.0) => new HuberLoss(delta);
+
+    /// <summary>
     /// Binary cross-entropy ℓ = -Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)], targets in [0, 1]; the output layer
     /// must be sigmoid. ∂ℓ/∂a_j = -[y_j/a_j - (1 - y_j)/(1 - a_j)]; fused with the sigmoid, δ^[L] = a - y and
     /// ℓ is computed from z as max(z, 0) - z y + log(1 + e^-|z|), never log(0).
@@ -189,6 +197,36 @@ public sealed record HalfSquaredLoss() : Loss("half_squared")
     /// <inheritdoc />
     public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows) =>
         Kernels<T>.Subtract(output, target, gradient);
+}
+
+/// <summary>ℓ = Σ_j h(a_j - y_j), h(r) = ½ r² for |r| ≤ δ, δ (|r| - ½ δ) beyond; ∂ℓ/∂a_j = clamp(a_j - y_j, -δ, δ).</summary>
+/// <param name="Delta">δ &gt; 0, finite.</param>
+public sealed record HuberLoss(double Delta) : Loss("huber")
+{
+    /// <summary>δ &gt; 0, finite: where the loss turns from quadratic to linear.</summary>
+    public double Delta { get; init => field = Check(value); } = Check(Delta);
+
+    private static double Check(double delta) => double.IsFinite(delta) && delta > 0 ? delta
+        : throw new ArgumentOutOfRangeException(nameof(Delta), $"Expected a finite Huber δ > 0, got {delta.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
+
+    /// <inheritdoc />
+    public override T Sum<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, int rows)
+    {
+        T delta = T.CreateChecked(Delta), half = T.CreateChecked(0.5), sum = T.Zero;
+        for (int i = 0; i < output.Length; i++)
+        {
+            T r = T.Abs(output[i] - target[i]);
+            sum += r <= delta ? half * r * r : delta * (r - half * delta);
+        }
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override void Gradient<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> target, Span<T> gradient, int rows)
+    {
+        T delta = T.CreateChecked(Delta);
+        for (int i = 0; i < output.Length; i++) gradient[i] = T.Clamp(output[i] - target[i], -delta, delta);
+    }
 }
 
 /// <summary>ℓ = -Σ_j [y_j log a_j + (1 - y_j) log(1 - a_j)] after a sigmoid output layer.</summary>

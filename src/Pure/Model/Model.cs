@@ -4,7 +4,8 @@ namespace Pure;
 
 /// <summary>
 /// A trained network with what a user needs to apply it to raw data: the loss it was trained with, the feature
-/// scaling fitted on the training inputs and the class labels of its outputs. <see cref="ModelFile"/> saves and loads it.
+/// scaling fitted on the training inputs, the class labels of its outputs and, for regression, the scaling fitted on
+/// the training targets (<see cref="TargetScaling"/>), which <see cref="Predict"/> inverts. <see cref="ModelFile"/> saves and loads it.
 /// </summary>
 /// <remarks>
 /// A with-expression validates like the constructor, each new value against the other properties' current values:
@@ -28,6 +29,7 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
             CheckLoss(Loss, value);
             CheckScaling(Scaling, value);
             CheckClasses(Classes, value);
+            CheckTargetScaling(TargetScaling, value);
             field = value;
         }
     } = Network ?? throw new ArgumentNullException(nameof(Network));
@@ -41,12 +43,32 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
     /// <summary>The class label of each output, or null.</summary>
     public ClassEncoding? Classes { get; init => field = CheckClasses(value, this.Network); } = CheckClasses(Classes, Network);
 
-    /// <summary>The network's output for raw features (n_0 x m, one sample per column): the scaling, then the network; n_L x m.</summary>
+    /// <summary>
+    /// For regression, the scaling fitted on the training targets (one feature per output: FeatureCount must equal n_L),
+    /// or null. The network is trained on scaled targets y' = (y - offset) / scale, and <see cref="Predict"/> returns
+    /// outputs in the targets' original units, a scale + offset. Not a constructor parameter: set it with an initializer,
+    /// a with-expression or <see cref="WithTargetScaling"/>.
+    /// </summary>
+    public FeatureScaling<T>? TargetScaling { get; init => field = CheckTargetScaling(value, this.Network); }
+
+    /// <summary>This model with <paramref name="targetScaling"/> as its <see cref="TargetScaling"/> (for F#, which has no with-expression).</summary>
+    /// <param name="targetScaling">The scaling of the targets, n_L features, or null.</param>
+    public Model<T> WithTargetScaling(FeatureScaling<T>? targetScaling) => this with { TargetScaling = targetScaling };
+
+    /// <summary>
+    /// The prediction for raw features (n_0 x m, one sample per column): the scaling, then the network, then the inverse
+    /// of <see cref="TargetScaling"/> when there is one (outputs in the targets' units); n_L x m.
+    /// </summary>
     public ImmutableMatrix<T> Predict(ImmutableMatrix<T> features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return Backprop.Predict(Network, Scaling is null ? features : Scaling.Apply(features));
+        var output = Backprop.Predict(Network, Scaling is null ? features : Scaling.Apply(features));
+        return TargetScaling is null ? output : TargetScaling.Invert(output);
     }
+
+    private static FeatureScaling<T>? CheckTargetScaling(FeatureScaling<T>? scaling, Network<T> network) =>
+        scaling is null || scaling.FeatureCount == network.OutputSize ? scaling
+        : throw new ArgumentException($"Expected a target scaling of {network.OutputSize} targets (the network's outputs), got {scaling.FeatureCount}.", nameof(TargetScaling));
 
     private static FeatureScaling<T>? CheckScaling(FeatureScaling<T>? scaling, Network<T> network) =>
         scaling is null || scaling.FeatureCount == network.InputSize ? scaling

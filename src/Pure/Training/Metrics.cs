@@ -76,7 +76,7 @@ public sealed class ConfusionMatrix : IEquatable<ConfusionMatrix>
     }
 }
 
-/// <summary>Classification metrics and label encodings.</summary>
+/// <summary>Classification metrics and label encodings, and regression metrics (MSE, RMSE, MAE, R²) per output and averaged.</summary>
 public static class Metrics
 {
     /// <summary>
@@ -142,6 +142,103 @@ public static class Metrics
         var storage = new T[checked(classCount * labels.Count)];
         for (int j = 0; j < labels.Count; j++) storage[j * classCount + labels[j]] = T.One;
         return new ImmutableMatrix<T>(classCount, labels.Count, storage);
+    }
+
+    /// <summary>
+    /// The mean squared error of each output (row) over the m samples (columns): MSE_i = (1/m) Σ_j (a_ij - y_ij)², in double.
+    /// </summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static ImmutableArray<double> MeanSquaredErrorPerOutput<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        PerOutput(output, target, (a, y) => RowMean(a, y, static (p, q) => (p - q) * (p - q)));
+
+    /// <summary>The mean squared error averaged over the outputs: (1/(n m)) Σ_ij (a_ij - y_ij)² (scikit-learn's mean_squared_error, multioutput='uniform_average').</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static double MeanSquaredError<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        MeanSquaredErrorPerOutput(output, target).Average();
+
+    /// <summary>The root mean squared error of each output: RMSE_i = √MSE_i, in the targets' units.</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static ImmutableArray<double> RootMeanSquaredErrorPerOutput<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        [.. MeanSquaredErrorPerOutput(output, target).Select(Math.Sqrt)];
+
+    /// <summary>The mean over the outputs of each output's RMSE, (1/n) Σ_i √MSE_i (scikit-learn's root_mean_squared_error, multioutput='uniform_average'); √MSE for one output.</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static double RootMeanSquaredError<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        RootMeanSquaredErrorPerOutput(output, target).Average();
+
+    /// <summary>The mean absolute error of each output: MAE_i = (1/m) Σ_j |a_ij - y_ij|, in double.</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static ImmutableArray<double> MeanAbsoluteErrorPerOutput<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        PerOutput(output, target, (a, y) => RowMean(a, y, static (p, q) => Math.Abs(p - q)));
+
+    /// <summary>The mean absolute error averaged over the outputs, (1/(n m)) Σ_ij |a_ij - y_ij|.</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static double MeanAbsoluteError<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        MeanAbsoluteErrorPerOutput(output, target).Average();
+
+    /// <summary>
+    /// The coefficient of determination of each output: R²_i = 1 - Σ_j (y_ij - a_ij)² / Σ_j (y_ij - ȳ_i)², with ȳ_i the
+    /// mean of output i's targets; 1 for perfect predictions, 0 for predicting ȳ_i, negative for worse. When a target
+    /// is constant (Σ_j (y_ij - ȳ_i)² = 0, always so for m = 1), R²_i is 1 if the predictions are exact and 0 otherwise,
+    /// as scikit-learn's r2_score does with force_finite=True (its default).
+    /// </summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static ImmutableArray<double> R2PerOutput<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        PerOutput(output, target, (a, y) =>
+        {
+            double mean = y.Average(), residual = 0, total = 0;
+            for (int j = 0; j < y.Length; j++)
+            {
+                residual += (y[j] - a[j]) * (y[j] - a[j]);
+                total += (y[j] - mean) * (y[j] - mean);
+            }
+            return total == 0 ? (residual == 0 ? 1 : 0) : 1 - residual / total;
+        });
+
+    /// <summary>The mean over the outputs of <see cref="R2PerOutput{T}"/> (scikit-learn's r2_score, multioutput='uniform_average').</summary>
+    /// <param name="output">The predictions a, n x m, finite, m ≥ 1.</param>
+    /// <param name="target">The targets y, the same shape, finite.</param>
+    public static double R2<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target) where T : unmanaged, IFloatingPointIeee754<T> =>
+        R2PerOutput(output, target).Average();
+
+    /// <summary>Checks the pair and applies <paramref name="metric"/> to each output row (predictions, targets) in double.</summary>
+    private static ImmutableArray<double> PerOutput<T>(ImmutableMatrix<T> output, ImmutableMatrix<T> target, Func<double[], double[], double> metric)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(target);
+        Guard.SameShape(output, target, nameof(target));
+        Guard.AtLeastOneSample(output, nameof(output));
+        if (output.Rows == 0) throw new ArgumentException($"Expected at least one output row, got {output.Shape}.", nameof(output));
+        Guard.Finite(output, nameof(output));
+        Guard.Finite(target, nameof(target));
+        var result = new double[output.Rows];
+        for (int i = 0; i < output.Rows; i++)
+        {
+            var a = new double[output.Columns];
+            var y = new double[output.Columns];
+            for (int j = 0; j < output.Columns; j++)
+            {
+                a[j] = double.CreateChecked(output[i, j]);
+                y[j] = double.CreateChecked(target[i, j]);
+            }
+            result[i] = metric(a, y);
+        }
+        return ImmutableArray.Create(result);
+    }
+
+    private static double RowMean(double[] a, double[] y, Func<double, double, double> term)
+    {
+        double sum = 0;
+        for (int j = 0; j < a.Length; j++) sum += term(a[j], y[j]);
+        return sum / a.Length;
     }
 
     private static void CheckLabels(IReadOnlyList<int> labels, int classCount, string name)
