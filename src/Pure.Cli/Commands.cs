@@ -17,21 +17,17 @@ internal static class Commands
         {
             HelpName = "pure",
         };
-        var epochs = Number<int>("--epochs", "Epochs [default: 30]");
-        var batch = Number<int>("--batch", "Mini-batch size [default: 32]");
-        var seed = Number<int>("--seed", "Seed of the split, the initial weights and the shuffles [default: 42]");
-        var learningRate = Number<double>("--learning-rate", "Adam's learning rate [default: 0.001]");
-        root.Options.Add(epochs);
-        root.Options.Add(batch);
-        root.Options.Add(seed);
-        root.Options.Add(learningRate);
+        // The digits job's settings: the table's rows, two of them worded for the digits job.
+        (Setting Setting, Option Option)[] options =
+        [
+            (Settings.Epochs, Settings.Epochs.CreateOption("Epochs [default: 30]")), (Settings.Batch, Settings.Batch.CreateOption()),
+            (Settings.Seed, Settings.Seed.CreateOption()), (Settings.LearningRate, Settings.LearningRate.CreateOption("Adam's learning rate [default: 0.001]")),
+        ];
+        foreach (var (_, option) in options) root.Options.Add(option);
         root.SetAction(parsed =>
         {
-            var flags = new Experiment
-            {
-                Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), Seed = parsed.GetValue(seed), LearningRate = parsed.GetValue(learningRate),
-            };
-            var experiment = Experiment.Defaults.With(new Experiment { ValidationFraction = 0 }).With(flags).Resolve();
+            var digitsJob = Experiment.Defaults.Set(Settings.ValidationFraction, 0);
+            var experiment = digitsJob.With(Experiment.FromFlags(parsed, options)).Resolve();
             return TrainJob.Run(experiment, terminal, output: null, monitorTest: true);
         });
         root.Subcommands.Add(Train(terminal));
@@ -46,46 +42,19 @@ internal static class Commands
     private static Command Train(Terminal terminal)
     {
         var command = new Command("train", "Trains a network and writes model.json, checkpoint.json, weights.npz, experiment.json, history.csv, metrics.json, loss.svg and accuracy.svg into the output folder.");
-        var d = Experiment.Defaults;
-        var data = Add(command, new Option<string?>("--data") { HelpName = "path", Description = "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...) [default: the embedded digits set]" });
-        var target = Add(command, new Option<string?>("--target") { HelpName = "column", Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]" });
-        var layers = Add(command, new Option<string?>("--layers") { HelpName = "sizes", Description = $"Hidden layer sizes, e.g. 100 or 256,128 (the input and output sizes come from the data) [default: {string.Join(",", d.Layers!.Value)}]" });
-        var activation = Add(command, Choice(new Option<string?>("--activation") { Description = $"Activation of the hidden layers [default: {d.Activation}]" }, Choices.HiddenActivations));
-        var outputActivation = Add(command, Choice(new Option<string?>("--output-activation") { Description = $"Activation of the output layer [default: {d.OutputActivation}]" }, Choices.OutputActivations));
-        var loss = Add(command, Choice(new Option<string?>("--loss") { Description = "Loss [default: categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise]" }, Choices.Losses));
-        var optimizer = Add(command, Choice(new Option<string?>("--optimizer") { Description = $"Optimizer [default: {d.Optimizer}]" }, Choices.Optimizers));
-        var learningRate = Add(command, Number<double>("--learning-rate", "Learning rate η [default: 0.001 for adam, 0.01 otherwise]"));
-        var momentum = Add(command, Number<double>("--momentum", "Momentum μ of the momentum and nesterov optimizers [default: 0.9]"));
-        var weightDecay = Add(command, Number<double>("--weight-decay", $"L2 weight decay λ [default: {d.WeightDecay}]"));
-        var clip = Add(command, Number<double>("--clip", "Scale gradients down to this global norm [default: no clipping]"));
-        var batch = Add(command, Number<int>("--batch", $"Mini-batch size [default: {d.Batch}]"));
-        var epochs = Add(command, Number<int>("--epochs", $"Epochs to train (more epochs after the checkpoint's with --resume) [default: {d.Epochs}]"));
-        var seed = Add(command, Number<int>("--seed", $"Seed of the split, the initial weights and the shuffles [default: {d.Seed}]"));
-        var validation = Add(command, Number<double>("--validation-fraction", $"Fraction of the samples measured after each epoch; 0 for none [default: {F(d.ValidationFraction)}]"));
-        var test = Add(command, Number<double>("--test-fraction", $"Fraction held out for the final test (IDX data bring their own test files) [default: {F(d.TestFraction)}]"));
-        var scaling = Add(command, Choice(new Option<string?>("--scaling") { Description = $"Feature scaling fitted on the training part [default: {d.Scaling}]" }, Choices.Scalings));
-        var dtype = Add(command, Choice(new Option<string?>("--dtype") { Description = $"Floating-point type [default: {d.DType}]" }, Choices.DTypes));
+        var settings = Settings.All.Select(setting => (Setting: setting, Option: Add(command, setting.CreateOption()))).ToArray();
         var output = Add(command, new Option<string?>("--output") { HelpName = "folder", Description = "Folder for the results [default: runs/<data name>, e.g. runs/digits]" });
         var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "A JSON experiment file (such as a run's experiment.json); flags given as well override its settings" });
-        var resume = Add(command, new Option<string?>("--resume") { HelpName = "checkpoint", Description = "A checkpoint to continue training from" });
         command.SetAction(parsed =>
         {
-            var flags = new Experiment
-            {
-                Data = parsed.GetValue(data), Target = parsed.GetValue(target), Layers = Layers(parsed.GetValue(layers)),
-                Activation = parsed.GetValue(activation), OutputActivation = parsed.GetValue(outputActivation), Loss = parsed.GetValue(loss),
-                Optimizer = parsed.GetValue(optimizer), LearningRate = parsed.GetValue(learningRate), Momentum = parsed.GetValue(momentum),
-                WeightDecay = parsed.GetValue(weightDecay), Clip = parsed.GetValue(clip), Batch = parsed.GetValue(batch), Epochs = parsed.GetValue(epochs),
-                Seed = parsed.GetValue(seed), ValidationFraction = parsed.GetValue(validation), TestFraction = parsed.GetValue(test),
-                Scaling = parsed.GetValue(scaling), DType = parsed.GetValue(dtype), Resume = parsed.GetValue(resume),
-            };
+            var flags = Experiment.FromFlags(parsed, settings);
             string? given = parsed.GetValue(experimentFile);
-            string? filePath = given ?? (flags.Resume is string checkpoint ? ExperimentNextTo(checkpoint) : null);
+            string? filePath = given ?? (flags.Get(Settings.Resume) is string checkpoint ? ExperimentNextTo(checkpoint) : null);
             var file = filePath is null ? new Experiment()
                 : given is not null ? Experiment.Load(filePath)
-                : Experiment.Load(filePath) with { Resume = null };
+                : Experiment.Load(filePath).Set(Settings.Resume, null);
             var experiment = Resolve(file, flags, filePath);
-            string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Data) + (experiment.Resume is null ? "" : "-resumed"));
+            string folder = parsed.GetValue(output) ?? Path.Combine("runs", DataName(experiment.Get(Settings.Data)) + (experiment.Get(Settings.Resume) is null ? "" : "-resumed"));
             return TrainJob.Run(experiment, terminal, folder);
         });
         return command;
@@ -210,7 +179,7 @@ internal static class Commands
     }
 
     /// <summary>An optional number option whose parse error names the option and the text given.</summary>
-    private static Option<T?> Number<T>(string name, string description) where T : struct, INumber<T> => new(name)
+    public static Option<T?> Number<T>(string name, string description) where T : struct, INumber<T> => new(name)
     {
         Description = description,
         CustomParser = result =>

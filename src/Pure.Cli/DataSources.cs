@@ -44,9 +44,12 @@ internal static class DataSources
     /// fail are refused before any image is read, so a huge images file with unusable labels costs no memory.
     /// </param>
     /// <param name="features">For IDX files: the number of features each sample must have (a model's inputs), checked from the header before the images are read; null for any.</param>
-    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, ClassEncoding? classes = null, int? features = null)
+    /// <param name="testData">For CSV data: a CSV file with the same header loaded as the test part (<see cref="LabelledData{T}.Test"/>), or null.</param>
+    public static LabelledData<T> Load<T>(string? data, string? target, bool preferTest = false, ClassEncoding? classes = null, int? features = null, string? testData = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (testData is not null && (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal)))
+            throw new UsageException($"--test-data applies to CSV data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
         if (data is null)
         {
             if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
@@ -76,7 +79,34 @@ internal static class DataSources
         }
         var csv = ReadCsv(data, CsvTargetOf(target));
         LimitOptions.CheckClasses(csv.Targets, data);
-        return new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data], FeatureNames: csv.FeatureNames);
+        var loaded = new LabelledData<T>(name, new MatrixSamples<T>(csv.FeaturesAs<T>()), csv.Targets, csv.TargetName, Files: [data], FeatureNames: csv.FeatureNames);
+        return testData is null ? loaded : loaded with { Test = ReadTestCsv<T>(testData, csv) };
+    }
+
+    /// <summary>The test part of CSV data from <paramref name="path"/>, whose header must be that of <paramref name="train"/>; refused naming the file and the first column that differs.</summary>
+    private static LabelledData<T> ReadTestCsv<T>(string path, CsvData train) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--test-data: no such file: {path}");
+        CsvData test;
+        try { test = Csv.Read(path, CsvTarget.Named(train.TargetName!), LimitOptions.Current); }
+        catch (ArgumentException problem) when (problem.ParamName == "target")
+        {
+            throw new InvalidDataException($"{path}: expected the columns of {train.Source}, but it has no column '{train.TargetName}' (the target).", problem);
+        }
+        string[] expected = Header(train), got = Header(test);
+        for (int i = 0; i < Math.Max(expected.Length, got.Length); i++)
+            if (i >= expected.Length || i >= got.Length || expected[i] != got[i])
+                throw new InvalidDataException($"{path}: expected the columns of {train.Source}, but column {i + 1} is "
+                    + $"{(i < got.Length ? $"'{got[i]}'" : "missing")} where {train.Source} has {(i < expected.Length ? $"'{expected[i]}'" : "none")}.");
+        return new LabelledData<T>(Commands.DataName(path), new MatrixSamples<T>(test.FeaturesAs<T>()), test.Targets, test.TargetName, Files: [path], FeatureNames: test.FeatureNames);
+    }
+
+    /// <summary>The header row of CSV data: the feature names with the target put back at its column.</summary>
+    private static string[] Header(CsvData csv)
+    {
+        var names = csv.FeatureNames.ToList();
+        names.Insert(csv.TargetColumn - 1, csv.TargetName!);
+        return [.. names];
     }
 
     /// <summary>The file the labels of <paramref name="data"/> were read from, for messages: the CSV file, the IDX labels file, or digits.csv.</summary>

@@ -1,162 +1,48 @@
 using System.Collections.Immutable;
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Pure.Cli;
 
 /// <summary>
-/// Every setting of a training run. A null member means "not given" while settings are merged (defaults, then an
-/// experiment file, then flags); <see cref="Resolve"/> fills every member that applies, and that resolved
-/// experiment is written next to the results so that the run can be repeated exactly.
+/// Every setting of a training run, by the <see cref="Settings"/> table. A setting without a value is "not given"
+/// while settings are merged (defaults, then an experiment file, then flags); <see cref="Resolve"/> fills every
+/// setting that applies, and that resolved experiment is written next to the results so that the run can be repeated exactly.
 /// </summary>
 internal sealed record Experiment
 {
-    /// <summary>The data: null for the embedded digits set, a CSV file, or an IDX folder or images file.</summary>
-    public string? Data { get; init; }
+    /// <summary>The values given, boxed, by setting name; a setting not given has no entry.</summary>
+    private ImmutableDictionary<string, object> Values { get; init; } = ImmutableDictionary<string, object>.Empty.WithComparers(StringComparer.Ordinal);
 
-    /// <summary>The CSV target column: a name, or a 0-based index written as a number; null for the last column.</summary>
-    public string? Target { get; init; }
+    /// <summary>The value of <paramref name="setting"/>, or null when not given.</summary>
+    public T Get<T>(Setting<T> setting) => (T)GetBoxed(setting)!;
 
-    /// <summary>The hidden layer sizes.</summary>
-    public ImmutableArray<int>? Layers { get; init; }
+    /// <summary>This experiment with <paramref name="setting"/> set to <paramref name="value"/> (null: not given).</summary>
+    public Experiment Set<T>(Setting<T> setting, T value) => SetBoxed(setting, value);
 
-    /// <summary>The activation of the hidden layers.</summary>
-    public string? Activation { get; init; }
+    private object? GetBoxed(Setting setting) => Values.GetValueOrDefault(setting.Name);
 
-    /// <summary>The activation of the output layer.</summary>
-    public string? OutputActivation { get; init; }
+    private Experiment SetBoxed(Setting setting, object? value) =>
+        this with { Values = value is null ? Values.Remove(setting.Name) : Values.SetItem(setting.Name, value) };
 
-    /// <summary>The loss.</summary>
-    public string? Loss { get; init; }
+    /// <summary>The defaults of <c>pure train</c>: each setting's default that does not depend on others.</summary>
+    public static Experiment Defaults { get; } = Settings.All.Aggregate(new Experiment(), (e, setting) => e.SetBoxed(setting, setting.DefaultValue));
 
-    /// <summary>sgd, momentum, nesterov or adam.</summary>
-    public string? Optimizer { get; init; }
+    /// <summary>The settings given in <paramref name="over"/>, else those of this experiment.</summary>
+    public Experiment With(Experiment over) => this with { Values = Values.SetItems(over.Values) };
 
-    /// <summary>η.</summary>
-    public double? LearningRate { get; init; }
-
-    /// <summary>μ of momentum and nesterov; null for the others.</summary>
-    public double? Momentum { get; init; }
-
-    /// <summary>λ, L2 weight decay.</summary>
-    public double? WeightDecay { get; init; }
-
-    /// <summary>The largest global gradient norm, or null for no clipping.</summary>
-    public double? Clip { get; init; }
-
-    /// <summary>The mini-batch size.</summary>
-    public int? Batch { get; init; }
-
-    /// <summary>The number of epochs to train (after the resumed checkpoint's, when resuming).</summary>
-    public int? Epochs { get; init; }
-
-    /// <summary>The seed of the split, the initial weights and the shuffles.</summary>
-    public int? Seed { get; init; }
-
-    /// <summary>The fraction of the samples held out for validation after each epoch.</summary>
-    public double? ValidationFraction { get; init; }
-
-    /// <summary>The fraction held out for the final test; null when the data bring their own test part.</summary>
-    public double? TestFraction { get; init; }
-
-    /// <summary>standardize, min-max or none.</summary>
-    public string? Scaling { get; init; }
-
-    /// <summary>float32 or float64.</summary>
-    [JsonPropertyName("dtype")]
-    public string? DType { get; init; }
-
-    /// <summary>A checkpoint to resume from, or null.</summary>
-    public string? Resume { get; init; }
-
-    /// <summary>The defaults of <c>pure train</c>.</summary>
-    public static Experiment Defaults { get; } = new()
-    {
-        Layers = [100],
-        Activation = "relu",
-        OutputActivation = "softmax",
-        Optimizer = "adam",
-        WeightDecay = 0,
-        Batch = 32,
-        Epochs = 30,
-        Seed = 42,
-        ValidationFraction = 0.1,
-        TestFraction = 0.25,
-        Scaling = "standardize",
-        DType = "float64",
-    };
-
-    /// <summary>The members of <paramref name="over"/> that are set, else those of this experiment.</summary>
-    public Experiment With(Experiment over) => new()
-    {
-        Data = over.Data ?? Data,
-        Target = over.Target ?? Target,
-        Layers = over.Layers ?? Layers,
-        Activation = over.Activation ?? Activation,
-        OutputActivation = over.OutputActivation ?? OutputActivation,
-        Loss = over.Loss ?? Loss,
-        Optimizer = over.Optimizer ?? Optimizer,
-        LearningRate = over.LearningRate ?? LearningRate,
-        Momentum = over.Momentum ?? Momentum,
-        WeightDecay = over.WeightDecay ?? WeightDecay,
-        Clip = over.Clip ?? Clip,
-        Batch = over.Batch ?? Batch,
-        Epochs = over.Epochs ?? Epochs,
-        Seed = over.Seed ?? Seed,
-        ValidationFraction = over.ValidationFraction ?? ValidationFraction,
-        TestFraction = over.TestFraction ?? TestFraction,
-        Scaling = over.Scaling ?? Scaling,
-        DType = over.DType ?? DType,
-        Resume = over.Resume ?? Resume,
-    };
+    /// <summary>The flags given on a command line, read from the options made by <see cref="Setting.CreateOption"/>.</summary>
+    public static Experiment FromFlags(ParseResult parsed, IEnumerable<(Setting Setting, Option Option)> options) =>
+        options.Aggregate(new Experiment(), (e, pair) => e.SetBoxed(pair.Setting, pair.Setting.FromFlag(parsed, pair.Option)));
 
     /// <summary>
     /// Fills the settings that follow from others (the loss from the output activation, the learning rate and
-    /// momentum from the optimizer) and checks every value; throws <see cref="UsageException"/> naming the setting.
+    /// momentum from the optimizer) and checks every value, in table order; throws <see cref="UsageException"/> naming the setting.
     /// </summary>
-    public Experiment Resolve()
-    {
-        string optimizer = OneOf(Optimizer, "optimizer", Choices.Optimizers);
-        bool usesMomentum = optimizer is "momentum" or "nesterov";
-        if (!usesMomentum && Momentum is not null)
-            throw new UsageException($"--momentum applies to the momentum and nesterov optimizers, not to {optimizer}.");
-        string outputActivation = OneOf(OutputActivation, "output-activation", Choices.OutputActivations);
-        var resolved = this with
-        {
-            Activation = OneOf(Activation, "activation", Choices.HiddenActivations),
-            OutputActivation = outputActivation,
-            Loss = OneOf(Loss ?? DefaultLoss(outputActivation), "loss", Choices.Losses),
-            Optimizer = optimizer,
-            LearningRate = LearningRate ?? (optimizer == "adam" ? 1e-3 : 1e-2),
-            Momentum = usesMomentum ? Momentum ?? 0.9 : null,
-            Scaling = OneOf(Scaling, "scaling", Choices.Scalings),
-            DType = OneOf(DType, "dtype", Choices.DTypes),
-        };
-        var layers = resolved.Layers ?? throw new UsageException("--layers is missing.");
-        foreach (int size in layers)
-            if (size < 1 || size > ModelFile.MaxLayerSize)
-                throw new UsageException($"--layers: expected sizes from 1 to {ModelFile.MaxLayerSize}, got {size}.");
-        if (layers.Length > ModelFile.MaxLayers - 1)
-            throw new UsageException($"--layers: expected at most {ModelFile.MaxLayers - 1} hidden layers (a model file holds {ModelFile.MaxLayers} layers), got {layers.Length}.");
-        Positive(resolved.LearningRate, "learning-rate");
-        if (resolved.Momentum is double momentum && !(momentum > 0 && momentum < 1))
-            throw new UsageException($"--momentum: expected a value in (0, 1), got {Format(momentum)}.");
-        if (resolved.WeightDecay is not double decay || !(decay >= 0) || double.IsInfinity(decay))
-            throw new UsageException($"--weight-decay: expected a finite value of 0 or more, got {Format(resolved.WeightDecay)}.");
-        if (resolved.Clip is double clip) Positive(clip, "clip");
-        if (resolved.Batch is not >= 1) throw new UsageException($"--batch: expected 1 or more, got {resolved.Batch}.");
-        if (resolved.Epochs is not >= 1) throw new UsageException($"--epochs: expected 1 or more, got {resolved.Epochs}.");
-        if (resolved.Seed is null) throw new UsageException("--seed is missing.");
-        if (resolved.ValidationFraction is not double validation || !(validation >= 0 && validation < 1))
-            throw new UsageException($"--validation-fraction: expected a value in [0, 1), got {Format(resolved.ValidationFraction)}.");
-        if (resolved.TestFraction is double test && !(test > 0 && test < 1))
-            throw new UsageException($"--test-fraction: expected a value in (0, 1), got {Format(test)}.");
-        if (resolved.TestFraction is double t && validation + t >= 1)
-            throw new UsageException($"--validation-fraction plus --test-fraction must be below 1, got {Format(validation)} + {Format(t)}.");
-        return resolved;
-    }
+    public Experiment Resolve() => Settings.All.Aggregate(this, (e, setting) => setting.ResolveIn(e));
 
-    /// <summary>The JSON form: kebab-case members named like the flags, nulls written, indented.</summary>
+    /// <summary>The JSON form of results (metrics): kebab-case members, nulls written, indented.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
@@ -171,7 +57,7 @@ internal sealed record Experiment
     /// <summary>The names an experiment file's object may hold, checked while reading so that an unknown one is refused before the rest is read.</summary>
     private static readonly Lazy<IReadOnlyDictionary<string, string[]>> Schema = new(() => new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["$"] = [.. JsonOptions.GetTypeInfo(typeof(Experiment)).Properties.Select(property => property.Name)],
+        ["$"] = [.. Settings.All.Select(setting => setting.Name)],
     });
 
     /// <summary>Reads an experiment file; unknown members and wrong types are refused with the JSON path.</summary>
@@ -181,8 +67,19 @@ internal sealed record Experiment
         byte[] bytes = JsonInput.ReadFile(path, LimitOptions.Current, schema: Schema.Value);
         try
         {
-            return JsonSerializer.Deserialize<Experiment>(bytes, JsonOptions)
-                ?? throw new InvalidDataException($"{path}: expected a JSON object, got null.");
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}.");
+            var experiment = new Experiment();
+            foreach (var member in root.EnumerateObject())
+            {
+                var setting = Settings.All.FirstOrDefault(s => s.Name == member.Name)
+                    ?? throw new InvalidDataException($"{path}: $.{member.Name}: expected one of the settings {string.Join(", ", Settings.All.Select(s => s.Name))}, got an unknown name.");
+                try { experiment = experiment.SetBoxed(setting, setting.FromJson(member.Value)); }
+                catch (FormatException problem) { throw new InvalidDataException($"{path}: $.{member.Name}: {problem.Message}.", problem); }
+            }
+            return experiment;
         }
         catch (JsonException error)
         {
@@ -190,27 +87,22 @@ internal sealed record Experiment
         }
     }
 
-    /// <summary>Writes this experiment as JSON.</summary>
-    public void Save(string path) => AtomicFile.WriteText(path, JsonSerializer.Serialize(this, JsonOptions) + "\n");
-
-    private static string DefaultLoss(string outputActivation) => outputActivation switch
+    /// <summary>Writes every setting as JSON, in table order, nulls written.</summary>
+    public void Save(string path)
     {
-        "softmax" => "categorical_cross_entropy",
-        "sigmoid" => "binary_cross_entropy",
-        _ => "squared",
-    };
-
-    private static string OneOf(string? value, string name, params string[] choices) =>
-        value is not null && choices.Contains(value, StringComparer.Ordinal) ? value
-        : throw new UsageException($"--{name}: expected one of {string.Join(", ", choices)}, got {(value is null ? "nothing" : $"'{value}'")}.");
-
-    private static void Positive(double? value, string name)
-    {
-        if (value is not double x || !(x > 0) || double.IsInfinity(x))
-            throw new UsageException($"--{name}: expected a finite value above 0, got {Format(value)}.");
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JsonOptions.Encoder }))
+        {
+            writer.WriteStartObject();
+            foreach (var setting in Settings.All)
+            {
+                writer.WritePropertyName(setting.Name);
+                setting.Write(writer, GetBoxed(setting));
+            }
+            writer.WriteEndObject();
+        }
+        AtomicFile.WriteText(path, System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n");
     }
-
-    private static string Format(double? value) => value is double x ? x.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "nothing";
 }
 
 /// <summary>The names the command accepts, mapped to library values.</summary>
@@ -260,14 +152,15 @@ internal static class Choices
     /// <summary>The optimizer of a resolved experiment.</summary>
     public static Optimizer OptimizerOf(Experiment experiment)
     {
-        double rate = experiment.LearningRate!.Value, decay = experiment.WeightDecay!.Value;
-        return experiment.Optimizer switch
+        double rate = experiment.Get(Settings.LearningRate)!.Value, decay = experiment.Get(Settings.WeightDecay)!.Value;
+        double? clip = experiment.Get(Settings.Clip);
+        return experiment.Get(Settings.Optimizer) switch
         {
-            "adam" => Pure.Optimizer.Adam(rate, weightDecay: decay, maxGradientNorm: experiment.Clip),
-            "sgd" => Pure.Optimizer.Sgd(rate, weightDecay: decay, maxGradientNorm: experiment.Clip),
-            "momentum" => Pure.Optimizer.Sgd(rate, experiment.Momentum!.Value, weightDecay: decay, maxGradientNorm: experiment.Clip),
-            "nesterov" => Pure.Optimizer.Sgd(rate, experiment.Momentum!.Value, nesterov: true, weightDecay: decay, maxGradientNorm: experiment.Clip),
-            _ => throw new UsageException($"unknown optimizer '{experiment.Optimizer}'."),
+            "adam" => Pure.Optimizer.Adam(rate, weightDecay: decay, maxGradientNorm: clip),
+            "sgd" => Pure.Optimizer.Sgd(rate, weightDecay: decay, maxGradientNorm: clip),
+            "momentum" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, weightDecay: decay, maxGradientNorm: clip),
+            "nesterov" => Pure.Optimizer.Sgd(rate, experiment.Get(Settings.Momentum)!.Value, nesterov: true, weightDecay: decay, maxGradientNorm: clip),
+            _ => throw new UsageException($"unknown optimizer '{experiment.Get(Settings.Optimizer)}'."),
         };
     }
 }

@@ -47,7 +47,7 @@ internal static class RunFiles
         AtomicFile.WriteText(Path.Combine(folder, "history.csv"), History(outcome.History));
         AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), Metrics(outcome, Sha256(model)).ToJsonString(Experiment.JsonOptions) + "\n");
         var epochs = outcome.History.Select(row => row.Epoch).ToArray();
-        Save(SvgChart.Render($"Loss per epoch ({outcome.Run.DataName})", outcome.Run.Experiment.Loss!, epochs,
+        Save(SvgChart.Render($"Loss per epoch ({outcome.Run.DataName})", outcome.Run.Experiment.Get(Settings.Loss)!, epochs,
         [
             new ChartSeries("training", [.. outcome.History.Select(row => (double?)row.TrainLoss)]),
             new ChartSeries("validation", [.. outcome.History.Select(row => row.ValidationLoss)]),

@@ -31,10 +31,10 @@ internal sealed record PreparedRun<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The seed of the run.</summary>
-    public int Seed => Experiment.Seed!.Value;
+    public int Seed => Experiment.Get(Settings.Seed)!.Value;
 
     /// <summary>The mini-batch size of the run.</summary>
-    public int Batch => Experiment.Batch!.Value;
+    public int Batch => Experiment.Get(Settings.Batch)!.Value;
 }
 
 /// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
@@ -55,7 +55,7 @@ internal static class TrainJob
     /// <param name="output">The folder for the result files, or null to write none.</param>
     /// <param name="monitorTest">Measure the test part after each epoch when there is no validation part (the bare digits job).</param>
     public static int Run(Experiment experiment, Terminal terminal, string? output, bool monitorTest = false) =>
-        experiment.DType == "float32"
+        experiment.Get(Settings.DType) == "float32"
             ? Run<float>(experiment, terminal, output, monitorTest)
             : Run<double>(experiment, terminal, output, monitorTest);
 
@@ -83,17 +83,18 @@ internal static class TrainJob
     /// <summary>Loads the data, splits it, fits or resumes the scaling, and builds the network and optimizer; checks the sizes before allocating the network.</summary>
     private static PreparedRun<T> Prepare<T>(Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var checkpoint = experiment.Resume is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
+        var checkpoint = experiment.Get(Settings.Resume) is string resume ? CheckpointFile.Load<T>(resume, LimitOptions.Current) : null;
         if (checkpoint is not null) CheckResumeData(checkpoint, experiment);
-        var data = DataSources.Load<T>(experiment.Data, experiment.Target, classes: checkpoint?.Model.Classes);
+        var data = DataSources.Load<T>(experiment.Get(Settings.Data), experiment.Get(Settings.Target), classes: checkpoint?.Model.Classes,
+            testData: experiment.Get(Settings.TestData));
         var hashes = DataSources.Hashes(data);
-        experiment = experiment with { Target = data.Target, TestFraction = data.Test is null ? experiment.TestFraction : null };
+        experiment = experiment.Set(Settings.Target, data.Target).Set(Settings.TestFraction, data.Test is null ? experiment.Get(Settings.TestFraction) : null);
         string labelSource = DataSources.LabelSource(data);
         var classes = checkpoint?.Model.Classes ?? Labelled(labelSource, data.Labels, ClassEncoding.Fit);
         var labels = Labelled(labelSource, data.Labels, classes.Encode);
         var testLabels = data.Test is null ? labels : Labelled(DataSources.LabelSource(data.Test), data.Test.Labels, classes.Encode);
-        int seed = experiment.Seed!.Value;
-        var parts = Split(data, labels, experiment.ValidationFraction!.Value, experiment.TestFraction, seed);
+        int seed = experiment.Get(Settings.Seed)!.Value;
+        var parts = Split(data, labels, experiment.Get(Settings.ValidationFraction)!.Value, experiment.Get(Settings.TestFraction), seed);
 
         // Each part is gathered from the samples (an IDX file read once, item by item) straight into an array of its final
         // size, the scaling fitted on the training part and applied in place: one allocation per part, no copy of the data.
@@ -103,7 +104,7 @@ internal static class TrainJob
             : [.. data.Features.Gather([parts.Train, parts.Validation]), .. data.Test.Features.Gather([parts.Test])];
         // Read by the fit only, before the array is scaled; the matrices handed on wrap the scaled arrays.
         FeatureScaling<T>? scaling;
-        try { scaling = checkpoint is null ? FitScaling(experiment.Scaling!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0]), data.FeatureNames) : checkpoint.Model.Scaling; }
+        try { scaling = checkpoint is null ? FitScaling(experiment.Get(Settings.Scaling)!, new ImmutableMatrix<T>(n, parts.Train.Length, gathered[0]), data.FeatureNames) : checkpoint.Model.Scaling; }
         catch (ArgumentException problem) { throw new InvalidDataException($"{data.Files?[0] ?? "digits.csv"}: {Program.WithoutParameter(problem)}", problem); }
         ImmutableMatrix<T> Inputs(T[] values, int count)
         {
@@ -116,30 +117,30 @@ internal static class TrainJob
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
-        var loss = Choices.LossNamed(experiment.Loss!);
+        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!);
         var optimizer = Choices.OptimizerOf(experiment);
-        ImmutableArray<int> sizes = [n, .. experiment.Layers!.Value, classes.ClassCount];
+        ImmutableArray<int> sizes = [n, .. experiment.Get(Settings.Layers)!.Value, classes.ClassCount];
         Sizes.CheckNetwork(sizes, LimitOptions.Current);
-        int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Epochs!.Value, experiment.Resume);
-        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Activation!), Choices.ActivationNamed(experiment.OutputActivation!), seed);
+        int firstEpoch = Sizes.FirstEpoch(checkpoint?.Epoch ?? 0, experiment.Get(Settings.Epochs)!.Value, experiment.Get(Settings.Resume));
+        var network = Network.Create<T>(sizes, Choices.ActivationNamed(experiment.Get(Settings.Activation)!), Choices.ActivationNamed(experiment.Get(Settings.OutputActivation)!), seed);
         if (checkpoint is not null)
         {
             CheckResumable(checkpoint, network, experiment);
             network = checkpoint.Model.Network;
         }
         try { loss.CheckOutputActivation(network.Layers[^1].Activation); }
-        catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Loss}: {Program.WithoutParameter(problem)}"); }
+        catch (ArgumentException problem) { throw new UsageException($"--loss {experiment.Get(Settings.Loss)}: {Program.WithoutParameter(problem)}"); }
         return new PreparedRun<T>(experiment, data.Name, hashes, parts, classes, training, validation, testInputs,
-            [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Epochs.Value - 1);
+            [.. parts.Test.Select(i => testLabels[i])], scaling, network, checkpoint, loss, optimizer, firstEpoch, firstEpoch + experiment.Get(Settings.Epochs)!.Value - 1);
     }
 
     private static void Announce<T>(PreparedRun<T> run, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var e = run.Experiment;
         terminal.Line($"{run.DataName}: {run.Training.Count} training, {run.Parts.Validation.Length} validation and {run.Parts.Test.Length} test samples; {run.Network}");
-        terminal.Line($"{Describe(e)}, batch {e.Batch}, seed {run.Seed}, {e.Scaling} scaling, {e.DType}");
+        terminal.Line($"{Describe(e)}, batch {e.Get(Settings.Batch)}, seed {run.Seed}, {e.Get(Settings.Scaling)} scaling, {e.Get(Settings.DType)}");
         if (run.Checkpoint is null) return;
-        terminal.Line($"resuming from {e.Resume} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
+        terminal.Line($"resuming from {e.Get(Settings.Resume)} after epoch {run.Checkpoint.Epoch}: epochs {run.FirstEpoch} to {run.LastEpoch}");
         if (DataDifference(run.Checkpoint.TrainingData, run.DataHashes) is string difference) terminal.Error.WriteLine(difference);
     }
 
@@ -223,8 +224,8 @@ internal static class TrainJob
     /// </summary>
     private static void CheckResumeData<T>(Checkpoint<T> checkpoint, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (experiment.Data is not null || checkpoint.TrainingData.IsEmpty || checkpoint.TrainingData.Any(file => file.Name == "digits")) return;
-        throw new UsageException($"--resume: the checkpoint {experiment.Resume} was trained on {string.Join(" and ", checkpoint.TrainingData.Select(file => file.Name))}, "
+        if (experiment.Get(Settings.Data) is not null || checkpoint.TrainingData.IsEmpty || checkpoint.TrainingData.Any(file => file.Name == "digits")) return;
+        throw new UsageException($"--resume: the checkpoint {experiment.Get(Settings.Resume)} was trained on {string.Join(" and ", checkpoint.TrainingData.Select(file => file.Name))}, "
             + "but no data are named (no --data and no experiment.json beside the checkpoint); give --data.");
     }
 
@@ -244,19 +245,19 @@ internal static class TrainJob
     {
         if (checkpoint.Model.Network.Architecture != planned.Architecture)
             throw new UsageException($"--resume: the checkpoint's network is {checkpoint.Model.Network.Architecture}, but the data and settings ask for {planned.Architecture}.");
-        if (checkpoint.BatchSize != experiment.Batch)
-            throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Batch} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
-        if (checkpoint.Seed != experiment.Seed)
-            throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Seed} (the split and the shuffles would differ).");
+        if (checkpoint.BatchSize != experiment.Get(Settings.Batch))
+            throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Get(Settings.Batch)} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
+        if (checkpoint.Seed != experiment.Get(Settings.Seed))
+            throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Get(Settings.Seed)} (the split and the shuffles would differ).");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
     private static string Describe(Experiment e) =>
-        FormattableString.Invariant($"{e.Optimizer}, learning rate {e.LearningRate}")
-        + (e.Momentum is double m ? FormattableString.Invariant($", momentum {m}") : "")
-        + (e.WeightDecay is > 0 ? FormattableString.Invariant($", weight decay {e.WeightDecay}") : "")
-        + (e.Clip is double c ? FormattableString.Invariant($", clip {c}") : "")
-        + $", {e.Activation}/{e.OutputActivation}, {e.Loss}";
+        FormattableString.Invariant($"{e.Get(Settings.Optimizer)}, learning rate {e.Get(Settings.LearningRate)}")
+        + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
+        + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
+        + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}";
 
     /// <summary>
     /// The seeded stratified parts. Without a validation part the test part is the one the digits job always held

@@ -121,4 +121,85 @@ public sealed class TrainCommandTests
         [.. File.ReadAllLines(path).Select(line => string.Join(',', line.Split(',')[..^1]))];
 
     private static string TestMetrics(string folder) => JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")))!["test"]!.ToJsonString();
+
+    // The settings table: one row makes the flag and the experiment-file key; --test-data is the row added through it.
+
+    [Fact]
+    public void EveryKeyOfTheExperimentFileIsAFlagOfTrainWithItsDefaultShown()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(0, CliRun.Of(["train", .. Quick, "--output", folder["run"]]).ExitCode);
+        var help = CliRun.Of("train", "--help");
+
+        var keys = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!.AsObject().Select(pair => pair.Key).ToArray();
+        Assert.Contains("test-data", keys);
+        Assert.Equal(20, keys.Length);
+        foreach (string key in keys)
+            Assert.Contains(help.OutLines, line => line.StartsWith($"--{key} ", StringComparison.Ordinal));
+        Assert.Contains(help.OutLines, line => line.StartsWith("--batch ", StringComparison.Ordinal) && line.EndsWith("[default: 32]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TestDataIsTheTestPartAndItsAccuracyIsThatOfEvaluateOnTheFile()
+    {
+        using var folder = new TempFolder();
+        var (train, test) = SplitBlobs(folder);
+
+        var run = CliRun.Of(["train", .. Quick, "--data", train, "--test-data", test, "--output", folder["run"]]);
+
+        Assert.Equal(0, run.ExitCode);
+        var metrics = JsonNode.Parse(File.ReadAllText(folder["run/metrics.json"]))!;
+        Assert.Equal(30, metrics["samples"]!["test"]!.GetValue<int>());
+        Assert.Equal(90, metrics["samples"]!["train"]!.GetValue<int>() + metrics["samples"]!["validation"]!.GetValue<int>());
+        var evaluate = CliRun.Of("evaluate", "--model", folder["run/model.json"], "--data", test, "--output", folder["evaluation.json"]);
+        Assert.Equal(0, evaluate.ExitCode);
+        var evaluation = JsonNode.Parse(File.ReadAllText(folder["evaluation.json"]))!;
+        Assert.Equal(evaluation["accuracy"]!.GetValue<double>(), metrics["test"]!["accuracy"]!.GetValue<double>());
+        Assert.Equal(evaluation["confusion"]!.ToJsonString(), metrics["test"]!["confusion"]!.ToJsonString());
+
+        var experiment = JsonNode.Parse(File.ReadAllText(folder["run/experiment.json"]))!;
+        Assert.Equal(test, experiment["test-data"]!.GetValue<string>());
+        Assert.Null(experiment["test-fraction"]);
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["run/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllText(folder["run/experiment.json"]), File.ReadAllText(folder["again/experiment.json"]));
+        Assert.Equal(metrics["test"]!.ToJsonString(), JsonNode.Parse(File.ReadAllText(folder["again/metrics.json"]))!["test"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void TestDataWithAnotherHeaderIsABadFileNamingTheFileAndTheColumn()
+    {
+        using var folder = new TempFolder();
+        var (train, test) = SplitBlobs(folder);
+        File.WriteAllLines(test, ["x,z,kind", .. File.ReadAllLines(test).Skip(1)]);
+
+        var run = CliRun.Of(["train", .. Quick, "--data", train, "--test-data", test, "--output", folder["run"]]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(test, run.Error, StringComparison.Ordinal);
+        Assert.Contains("column 2 is 'z'", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder["run"]));
+    }
+
+    [Fact]
+    public void TestDataAndTestFractionTogetherAreAUsageErrorNamingBoth()
+    {
+        using var folder = new TempFolder();
+        var (train, test) = SplitBlobs(folder);
+
+        var run = CliRun.Of(["train", .. Quick, "--data", train, "--test-data", test, "--test-fraction", "0.2", "--output", folder["run"]]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--test-fraction", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--test-data", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The blobs cut into a training file of the first 90 rows and a test file of the last 30, both with the header.</summary>
+    private static (string Train, string Test) SplitBlobs(TempFolder folder)
+    {
+        var lines = File.ReadAllLines(Samples.WriteBlobs(folder["blobs.csv"]));
+        File.WriteAllLines(folder["train.csv"], lines.Take(91));
+        File.WriteAllLines(folder["test.csv"], [lines[0], .. lines.Skip(91)]);
+        Assert.Equal(31, File.ReadAllLines(folder["test.csv"]).Length);
+        return (folder["train.csv"], folder["test.csv"]);
+    }
 }
