@@ -58,6 +58,11 @@ internal static class Settings
     /// <summary>The largest global gradient norm, or null for no clipping.</summary>
     public static readonly Setting<double?> Clip = new("clip", Parser.Real, "Scale gradients down to this global norm", defaultText: "no clipping", check: Positive);
 
+    /// <summary>Dropout rates of the hidden layers: one for all, or one per hidden layer; null for none.</summary>
+    public static readonly Setting<ImmutableArray<double>?> Dropout = new("dropout", Parser.Rates, "Inverted dropout on the hidden layers: one rate p in [0, 1) for all, e.g. 0.2, or one per hidden layer, e.g. 0.2,0.1", defaultText: "none",
+        check: (flag, e, rates) => rates!.Value.Any(p => !(p >= 0 && p < 1)) ? $"{flag}: expected rates in [0, 1), got {string.Join(",", rates.Value.Select(p => Format(p)))}."
+            : rates.Value.Length != 1 && rates.Value.Length != e.Get(Layers)!.Value.Length ? $"{flag}: expected one rate or one per hidden layer ({e.Get(Layers)!.Value.Length}), got {rates.Value.Length}." : null);
+
     /// <summary>The mini-batch size.</summary>
     public static readonly Setting<int?> Batch = new("batch", Parser.Integer, "Mini-batch size", 32, check: AtLeastOne);
 
@@ -238,6 +243,25 @@ internal static class Parser
             w.WriteEndArray();
         },
         v => string.Join(",", v!.Value));
+
+    /// <summary>Rates separated by commas on the command line; a number, or an array of numbers, in JSON (written as a number when there is one).</summary>
+    public static readonly Parser<ImmutableArray<double>?> Rates = new(
+        (flag, help) => new Option<string?>(flag) { HelpName = "rates", Description = help }, (p, o) => Commands.Rates(p.GetValue((Option<string?>)o)),
+        e => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double rate) ? [rate]
+            : e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray().Select(item => item.ValueKind == JsonValueKind.Number && item.TryGetDouble(out double x) ? x : throw Expected("a number or an array of numbers", item))]
+            : throw Expected("a number or an array of numbers", e),
+        (w, v) =>
+        {
+            if (v!.Value.Length == 1)
+            {
+                w.WriteNumberValue(v.Value[0]);
+                return;
+            }
+            w.WriteStartArray();
+            foreach (double rate in v.Value) w.WriteNumberValue(rate);
+            w.WriteEndArray();
+        },
+        v => string.Join(",", v!.Value.Select(rate => rate.ToString("R", CultureInfo.InvariantCulture))));
 
     /// <summary>A text, such as a path; <paramref name="helpName"/> names its value in the help.</summary>
     public static Parser<string?> Text(string helpName) => new(

@@ -35,6 +35,9 @@ internal sealed record PreparedRun<T>(
 
     /// <summary>The mini-batch size of the run.</summary>
     public int Batch => Experiment.Get(Settings.Batch)!.Value;
+
+    /// <summary>The dropout of --dropout, or null for none.</summary>
+    public Dropout? Dropout => TrainJob.DropoutOf(Experiment);
 }
 
 /// <summary>What the training loop produced: one history row per epoch and the last epoch's network and optimizer state.</summary>
@@ -70,7 +73,7 @@ internal static class TrainJob
         terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+            var checkpoint = new Checkpoint<T>(model, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch) { Dropout = run.Dropout }
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
             var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
@@ -151,7 +154,7 @@ internal static class TrainJob
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
-            run.Checkpoint?.State, run.FirstEpoch);
+            run.Checkpoint?.State, run.FirstEpoch, run.Dropout);
         int steps = StepsPerEpoch(run);
         EpochResult<T>? last = null;
         var clock = Stopwatch.StartNew();
@@ -240,6 +243,9 @@ internal static class TrainJob
         return $"warning: the data differ from those the checkpoint was trained on: {Describe(recorded.Select(file => (file.Name, file.Sha256)))}; now {Describe(now.Select(file => (file.Key, file.Value)))}.";
     }
 
+    /// <summary>The dropout of the experiment's --dropout, or null for none.</summary>
+    internal static Dropout? DropoutOf(Experiment experiment) => experiment.Get(Settings.Dropout) is { } rates ? new Dropout(rates) : null;
+
     /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
     private static void CheckResumable<T>(Checkpoint<T> checkpoint, Network<T> planned, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -249,6 +255,9 @@ internal static class TrainJob
             throw new UsageException($"--resume: the checkpoint was trained with batch {checkpoint.BatchSize}, but --batch is {experiment.Get(Settings.Batch)} (the steps would differ from an uninterrupted run); give --batch {checkpoint.BatchSize}.");
         if (checkpoint.Seed != experiment.Get(Settings.Seed))
             throw new UsageException($"--resume: the checkpoint was trained with seed {checkpoint.Seed}, but --seed is {experiment.Get(Settings.Seed)} (the split and the shuffles would differ).");
+        string trained = checkpoint.Dropout?.ToString() ?? "none", asked = DropoutOf(experiment)?.ToString() ?? "none";
+        if (trained != asked)
+            throw new UsageException($"--resume: the checkpoint was trained with dropout {trained}, but --dropout is {asked} (the steps would differ from an uninterrupted run).");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
@@ -257,6 +266,7 @@ internal static class TrainJob
         + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + (e.Get(Settings.Dropout) is { } rates ? FormattableString.Invariant($", dropout {string.Join(",", rates)}") : "")
         + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}";
 
     /// <summary>
