@@ -154,6 +154,8 @@ public static class DropoutMask
         key = SeededRandom.DeriveSeed(key, SeededRandom.DropoutStream, unchecked((ulong)step));
         var random = SeededRandom.Derive(key, SeededRandom.DropoutStream, unchecked((ulong)layer));
         T kept = T.CreateChecked(1.0 / (1.0 - rate));
-        for (int i = 0; i < mask.Length; i++) mask[i] = random.NextDouble() < rate ? T.Zero : kept;
+        // Dropped when u < p with u = k 2^-53 uniform in [0, 1), k the top 53 bits of a draw: k < p 2^53 exactly when k < ⌈p 2^53⌉.
+        ulong threshold = (ulong)Math.Ceiling(rate * (1UL << 53));
+        for (int i = 0; i < mask.Length; i++) mask[i] = (random.NextUInt64() >> 11) < threshold ? T.Zero : kept;
     }
 }
