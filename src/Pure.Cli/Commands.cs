@@ -179,6 +179,20 @@ internal static class Commands
         return sizes.ToImmutable();
     }
 
+    /// <summary>The rates of --dropout ("0.2" or "0.2,0.1"), or null when not given.</summary>
+    public static ImmutableArray<double>? Rates(string? text)
+    {
+        if (text is null) return null;
+        var rates = ImmutableArray.CreateBuilder<double>();
+        foreach (string cell in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate))
+                throw new UsageException($"--dropout: expected rates separated by commas, e.g. 0.2 or 0.2,0.1, got '{text}'.");
+            rates.Add(rate);
+        }
+        return rates.ToImmutable();
+    }
+
     /// <summary>An optional number option whose parse error names the option and the text given.</summary>
     public static Option<T?> Number<T>(string name, string description) where T : struct, INumber<T> => new(name)
     {

@@ -100,6 +100,12 @@ internal static class Settings
         derive: (e, p) => ForSchedules(e, "--plateau-patience", p, ["plateau"], 10),
         check: (flag, _, p) => p >= 0 ? null : $"{flag}: expected 0 or more, got {p}.");
 
+    /// <summary>Dropout rates of the hidden layers: one for all, or one per hidden layer; null for none.</summary>
+    public static readonly Setting<ImmutableArray<double>?> Dropout = new("dropout", Parser.Rates, "Inverted dropout on the hidden layers: one rate p in [0, 1) for all, e.g. 0.2, or one per hidden layer, e.g. 0.2,0.1", defaultText: "none",
+        derive: (e, rates) => e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs(rates, "--dropout") : rates,
+        check: (flag, e, rates) => rates!.Value.Any(p => !(p >= 0 && p < 1)) ? $"{flag}: expected rates in [0, 1), got {string.Join(",", rates.Value.Select(p => Format(p)))}."
+            : rates.Value.Length != 1 && rates.Value.Length != e.Get(Layers)!.Value.Length ? $"{flag}: expected one rate or one per hidden layer ({e.Get(Layers)!.Value.Length}), got {rates.Value.Length}." : null);
+
     /// <summary>The mini-batch size.</summary>
     public static readonly Setting<int?> Batch = new("batch", Parser.Integer, "Mini-batch size", 32, check: AtLeastOne);
 
@@ -197,7 +203,7 @@ internal static class Settings
 
     /// <summary>Refuses a gradient-descent setting given with lbfgs; null (not given) passes.</summary>
     private static T? NotWithLbfgs<T>(T? value, string flag) => value is null ? default
-        : throw new UsageException($"{flag} does not apply to --optimizer lbfgs (full-batch L-BFGS takes no learning rate, schedule, clipping, early stopping or checkpoint).");
+        : throw new UsageException($"{flag} does not apply to --optimizer lbfgs (full-batch L-BFGS takes no learning rate, schedule, clipping, dropout, early stopping or checkpoint).");
 
     private static string DefaultLoss(string outputActivation) => outputActivation switch
     {
@@ -364,6 +370,25 @@ internal static class Parser
         (p, o) => p.GetResult(o) is null ? null : (p.GetValue((Option<string?>)o) ?? "on") == "on",
         e => e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Expected("true or false", e),
         (w, v) => w.WriteBooleanValue(v!.Value), v => v!.Value ? "on" : "off");
+
+    /// <summary>Rates separated by commas on the command line; a number, or an array of numbers, in JSON (written as a number when there is one).</summary>
+    public static readonly Parser<ImmutableArray<double>?> Rates = new(
+        (flag, help) => new Option<string?>(flag) { HelpName = "rates", Description = help }, (p, o) => Commands.Rates(p.GetValue((Option<string?>)o)),
+        e => e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out double rate) ? [rate]
+            : e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray().Select(item => item.ValueKind == JsonValueKind.Number && item.TryGetDouble(out double x) ? x : throw Expected("a number or an array of numbers", item))]
+            : throw Expected("a number or an array of numbers", e),
+        (w, v) =>
+        {
+            if (v!.Value.Length == 1)
+            {
+                w.WriteNumberValue(v.Value[0]);
+                return;
+            }
+            w.WriteStartArray();
+            foreach (double rate in v.Value) w.WriteNumberValue(rate);
+            w.WriteEndArray();
+        },
+        v => string.Join(",", v!.Value.Select(rate => rate.ToString("R", CultureInfo.InvariantCulture))));
 
     /// <summary>A text, such as a path; <paramref name="helpName"/> names its value in the help.</summary>
     public static Parser<string?> Text(string helpName) => new(

@@ -49,6 +49,9 @@ internal sealed record PreparedRun<T>(
 
     /// <summary>True for a regression run.</summary>
     public bool Regression => TestTargets is not null;
+
+    /// <summary>The dropout of --dropout, or null for none.</summary>
+    public Dropout? Dropout => TrainJob.DropoutOf(Experiment);
 }
 
 /// <summary>What the training loop produced: one history row per epoch, the last epoch's network and optimizer state, where early stopping stands (null when off), and the L-BFGS report (null for gradient descent).</summary>
@@ -92,7 +95,7 @@ internal static class TrainJob
         if (test.Confusion is not null) terminal.Out.WriteLine(test.Confusion);
         if (output is not null)
         {
-            var checkpoint = run.Optimizer is null ? null : new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch)
+            var checkpoint = run.Optimizer is null ? null : new Checkpoint<T>(model with { Network = trained.Last.Network }, run.Optimizer, trained.Last.State, trained.Last.Epoch, run.Seed, run.Batch) { Dropout = run.Dropout }
                 .WithTrainingData(run.DataHashes.Select(file => new DataSource(file.Key, file.Value)));
             var outcome = new TrainOutcome<T>(run, model, checkpoint, trained.History, test, trained.Seconds, clock.Elapsed.TotalSeconds, trained.Stopping, trained.Lbfgs);
             RunFolder.Publish(output, staging => RunFiles.Write(staging, outcome));
@@ -235,7 +238,7 @@ internal static class TrainJob
             Metrics.OneHot<T>(run.TestLabels, run.Classes.ClassCount)) : null);
         string part = run.Validation is null && monitorTest ? "test" : "validation";
         var epochs = Training.Epochs(run.Network, run.Optimizer!, run.Loss, run.Training, run.Batch, run.LastEpoch - run.FirstEpoch + 1, run.Seed, monitored,
-            run.Checkpoint?.State, run.FirstEpoch);
+            run.Checkpoint?.State, run.FirstEpoch, run.Dropout);
         var rule = Choices.EarlyStoppingOf(run.Experiment);
         EarlyStoppingState<T>? stopping = null;
         if (rule is not null) epochs = Training.WithEarlyStopping(epochs, rule).Select(state => (stopping = state).Last!);
@@ -345,6 +348,9 @@ internal static class TrainJob
         return $"warning: the data differ from those the checkpoint was trained on: {Describe(recorded.Select(file => (file.Name, file.Sha256)))}; now {Describe(now.Select(file => (file.Key, file.Value)))}.";
     }
 
+    /// <summary>The dropout of the experiment's --dropout, or null for none.</summary>
+    internal static Dropout? DropoutOf(Experiment experiment) => experiment.Get(Settings.Dropout) is { } rates ? new Dropout(rates) : null;
+
     /// <summary>Throws unless the checkpoint's network has the architecture the experiment asks for and was trained with its seed.</summary>
     private static void CheckResumable<T>(Checkpoint<T> checkpoint, Network<T> planned, Experiment experiment) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -357,6 +363,9 @@ internal static class TrainJob
         string reduction = checkpoint.Model.Loss.Reduction == Reduction.Sum ? "sum" : "mean";
         if (reduction != experiment.Get(Settings.Reduction))
             throw new UsageException($"--resume: the checkpoint was trained with reduction {reduction}, but --reduction is {experiment.Get(Settings.Reduction)}; give --reduction {reduction}.");
+        string trainedDropout = checkpoint.Dropout?.ToString() ?? "none", asked = DropoutOf(experiment)?.ToString() ?? "none";
+        if (trainedDropout != asked)
+            throw new UsageException($"--resume: the checkpoint was trained with dropout {trainedDropout}, but --dropout is {asked} (the steps would differ from an uninterrupted run).");
     }
 
     /// <summary>"adam, learning rate 0.001" and the optional settings that are set.</summary>
@@ -365,6 +374,7 @@ internal static class TrainJob
         + (e.Get(Settings.Momentum) is double m ? FormattableString.Invariant($", momentum {m}") : "")
         + (e.Get(Settings.WeightDecay) is > 0 ? FormattableString.Invariant($", weight decay {e.Get(Settings.WeightDecay)}") : "")
         + (e.Get(Settings.Clip) is double c ? FormattableString.Invariant($", clip {c}") : "")
+        + (e.Get(Settings.Dropout) is { } rates ? FormattableString.Invariant($", dropout {string.Join(",", rates)}") : "")
         + (e.Get(Settings.Schedule) is "constant" ? "" : $", {e.Get(Settings.Schedule)} schedule")
         + $", {e.Get(Settings.Activation)}/{e.Get(Settings.OutputActivation)}, {e.Get(Settings.Loss)}"
         + (e.Get(Settings.Reduction) == "sum" ? " (sum)" : "") + (e.Get(Settings.ClassWeight) == "balanced" ? ", balanced class weights" : "")

@@ -10,25 +10,29 @@ namespace Pure;
 public static class Backprop
 {
     /// <summary>
-    /// The forward pass Z^[l] = W^[l] A^[l-1] + b^[l], A^[l] = σ(Z^[l]) for l = 1..L, with A^[0] = X.
+    /// The forward pass Z^[l] = W^[l] A^[l-1] + b^[l], A^[l] = σ(Z^[l]) for l = 1..L, with A^[0] = X. With a fixed
+    /// dropout mask, A^[l] = M^[l] ⊙ σ(Z^[l]) on the hidden layers l = 1..L-1, and the trace keeps the mask so that
+    /// <see cref="Backward{T}"/> applies it in BP2.
     /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="input">X, n_0 x m with m ≥ 1, finite.</param>
+    /// <param name="mask">M^[1], ..., M^[L-1], each n_l x m (<see cref="DropoutMask.Draw{T}"/>), or null for no dropout.</param>
     /// <returns>Every Z^[l] and A^[l], each n_l x m.</returns>
-    public static ForwardTrace<T> Forward<T>(Network<T> network, ImmutableMatrix<T> input) where T : unmanaged, IFloatingPointIeee754<T>
+    public static ForwardTrace<T> Forward<T>(Network<T> network, ImmutableMatrix<T> input, DropoutMask<T>? mask = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(network, input, nameof(input));
+        mask?.CheckFits(network, input.Columns, nameof(mask));
         var preActivations = ImmutableArray.CreateBuilder<ImmutableMatrix<T>>(network.Layers.Length);
         var activations = ImmutableArray.CreateBuilder<ImmutableMatrix<T>>(network.Layers.Length);
         var previous = input;
-        foreach (var layer in network.Layers)
+        for (int l = 0; l < network.Layers.Length; l++)
         {
-            var (z, a) = LayerForward(layer, previous);
+            var (z, a) = LayerForward(network.Layers[l], previous, l < network.Layers.Length - 1 ? mask?.Layers[l] : null);
             preActivations.Add(z);
             activations.Add(a);
             previous = a;
         }
-        return new ForwardTrace<T>(input, preActivations.MoveToImmutable(), activations.MoveToImmutable());
+        return new ForwardTrace<T>(input, preActivations.MoveToImmutable(), activations.MoveToImmutable()) { Mask = mask };
     }
 
     /// <summary>The network's output A^[L] for X (n_0 x m), n_L x m, without keeping the trace.</summary>
@@ -47,6 +51,8 @@ public static class Backprop
     /// db^[l] = (1/m) Σ over columns of δ^[l] (BP3). Equation four, the update, is <see cref="Step{T}"/>.
     /// With <see cref="Reduction.Sum"/> the factor 1/m is 1; with weights w, column i of δ^[L] is multiplied by w_i and
     /// 1/m becomes 1/Σ_i w_i (1 for <see cref="Reduction.Sum"/>).
+    /// When the trace has a dropout mask, BP2 is δ^[l] = σ'(Z^[l]) ⊙ M^[l] ⊙ (W^[l+1])^T δ^[l+1], the exact gradient
+    /// for that fixed mask.
     /// </summary>
     /// <param name="network">The network that produced <paramref name="trace"/>.</param>
     /// <param name="trace">The result of <see cref="Forward{T}"/> for this network.</param>
@@ -73,7 +79,8 @@ public static class Backprop
         int widest = network.LayerSizes.Max() * m;
         T cost = BackwardInto(
             network, parameters, trace.Input.Storage, [.. trace.PreActivations.Select(z => z.Storage)], [.. trace.Activations.Select(a => a.Storage)],
-            target.Storage, m, loss, gradients, new T[widest], new T[widest], new T[widest], weights: weights?.Storage);
+            target.Storage, m, loss, gradients, new T[widest], new T[widest], new T[widest], weights: weights?.Storage,
+            masks: trace.Mask is null ? null : [.. trace.Mask.Layers.Select(mask => mask.Storage)], unmasked: trace.Mask is null ? null : new T[widest]);
         var result = new LayerParameters<T>[layers.Length];
         for (int l = 0; l < layers.Length; l++)
             result[l] = new LayerParameters<T>(
@@ -82,8 +89,9 @@ public static class Backprop
     }
 
     /// <summary>Forward and backward in one call: the gradients of the cost of (X, Y) (with sample weights w, when given) at the network's parameters.</summary>
-    public static Gradients<T> Gradient<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Backward(network, Forward(network, input), target, loss, weights);
+    /// <remarks>With a fixed dropout <paramref name="mask"/>, the gradients of the cost of the masked forward pass.</remarks>
+    public static Gradients<T> Gradient<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, ImmutableVector<T>? weights = null, DropoutMask<T>? mask = null) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Backward(network, Forward(network, input, mask), target, loss, weights);
 
     /// <summary>
     /// The output error δ^[L] = ∂ℓ/∂Z^[L] for every sample (n_L x m): a - y on the fused paths, otherwise
@@ -123,6 +131,10 @@ public static class Backprop
         return CostCore(network.Layers[^1].Activation, trace.PreActivations[^1], trace.Output, target, loss, weights);
     }
 
+    /// <summary>The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of the network on (X, Y) with the fixed dropout mask M (A^[l] = M^[l] ⊙ σ(Z^[l]) on hidden layers).</summary>
+    public static T Cost<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> target, Loss loss, DropoutMask<T> mask) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Cost(network, Forward(network, input, mask), target, loss);
+
     /// <summary>
     /// The cost C = (1/m) Σ_i ℓ(a^(i), y^(i)) of a forward pass already run, from its Z^[L] and A^[L], without running the
     /// network again: the same value as <see cref="Cost{T}(Network{T}, ImmutableMatrix{T}, ImmutableMatrix{T}, Loss, ImmutableVector{T})"/> on the
@@ -145,9 +157,13 @@ public static class Backprop
     /// The forward-mode derivative of the output with respect to the input: for each sample, J_x A^[L] · t, where
     /// the tangent t is n_0 x m and the result n_L x m.
     /// </summary>
-    public static ImmutableMatrix<T> Jvp<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> tangent) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks>
+    /// With a fixed dropout <paramref name="mask"/>, through the masked forward pass: on hidden layers the tangent of
+    /// A^[l] = M^[l] ⊙ σ(Z^[l]) is M^[l] ⊙ σ'(Z^[l]) ⊙ (the tangent of Z^[l]).
+    /// </remarks>
+    public static ImmutableMatrix<T> Jvp<T>(Network<T> network, ImmutableMatrix<T> input, ImmutableMatrix<T> tangent, DropoutMask<T>? mask = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var trace = Forward(network, input);
+        var trace = Forward(network, input, mask);
         ArgumentNullException.ThrowIfNull(tangent);
         Guard.SameShape(input, tangent, nameof(tangent));
         Guard.Finite(tangent, nameof(tangent));
@@ -159,7 +175,11 @@ public static class Backprop
             var linear = new T[layer.OutputSize * m];
             Kernels<T>.Multiply(false, layer.Weight.Storage, layer.OutputSize, layer.InputSize, false, current, layer.InputSize, m, linear);
             var next = new T[linear.Length];
-            layer.Activation.Jvp<T>(trace.PreActivations[l].AsSpan(), trace.Activations[l].AsSpan(), linear, next, layer.OutputSize);
+            var layerMask = l < network.Layers.Length - 1 ? mask?.Layers[l] : null;
+            // σ' comes from σ(Z^[l]) itself: the trace's A^[l] is masked.
+            var activation = layerMask is null ? trace.Activations[l] : layer.Activation.Apply(trace.PreActivations[l]);
+            layer.Activation.Jvp<T>(trace.PreActivations[l].AsSpan(), activation.AsSpan(), linear, next, layer.OutputSize);
+            if (layerMask is not null) Kernels<T>.MultiplyElementwise(next, layerMask.AsSpan(), next);
             current = next;
         }
         return new ImmutableMatrix<T>(network.OutputSize, m, current);
@@ -167,7 +187,8 @@ public static class Backprop
 
     /// <summary>
     /// The reverse-mode derivative of the output with respect to the input: for each sample, (J_x A^[L])^T · c, where
-    /// the cotangent c is n_L x m and the result n_0 x m. The same propagation as <see cref="Backward{T}"/>.
+    /// the cotangent c is n_L x m and the result n_0 x m. The same propagation as <see cref="Backward{T}"/>, with the
+    /// trace's dropout mask when it has one.
     /// </summary>
     public static ImmutableMatrix<T> Vjp<T>(Network<T> network, ForwardTrace<T> trace, ImmutableMatrix<T> cotangent) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -180,7 +201,7 @@ public static class Backprop
         var delta = new T[cotangent.Count];
         output.Activation.Backward<T>(trace.PreActivations[^1].AsSpan(), trace.Output.AsSpan(), cotangent.AsSpan(), delta, output.OutputSize);
         for (int l = network.Layers.Length - 1; l > 0; l--)
-            delta = HiddenError(network.Layers[l], delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1]);
+            delta = HiddenError(network.Layers[l], delta, m, network.Layers[l - 1].Activation, trace.PreActivations[l - 1], trace.Activations[l - 1], trace.Mask?.Layers[l - 1]);
         var first = network.Layers[0];
         var result = new T[first.InputSize * m];
         Kernels<T>.Multiply(true, first.Weight.Storage, first.OutputSize, first.InputSize, false, delta, first.OutputSize, m, result);
@@ -229,22 +250,23 @@ public static class Backprop
         return new StepResult<T>(network.WithParameters(next), update.State);
     }
 
-    private static (ImmutableMatrix<T> PreActivation, ImmutableMatrix<T> Activation) LayerForward<T>(DenseLayer<T> layer, ImmutableMatrix<T> previous)
+    private static (ImmutableMatrix<T> PreActivation, ImmutableMatrix<T> Activation) LayerForward<T>(DenseLayer<T> layer, ImmutableMatrix<T> previous, ImmutableMatrix<T>? mask = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = previous.Columns;
         var z = new T[layer.OutputSize * m];
         var a = new T[z.Length];
-        LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous.Storage, m, z, a);
+        LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous.Storage, m, z, a, mask?.Storage);
         return (new ImmutableMatrix<T>(layer.OutputSize, m, z), new ImmutableMatrix<T>(layer.OutputSize, m, a));
     }
 
-    /// <summary>BP2: δ^[l-1] = J_σ(Z^[l-1])^T ((W^[l])^T δ^[l]).</summary>
-    private static T[] HiddenError<T>(DenseLayer<T> layer, T[] delta, int m, Activation previousActivation, ImmutableMatrix<T> previousZ, ImmutableMatrix<T> previousA)
+    /// <summary>BP2: δ^[l-1] = J_σ(Z^[l-1])^T (M^[l-1] ⊙ (W^[l])^T δ^[l]), without M when <paramref name="mask"/> is null.</summary>
+    private static T[] HiddenError<T>(DenseLayer<T> layer, T[] delta, int m, Activation previousActivation, ImmutableMatrix<T> previousZ, ImmutableMatrix<T> previousA, ImmutableMatrix<T>? mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var result = new T[layer.InputSize * m];
-        HiddenErrorInto(layer.Weight.Storage, layer.OutputSize, layer.InputSize, delta, m, previousActivation, previousZ.AsSpan(), previousA.AsSpan(), new T[result.Length], result);
+        HiddenErrorInto(layer.Weight.Storage, layer.OutputSize, layer.InputSize, delta, m, previousActivation, previousZ.AsSpan(), previousA.AsSpan(), new T[result.Length], result,
+            mask?.Storage, mask is null ? null : new T[result.Length]);
         return result;
     }
 
@@ -252,12 +274,16 @@ public static class Backprop
     // pooled buffers), so that both compute every value with the same operations in the same order, bit for bit.
     // Buffers may be longer than needed; only the leading elements are read and written.
 
-    /// <summary>Z = W A_prev + b (the bias added in the product's epilogue), A = σ(Z); Z and A are outputSize x m.</summary>
-    internal static void LayerForwardInto<T>(T[] weight, T[] bias, Activation activation, int outputSize, int inputSize, T[] previous, int m, T[] z, T[] a)
+    /// <summary>
+    /// Z = W A_prev + b (the bias added in the product's epilogue), A = σ(Z), or A = M ⊙ σ(Z) with a dropout
+    /// <paramref name="mask"/>; Z and A are outputSize x m.
+    /// </summary>
+    internal static void LayerForwardInto<T>(T[] weight, T[] bias, Activation activation, int outputSize, int inputSize, T[] previous, int m, T[] z, T[] a, T[]? mask = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Kernels<T>.Multiply(false, weight, outputSize, inputSize, false, previous, inputSize, m, z, bias);
         activation.Apply<T>(z.AsSpan(0, outputSize * m), a.AsSpan(0, outputSize * m), outputSize);
+        if (mask is not null) Kernels<T>.MultiplyElementwise(a.AsSpan(0, outputSize * m), mask.AsSpan(0, outputSize * m), a.AsSpan(0, outputSize * m));
     }
 
     /// <summary>
@@ -270,10 +296,12 @@ public static class Backprop
     /// (widest layer) x m elements. Returns the cost (<see cref="CostCore{T}"/>'s value).
     /// A <paramref name="sink"/> is told of each part of the gradient as soon as it is final, from the last layer to the
     /// first; W^[l] is not read after its gradient is done, so the sink may update it in place.
+    /// With dropout, <paramref name="masks"/> holds M^[1], ..., M^[L-1] (null for a layer without dropout) and
+    /// <paramref name="unmasked"/> is scratch of (widest layer) x m elements for σ(Z^[l]).
     /// </summary>
     internal static T BackwardInto<T>(
         Network<T> shape, T[][] parameters, T[] input, T[][] preActivations, T[][] activations, T[] target, int m, Loss loss,
-        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream, IGradientSink? sink = null, T[]? weights = null)
+        T[][] gradients, T[] delta, T[] nextDelta, T[] upstream, IGradientSink? sink = null, T[]? weights = null, T[]?[]? masks = null, T[]? unmasked = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = shape.Layers;
@@ -303,7 +331,7 @@ public static class Backprop
             // δ^[l-1] first: it reads W^[l], which a sink may update as soon as ∇W^[l] is done.
             if (l > 0)
                 HiddenErrorInto(parameters[2 * l], outputSize, inputSize, delta, m, layers[l - 1].Activation,
-                    preActivations[l - 1], activations[l - 1], upstream, nextDelta);
+                    preActivations[l - 1], activations[l - 1], upstream, nextDelta, masks?[l - 1], unmasked);
             Kernels<T>.Multiply(false, delta, outputSize, m, true, previous, inputSize, m, gradients[2 * l], scale: inverseM, tileDone: sink?.WeightTiles(l));
             Kernels<T>.ScaledRowSums(delta.AsSpan(0, outputSize * m), outputSize, inverseM, gradients[2 * l + 1].AsSpan(0, outputSize));
             sink?.BiasDone(l);
@@ -346,14 +374,25 @@ public static class Backprop
         }
     }
 
-    /// <summary>BP2 into <paramref name="result"/> (inputSize x m), with <paramref name="upstream"/> as scratch for W^T δ.</summary>
+    /// <summary>
+    /// BP2 into <paramref name="result"/> (inputSize x m), with <paramref name="upstream"/> as scratch for W^T δ. With a
+    /// dropout <paramref name="mask"/>, W^T δ is multiplied by M first, and σ'(Z) is taken from σ(Z) recomputed into
+    /// <paramref name="unmasked"/> (the activations passed in are masked).
+    /// </summary>
     internal static void HiddenErrorInto<T>(
         T[] weight, int outputSize, int inputSize, T[] delta, int m, Activation previousActivation, ReadOnlySpan<T> previousZ, ReadOnlySpan<T> previousA,
-        T[] upstream, T[] result)
+        T[] upstream, T[] result, T[]? mask = null, T[]? unmasked = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Kernels<T>.Multiply(true, weight, outputSize, inputSize, false, delta, outputSize, m, upstream);
         int count = inputSize * m;
+        if (mask is not null)
+        {
+            Kernels<T>.MultiplyElementwise(upstream.AsSpan(0, count), mask.AsSpan(0, count), upstream.AsSpan(0, count));
+            var activation = unmasked.AsSpan(0, count);
+            previousActivation.Apply<T>(previousZ[..count], activation, inputSize);
+            previousA = activation;
+        }
         previousActivation.Backward<T>(previousZ[..count], previousA[..count], upstream.AsSpan(0, count), result.AsSpan(0, count), inputSize);
     }
 
@@ -413,6 +452,7 @@ public static class Backprop
                 || trace.PreActivations[l].Columns != trace.SampleCount || trace.Activations[l].Columns != trace.SampleCount)
                 throw new ArgumentException($"Expected layer {l} of trace to be {network.Layers[l].OutputSize} x {trace.SampleCount}, got {trace.Activations[l].Shape}.", nameof(trace));
         Guard.AtLeastOneSample(trace.Input, nameof(trace));
+        trace.Mask?.CheckFits(network, trace.SampleCount, nameof(trace));
         Guard.Finite(trace.Input, nameof(trace));
         for (int l = 0; l < network.Layers.Length; l++)
         {

@@ -289,4 +289,43 @@ public sealed class TrainCommandTests
         Assert.Equal(31, File.ReadAllLines(folder["test.csv"]).Length);
         return (folder["train.csv"], folder["test.csv"]);
     }
+
+    [Fact]
+    public void DropoutIsRecordedInTheExperimentAndTheCheckpointAndResumesBitForBit()
+    {
+        using var folder = new TempFolder();
+        string[] settings = ["train", "--layers", "16,8", "--batch", "50", "--seed", "3", "--dtype", "float32"];
+        Assert.Equal(0, CliRun.Of([.. settings, "--dropout", "0.2,0.1", "--epochs", "4", "--output", folder["straight"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. settings, "--dropout", "0.2,0.1", "--epochs", "2", "--output", folder["first"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of([.. settings, "--epochs", "2", "--output", folder["plain"]]).ExitCode);
+        var resumed = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--epochs", "2", "--output", folder["resumed"]);
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains("dropout 0.2,0.1", resumed.Out, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(folder["straight/checkpoint.json"]), File.ReadAllBytes(folder["resumed/checkpoint.json"]));
+        Assert.NotEqual(File.ReadAllBytes(folder["plain/model.json"]), File.ReadAllBytes(folder["first/model.json"]));
+        var experiment = JsonNode.Parse(File.ReadAllText(folder["first/experiment.json"]))!;
+        Assert.Equal([0.2, 0.1], experiment["dropout"]!.AsArray().Select(rate => rate!.GetValue<double>()));
+        var checkpoint = JsonNode.Parse(File.ReadAllText(folder["first/checkpoint.json"]))!;
+        Assert.Equal([0.2, 0.1], checkpoint["dropout"]!.AsArray().Select(rate => rate!.GetValue<double>()));
+        Assert.Null(JsonNode.Parse(File.ReadAllText(folder["plain/checkpoint.json"]))!["dropout"]);
+
+        var other = CliRun.Of("train", "--resume", folder["first/checkpoint.json"], "--dropout", "0.3", "--output", folder["other"]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("trained with dropout 0.2,0.1, but --dropout is 0.3", Assert.Single(other.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1", "--dropout: expected rates in [0, 1), got 1.")]
+    [InlineData("0.2,0.1", "--dropout: expected one rate or one per hidden layer (1), got 2.")]
+    [InlineData("0.2;0.1", "--dropout: expected rates separated by commas, e.g. 0.2 or 0.2,0.1, got '0.2;0.1'.")]
+    public void BadDropoutRatesAreRefusedNamingTheFlag(string rates, string message)
+    {
+        using var folder = new TempFolder();
+        var run = CliRun.Of(["train", .. Quick, "--dropout", rates, "--output", folder["run"]]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder["run"]));
+    }
 }

@@ -19,10 +19,10 @@ public class InPlaceTrainingProperties
     /// <summary>
     /// The pure loop by hand: per epoch, the network, the state and the mean training loss; or, where a mini-batch's
     /// loss, gradient or new parameters are not finite, the divergence Training must report (epoch, step, quantity and
-    /// last finite loss), read from the pure functions' own checks.
+    /// last finite loss), read from the pure functions' own checks. With <paramref name="dropout"/>, each step uses the mask of (seed, epoch, step).
     /// </summary>
     private static (List<(Network<T> Network, OptimizerState<T> State, T Loss)> Epochs, TrainingDivergedException? Error) PureLoop<T>(
-        Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> data, int batchSize, int seed)
+        Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> data, int batchSize, int seed, Dropout? dropout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var epochs = new List<(Network<T>, OptimizerState<T>, T)>();
@@ -50,7 +50,8 @@ public class InPlaceTrainingProperties
                 Gradients<T> gradients;
                 try
                 {
-                    gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss, batch.Weights);
+                    var mask = dropout is null ? null : DropoutMask.Draw<T>(dropout, network.LayerSizes, length, seed, epoch, step);
+                    gradients = Backprop.Gradient(network, batch.Inputs, batch.Targets, loss, batch.Weights, mask);
                 }
                 catch (ArgumentException error) when (error.ParamName == "trace")
                 {
@@ -79,15 +80,15 @@ public class InPlaceTrainingProperties
     }
 
     /// <summary>Training.Epochs against the pure loop; a failure message, or null when they agree bit for bit.</summary>
-    private static string? Compare<T>(Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> data, int batchSize, int seed)
+    internal static string? Compare<T>(Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> data, int batchSize, int seed, Dropout? dropout = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (expected, expectedError) = PureLoop(network, optimizer, loss, data, batchSize, seed);
+        var (expected, expectedError) = PureLoop(network, optimizer, loss, data, batchSize, seed, dropout);
         var actual = new List<EpochResult<T>>();
         TrainingDivergedException? actualError = null;
         try
         {
-            foreach (var result in Training.Epochs(network, optimizer, loss, data, batchSize, EpochCount, seed)) actual.Add(result);
+            foreach (var result in Training.Epochs(network, optimizer, loss, data, batchSize, EpochCount, seed, dropout: dropout)) actual.Add(result);
         }
         catch (TrainingDivergedException error)
         {

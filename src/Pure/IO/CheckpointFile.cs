@@ -6,7 +6,7 @@ namespace Pure;
 
 /// <summary>
 /// A training run paused after <see cref="Epoch"/> epochs: resume it with
-/// <c>Training.Epochs(Model.Network, Optimizer, Model.Loss, training, BatchSize, epochs, Seed, state: State, firstEpoch: Epoch + 1)</c>,
+/// <c>Training.Epochs(Model.Network, Optimizer, Model.Loss, training, BatchSize, epochs, Seed, state: State, firstEpoch: Epoch + 1, dropout: Dropout)</c>,
 /// which continues bit for bit as if the run had not stopped.
 /// </summary>
 /// <param name="Model">The network after <see cref="Epoch"/> epochs, with its loss, scaling and classes.</param>
@@ -54,6 +54,9 @@ public sealed record Checkpoint<T>(Model<T> Model, Optimizer Optimizer, Optimize
 
     /// <summary>The mini-batch size.</summary>
     public int BatchSize { get; init => field = CheckBatchSize(value); } = CheckBatchSize(BatchSize);
+
+    /// <summary>The run's dropout on the hidden layers, or null for none (and in checkpoints written before it existed).</summary>
+    public Dropout? Dropout { get; init; }
 
     private static int CheckEpoch(int epoch) =>
         epoch is >= 0 and < int.MaxValue ? epoch
@@ -103,7 +106,8 @@ public sealed record DataSource(string Name, string Sha256)
 /// <summary>
 /// Saves and loads a <see cref="Checkpoint{T}"/> as JSON (format "pure-checkpoint", version 1): the model object of
 /// <see cref="ModelFile"/>, the optimizer's transforms, its state, the epoch, seed and batch size, every number exactly,
-/// and, when recorded, the training data ("training_data": an array of {"name", "sha256"}; optional, so older files load).
+/// and, when recorded, the training data ("training_data": an array of {"name", "sha256"}; optional, so older files load)
+/// and the dropout rates ("dropout": an array of one rate, or one per hidden layer; absent without dropout).
 /// Loading refuses what a resumed run could not use, naming the file and the JSON path: duplicate or unknown
 /// properties, an epoch outside [0, int.MaxValue - 1], a batch size below 1, an Adam count outside
 /// [0, <see cref="AdamState{T}.MaxCount"/>], non-finite moments or parameters, and negative second moments.
@@ -122,7 +126,7 @@ public static class CheckpointFile
     /// <summary>The names the fixed objects of a checkpoint may hold, checked while reading (the optimizer's chains nest freely and are checked after).</summary>
     private static readonly Dictionary<string, string[]> Schema = new(ModelFile.SchemaAt("$.model"), StringComparer.Ordinal)
     {
-        ["$"] = ["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state", "training_data"],
+        ["$"] = ["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state", "training_data", "dropout"],
         ["$.training_data[]"] = ["name", "sha256"],
     };
 
@@ -162,6 +166,12 @@ public static class CheckpointFile
                 }
                 writer.WriteEndArray();
             }
+            if (checkpoint.Dropout is { } dropout)
+            {
+                writer.WriteStartArray("dropout");
+                foreach (double rate in dropout.Rates) writer.WriteRawValue(JsonNumbers.Format(rate), skipInputValidation: true);
+                writer.WriteEndArray();
+            }
             writer.WritePropertyName("model");
             ModelJson.Write(writer, checkpoint.Model);
             writer.WritePropertyName("optimizer");
@@ -184,7 +194,7 @@ public static class CheckpointFile
         using var document = JsonInput.Parse(JsonInput.ReadFile(path, limits, MaxDepth, Schema), path, MaxDepth);
         var root = new JsonField(document.RootElement, "$", path);
         ModelJson.CheckHeader<T>(root, Format, Version);
-        var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"], "training_data");
+        var properties = root.Object(["format", "version", "dtype", "epoch", "seed", "batch_size", "model", "optimizer", "state"], "training_data", "dropout");
         int epoch = (int)properties["epoch"].Integer(0, int.MaxValue - 1);
         int seed = (int)properties["seed"].Integer(int.MinValue, int.MaxValue);
         int batchSize = (int)properties["batch_size"].Integer(1, int.MaxValue);
@@ -193,7 +203,20 @@ public static class CheckpointFile
         var optimizer = kinds.ReadOptimizer(properties["optimizer"]);
         var state = kinds.ReadState(properties["state"], optimizer.Init(model.Network));
         var trainingData = properties.TryGetValue("training_data", out var data) ? ReadTrainingData(data) : [];
-        return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize) { TrainingData = trainingData };
+        var dropout = properties.TryGetValue("dropout", out var rates) ? ReadDropout(rates, model.Network.Layers.Length - 1) : null;
+        return new Checkpoint<T>(model, optimizer, state, epoch, seed, batchSize) { TrainingData = trainingData, Dropout = dropout };
+    }
+
+    /// <summary>The "dropout" array: one rate in [0, 1), or one per hidden layer.</summary>
+    private static Dropout ReadDropout(JsonField node, int hiddenLayers)
+    {
+        var rates = node.Array(1, Math.Max(1, hiddenLayers)).Select(rate => rate.Double()).ToArray();
+        for (int i = 0; i < rates.Length; i++)
+            if (!(rates[i] >= 0 && rates[i] < 1)) throw node.Error($"Expected dropout rates in [0, 1), got {rates[i]} at index {i}.");
+        if (rates.Length != 1 && rates.Length != hiddenLayers)
+            throw node.Error($"Expected one dropout rate or one per hidden layer ({hiddenLayers}), got {rates.Length}.");
+        if (hiddenLayers == 0 && rates[0] != 0) throw node.Error("Expected no dropout for a network without hidden layers.");
+        return new Dropout(rates);
     }
 
     private const int MaxDataSources = 100;

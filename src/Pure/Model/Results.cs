@@ -22,6 +22,12 @@ public sealed record ForwardTrace<T>(ImmutableMatrix<T> Input, ImmutableArray<Im
     /// <summary>A^[1], ..., A^[L]; equality compares them in order, by value.</summary>
     public ImmutableArray<ImmutableMatrix<T>> Activations { get => _activations.Items; init => _activations = value; }
 
+    /// <summary>
+    /// The dropout mask the forward pass applied (A^[l] = M^[l] ⊙ σ(Z^[l]) on hidden layers), which
+    /// <see cref="Backprop.Backward{T}"/> applies again in BP2; null without dropout.
+    /// </summary>
+    public DropoutMask<T>? Mask { get; init; }
+
     /// <summary>A^[L], the network's output, n_L x m.</summary>
     public ImmutableMatrix<T> Output => Activations[^1];
 

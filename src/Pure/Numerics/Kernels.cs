@@ -271,6 +271,9 @@ internal static class Kernels<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Σ_i x_i y_i.</summary>
     public static T Dot(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => TensorPrimitives.Dot(x, y);
 
+    /// <summary>result = x ⊙ y, element by element (one rounding each, so the bits do not depend on vector width).</summary>
+    public static void MultiplyElementwise(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> result) => TensorPrimitives.Multiply(x, y, result);
+
     /// <summary>Multiplies every element by <paramref name="scale"/> in place.</summary>
     public static void Scale(Span<T> values, T scale) => TensorPrimitives.Multiply(values, scale, values);
 

@@ -8,7 +8,8 @@ namespace Pure;
 internal struct SeededRandom
 {
     /// <summary>Purposes that keep derived streams apart.</summary>
-    internal const ulong InitializationStream = 0x1A17, ShuffleStream = 0x5AFF, SampleStream = 0x5A3F, SplitStream = 0x5917;
+    internal const ulong InitializationStream = 0x1A17, ShuffleStream = 0x5AFF, SampleStream = 0x5A3F, SplitStream = 0x5917,
+        DropoutStream = 0xD409;
 
     private ulong _s0, _s1, _s2, _s3;
 
@@ -22,13 +23,15 @@ internal struct SeededRandom
     }
 
     /// <summary>A generator for stream (<paramref name="seed"/>, <paramref name="purpose"/>, <paramref name="index"/>).</summary>
-    public static SeededRandom Derive(ulong seed, ulong purpose, ulong index)
+    public static SeededRandom Derive(ulong seed, ulong purpose, ulong index) => new(DeriveSeed(seed, purpose, index));
+
+    /// <summary>The seed of stream (<paramref name="seed"/>, <paramref name="purpose"/>, <paramref name="index"/>), to derive further streams from it.</summary>
+    public static ulong DeriveSeed(ulong seed, ulong purpose, ulong index)
     {
         ulong state = seed;
         ulong mixed = SplitMix(ref state) ^ (purpose * 0x9E3779B97F4A7C15UL);
         state = mixed;
-        mixed = SplitMix(ref state) ^ (index * 0xD1B54A32D192ED03UL);
-        return new SeededRandom(mixed);
+        return SplitMix(ref state) ^ (index * 0xD1B54A32D192ED03UL);
     }
 
     private static ulong SplitMix(ref ulong state)

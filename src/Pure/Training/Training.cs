@@ -102,24 +102,27 @@ public static partial class Training
     /// <param name="state">The optimizer state to start from, or null for <see cref="Optimizer.Init{T}(Network{T})"/>.</param>
     /// <param name="firstEpoch">The number of the first epoch, to resume a run: epoch k is the same whether reached from 1 or started at k;
     /// firstEpoch + epochs - 1 must fit in an int.</param>
+    /// <param name="dropout">Inverted dropout on the hidden layers, or null for none: step s of epoch e uses the mask
+    /// <see cref="DropoutMask.Draw{T}"/>(dropout, sizes, m, seed, e, s); validation is measured without dropout.</param>
     /// <exception cref="TrainingDivergedException">
     /// While enumerating, at the first mini-batch whose loss (or forward pass), gradient or updated parameters are not
     /// finite, or whose epoch's mean training loss is not finite; the epochs before it have been yielded, that epoch is not.
     /// </exception>
     public static IEnumerable<EpochResult<T>> Epochs<T>(
         Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int epochs, int seed,
-        Dataset<T>? validation = null, OptimizerState<T>? state = null, int firstEpoch = 1)
+        Dataset<T>? validation = null, OptimizerState<T>? state = null, int firstEpoch = 1, Dropout? dropout = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckSetup(network, optimizer, loss, training, batchSize, validation);
+        dropout?.Check(network.Layers.Length - 1, nameof(dropout));
         Guard.Positive(epochs, nameof(epochs));
         Guard.Positive(firstEpoch, nameof(firstEpoch));
         if (firstEpoch - 1 > int.MaxValue - epochs)
             throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"Expected firstEpoch + epochs - 1 to fit in an int ({int.MaxValue}), got firstEpoch {firstEpoch} and epochs {epochs}.");
-        return Iterate(network, optimizer, loss, training, batchSize, epochs, seed, validation, state ?? optimizer.Init(network), firstEpoch);
+        return Iterate(network, optimizer, loss, training, batchSize, epochs, seed, validation, state ?? optimizer.Init(network), firstEpoch, dropout);
     }
 
-    /// <summary>Runs epoch number <paramref name="epoch"/> alone from the given network and optimizer state.</summary>
+    /// <summary>Runs epoch number <paramref name="epoch"/> alone from the given network and optimizer state, with <paramref name="dropout"/> on the hidden layers when not null.</summary>
     /// <exception cref="TrainingDivergedException">
     /// At the first mini-batch whose loss (or forward pass), gradient or updated parameters are not finite, or when the
     /// epoch's mean training loss is not finite; its <see cref="TrainingDivergedException.LastFiniteLoss"/> is the last
@@ -127,14 +130,15 @@ public static partial class Training
     /// </exception>
     public static EpochResult<T> Epoch<T>(
         Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int seed, int epoch,
-        Dataset<T>? validation = null)
+        Dataset<T>? validation = null, Dropout? dropout = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckSetup(network, optimizer, loss, training, batchSize, validation);
         ArgumentNullException.ThrowIfNull(state);
         Guard.Positive(epoch, nameof(epoch));
-        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
-        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace, null).Result;
+        dropout?.Check(network.Layers.Length - 1, nameof(dropout));
+        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count), dropout, seed);
+        return RunEpoch(network, state, optimizer, loss, training, batchSize, seed, epoch, validation, workspace, null, dropout).Result;
     }
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits <paramref name="count"/> samples: a permutation derived from (seed, epoch).</summary>
@@ -149,14 +153,14 @@ public static partial class Training
 
     private static IEnumerable<EpochResult<T>> Iterate<T>(
         Network<T> network, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int epochs, int seed,
-        Dataset<T>? validation, OptimizerState<T> state, int firstEpoch)
+        Dataset<T>? validation, OptimizerState<T> state, int firstEpoch, Dropout? dropout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
+        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count), dropout, seed);
         double? lastFiniteLoss = null;
         for (int e = 0; e < epochs; e++)
         {
-            (var result, lastFiniteLoss) = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, firstEpoch + e, validation, workspace, lastFiniteLoss);
+            (var result, lastFiniteLoss) = RunEpoch(network, state, optimizer, loss, training, batchSize, seed, firstEpoch + e, validation, workspace, lastFiniteLoss, dropout);
             network = result.Network;
             state = result.State;
             // An epoch-level policy (reduce-on-plateau) changed the state after the workspace's last step: take it up.
@@ -175,7 +179,7 @@ public static partial class Training
     /// </summary>
     private static (EpochResult<T> Result, double? LastFiniteLoss) RunEpoch<T>(
         Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> training, int batchSize, int seed, int epoch,
-        Dataset<T>? validation, TrainingWorkspace<T>? workspace, double? lastFiniteLoss)
+        Dataset<T>? validation, TrainingWorkspace<T>? workspace, double? lastFiniteLoss, Dropout? dropout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = training.Count;
@@ -198,12 +202,13 @@ public static partial class Training
             string? nonFinite;
             if (workspace is not null)
             {
-                batchLoss = workspace.Step(training, order.AsSpan(start, length), out nonFinite);
+                batchLoss = workspace.Step(training, order.AsSpan(start, length), out nonFinite, epoch, step);
             }
             else
             {
                 var batch = training.Select(order.AsSpan(start, length));
-                (batchLoss, nonFinite, network, state) = PureStep(network, state, optimizer, loss, batch);
+                var mask = dropout is null ? null : DropoutMask.Draw<T>(dropout, network.LayerSizes, length, seed, epoch, step);
+                (batchLoss, nonFinite, network, state) = PureStep(network, state, optimizer, loss, batch, mask);
             }
             if (nonFinite is not null) throw new TrainingDivergedException(epoch, step, nonFinite, lastFiniteLoss);
             lastFiniteLoss = double.CreateChecked(batchLoss);
@@ -236,10 +241,10 @@ public static partial class Training
     /// throwing <see cref="ArgumentException"/>; the network and state are returned unchanged then.
     /// </summary>
     private static (T Loss, string? NonFinite, Network<T> Network, OptimizerState<T> State) PureStep<T>(
-        Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> batch)
+        Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, Dataset<T> batch, DropoutMask<T>? mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var trace = Backprop.Forward(network, batch.Inputs);
+        var trace = Backprop.Forward(network, batch.Inputs, mask);
         for (int l = 0; l < trace.Activations.Length; l++)
             if (!IsFinite(trace.PreActivations[l].AsSpan()) || !IsFinite(trace.Activations[l].AsSpan()))
                 return (T.NaN, TrainingDivergedException.Loss, network, state);

@@ -41,10 +41,14 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     private readonly bool _fused;
     private readonly FusedUpdate<T>? _fusedUpdate;
     private readonly TileDone[] _weightTiles;
+    private readonly Dropout? _dropout;
+    private readonly int _seed;
+    private readonly T[]?[]? _masks;
+    private readonly T[]? _unmasked;
     private int _nonFinite;
     [ThreadStatic] private static T[]? _scratch;
 
-    private TrainingWorkspace(Network<T> network, InPlaceTransform<T> optimizer, Loss loss, int capacity)
+    private TrainingWorkspace(Network<T> network, InPlaceTransform<T> optimizer, Loss loss, int capacity, Dropout? dropout, int seed)
     {
         _shape = network;
         _parameterShape = network.Parameters;
@@ -82,13 +86,24 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
         _upstream = new T[widest];
         _delta = new T[widest];
         _nextDelta = new T[widest];
+        // Dropout: a mask buffer per hidden layer with a rate above 0 (a layer with rate 0 keeps A = σ(Z), the same bits as a mask of ones).
+        _dropout = dropout;
+        _seed = seed;
+        if (dropout is not null)
+        {
+            _masks = new T[]?[layers - 1];
+            for (int l = 1; l < layers; l++)
+                if (dropout.RateOf(l, layers - 1) > 0) _masks[l - 1] = new T[_sizes[l] * capacity];
+            _unmasked = new T[widest];
+        }
     }
 
     /// <summary>A workspace for batches of up to <paramref name="capacity"/> samples, or null when the optimizer has no in-place twin.</summary>
-    public static TrainingWorkspace<T>? TryCreate(Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, int capacity)
+    /// <remarks>With <paramref name="dropout"/>, each step draws its masks from (<paramref name="seed"/>, epoch, step, layer).</remarks>
+    public static TrainingWorkspace<T>? TryCreate(Network<T> network, OptimizerState<T> state, Optimizer optimizer, Loss loss, int capacity, Dropout? dropout = null, int seed = 0)
     {
         var transform = optimizer.CreateInPlace(state, network.Parameters);
-        return transform is null ? null : new TrainingWorkspace<T>(network, transform, loss, capacity);
+        return transform is null ? null : new TrainingWorkspace<T>(network, transform, loss, capacity, dropout, seed);
     }
 
     /// <summary>
@@ -97,9 +112,10 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
     /// optimizer's update added to the parameters. Returns the cost before the step.
     /// <paramref name="nonFinite"/> is null after a finite step; otherwise it names the first quantity that became
     /// non-finite ("loss" when the forward pass or the loss overflowed, then "gradient", then "parameters"), and the
-    /// workspace's parameters are no longer usable.
+    /// workspace's parameters are no longer usable. With dropout, the masks are those of
+    /// <see cref="DropoutMask.Draw{T}"/> for (seed, <paramref name="epoch"/>, <paramref name="step"/>).
     /// </summary>
-    public T Step(Dataset<T> data, ReadOnlySpan<int> indices, out string? nonFinite)
+    public T Step(Dataset<T> data, ReadOnlySpan<int> indices, out string? nonFinite, int epoch = 0, int step = 0)
     {
         int m = indices.Length;
         int layerCount = _preActivations.Length;
@@ -111,11 +127,15 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
             for (int i = 0; i < m; i++) _weights[i] = data.Weights[indices[i]];
             weights = _weights;
         }
+        if (_masks is not null)
+            for (int l = 1; l < layerCount; l++)
+                if (_masks[l - 1] is { } mask) DropoutMask.DrawInto<T>(mask.AsSpan(0, _sizes[l] * m), _dropout!.RateOf(l, layerCount - 1), _seed, epoch, step, l);
 
         var previous = _input;
         for (int l = 0; l < layerCount; l++)
         {
-            Backprop.LayerForwardInto(_parameters[2 * l], _parameters[2 * l + 1], _shape.Layers[l].Activation, _sizes[l + 1], _sizes[l], previous, m, _preActivations[l], _activations[l]);
+            Backprop.LayerForwardInto(_parameters[2 * l], _parameters[2 * l + 1], _shape.Layers[l].Activation, _sizes[l + 1], _sizes[l], previous, m, _preActivations[l], _activations[l],
+                l < layerCount - 1 ? _masks?[l] : null);
             previous = _activations[l];
         }
 
@@ -130,12 +150,12 @@ internal sealed class TrainingWorkspace<T> : IGradientSink where T : unmanaged, 
         {
             foreach (var transform in _transforms) transform.Prepare(_gradients);
             _nonFinite = 0;
-            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this, weights);
+            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, this, weights, _masks, _unmasked);
             finite = _nonFinite == 0;
         }
         else
         {
-            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, weights: weights);
+            cost = Backprop.BackwardInto(_shape, _parameters, _input, _preActivations, _activations, _target, m, _loss, _gradients, _delta, _nextDelta, _upstream, weights: weights, masks: _masks, unmasked: _unmasked);
             finite = ApplyUpdate();
         }
         // A non-finite gradient always yields a non-finite update, so the gradient is scanned only after a failed step.
