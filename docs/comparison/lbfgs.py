@@ -77,14 +77,20 @@ def pure_accuracy(pure, train, test, folder, seed):
     return float(metrics["test"]["accuracy"]), metrics["lbfgs"]["iterations"]
 
 
-def main():
+def arguments(description):
+    """The command line shared by the comparison scripts (--data, --seeds, --pure) and the command that runs Pure."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", default=os.path.join(root, "..", "shared", "data"))
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--pure", default=os.path.join(root, "src", "Pure.Cli", "bin", "Release", "net10.0", "Pure.Cli"))
     args = parser.parse_args()
     pure = [args.pure] if os.path.exists(args.pure) else ["dotnet", "run", "--project", os.path.join(root, "src", "Pure.Cli"), "-c", "Release", "--"]
+    return args, pure
+
+
+def main():
+    args, pure = arguments(__doc__.splitlines()[0])
 
     print(f"{'data':<14}{'seed':>5}{'train':>7}{'test':>6}{'sklearn':>9}{'it':>5}{'pure':>9}{'it':>5}{'diff':>8}")
     summary = []

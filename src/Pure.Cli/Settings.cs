@@ -159,7 +159,8 @@ internal static class Settings
     /// <summary>The quantity early stopping watches: validation_loss, validation_accuracy or training_loss.</summary>
     public static readonly Setting<string?> Monitor = new("monitor", Parser.Choice(Choices.Monitors), "Early stopping: the quantity watched", defaultText: "validation_loss, or training_loss without a validation part",
         derive: (e, m) => e.Get(EarlyStopping) is true ? m ?? (e.Get(ValidationFraction) > 0 ? "validation_loss" : "training_loss") : null,
-        check: (flag, e, m) => m == "training_loss" || e.Get(ValidationFraction) > 0 ? null
+        check: (flag, e, m) => m == "validation_accuracy" && e.Get(Task) == "regression" ? $"{flag} validation_accuracy applies to classification; with --task regression give {flag} validation_loss or training_loss."
+            : m == "training_loss" || e.Get(ValidationFraction) > 0 ? null
             : $"{flag} {m} needs a validation part, but --validation-fraction is 0: give --validation-fraction above 0 or {flag} training_loss.");
 
     /// <summary>Whether model.json holds the best epoch's network (true) or the last epoch's.</summary>

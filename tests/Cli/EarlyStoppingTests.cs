@@ -79,6 +79,7 @@ public sealed class EarlyStoppingTests
     [InlineData("--tol applies to early stopping", "--tol", "0.1")]
     [InlineData("--monitor validation_accuracy needs a validation part", "--patience", "2", "--monitor", "validation_accuracy", "--validation-fraction", "0")]
     [InlineData("--patience: expected 1 or more, got 0", "--patience", "0")]
+    [InlineData("--monitor validation_accuracy applies to classification", "--task", "regression", "--patience", "2", "--monitor", "validation_accuracy")]
     [InlineData("--tol: expected a finite value of 0 or more", "--early-stopping", "on", "--tol", "-1")]
     public void BadEarlyStoppingSettingsAreUsageErrors(string expected, params string[] args)
     {
