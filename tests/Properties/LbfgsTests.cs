@@ -87,10 +87,25 @@ public class LbfgsTests
     {
         var result = Lbfgs.Train(XorNetwork(), Loss.CategoricalCrossEntropy, Xor, new LbfgsOptions { Alpha = 0, Tolerance = 1e-6, MaxIterations = 1000 });
         Assert.True(result.Report.FinalCost < 0.01 * result.Report.InitialCost, $"{result.Report}");
-        Assert.Contains(result.Report.Reason, new[] { LbfgsStop.Gradient, LbfgsStop.RelativeGradient });
-        Assert.True(result.Report.Iterations is > 1 and < 1000, $"{result.Report}");
+        Assert.Contains(result.Report.Reason, new[] { LbfgsStop.MaxAbsGradient, LbfgsStop.Gradient, LbfgsStop.RelativeGradient });
+        Assert.True(result.Report.Evaluations is > 1 and < 1000, $"{result.Report}");
         var predicted = Backprop.Predict(result.Network, Xor.Inputs);
         for (int j = 0; j < 4; j++) Assert.True(Math.Abs(predicted[0, j] - Xor.Targets[0, j]) < 0.1, $"sample {j}: {predicted[0, j]}");
+    }
+
+    [Fact]
+    public void Stops_at_scipys_max_abs_gradient_test_at_the_point_that_passes_it()
+    {
+        var options = new LbfgsOptions { Alpha = 0, Tolerance = 1e-3, MaxIterations = 1000 };
+        var result = Lbfgs.Train(XorNetwork(), Loss.CategoricalCrossEntropy, Xor, options);
+        Assert.Equal(LbfgsStop.MaxAbsGradient, result.Report.Reason);
+        Assert.Null(result.Report.Iterations);
+        var at = Lbfgs.Objective(XorNetwork(), Loss.CategoricalCrossEntropy, Xor, options.Alpha)(result.Network.Parameters.Flatten());
+        Assert.True(at.Gradient.Max(Math.Abs) <= options.Tolerance, $"max |g| {at.Gradient.Max(Math.Abs)}");
+        Assert.True(at.Cost < result.Report.InitialCost, $"{result.Report}");
+        // A tighter tolerance runs on past that point: the test is what stopped the looser run.
+        var tighter = Lbfgs.Train(XorNetwork(), Loss.CategoricalCrossEntropy, Xor, options with { Tolerance = 1e-6 });
+        Assert.True(tighter.Report.Evaluations > result.Report.Evaluations, $"{tighter.Report} vs {result.Report}");
     }
 
     [Fact]

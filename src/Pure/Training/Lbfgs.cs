@@ -30,6 +30,12 @@ public enum LbfgsStop
 
     /// <summary>MathNet's minimiser gave up (its line search failed, or its direction was not a descent direction).</summary>
     LineSearchFailed,
+
+    /// <summary>
+    /// SciPy's test, which scikit-learn's tol sets: max_i |∂J/∂θ_i| ≤ <see cref="LbfgsOptions.Tolerance"/> at a point
+    /// that lowered J, checked at every point evaluated (the run ends there, inside MathNet, so the iterations are not known).
+    /// </summary>
+    MaxAbsGradient,
 }
 
 /// <summary>
@@ -45,8 +51,9 @@ public sealed record LbfgsOptions
     public int MaxEvaluations { get; init => field = Check(value, nameof(MaxEvaluations)); } = 15000;
 
     /// <summary>
-    /// The gradient tolerance ε &gt; 0 (scikit-learn's tol): stops when ||∇J||_2 &lt; ε or MathNet's relative gradient
-    /// test passes (see <see cref="LbfgsStop.RelativeGradient"/>).
+    /// The gradient tolerance ε &gt; 0 (scikit-learn's tol): stops when max_i |∂J/∂θ_i| ≤ ε at a point that lowered J (SciPy's
+    /// test, see <see cref="LbfgsStop.MaxAbsGradient"/>), when ||∇J||_2 &lt; ε, or when MathNet's relative gradient test
+    /// passes (see <see cref="LbfgsStop.RelativeGradient"/>).
     /// </summary>
     public double Tolerance { get; init => field = CheckPositive(value, nameof(Tolerance)); } = 1e-4;
 
@@ -155,7 +162,7 @@ public static class Lbfgs
         var problem = Problem.Create(network, loss, data, options.Alpha);
         var start = network.Parameters.Flatten().Select(double.CreateChecked).ToArray();
         double initialCost = problem.Evaluate(start).Cost;
-        var counter = new Counter(problem, options.MaxEvaluations, start, initialCost);
+        var counter = new Counter(problem, options.MaxEvaluations, start, initialCost, options.Tolerance);
         var minimizer = new LimitedMemoryBfgsMinimizer(options.Tolerance, options.ParameterTolerance, options.FunctionTolerance, options.Memory, options.MaxIterations);
         var objective = ObjectiveFunction.Gradient(point =>
         {
@@ -173,6 +180,11 @@ public static class Lbfgs
             double value = result.FunctionInfoAtMinimum.Value;
             final = double.IsFinite(value) && value <= counter.BestCost ? result.MinimizingPoint.ToArray() : counter.Best;
             (iterations, reason) = Classify(result.Iterations, problem.Evaluate(final), final, options);
+            message = Describe(reason, options);
+        }
+        catch (GradientReachedException)
+        {
+            (final, iterations, reason) = (counter.Best, null, LbfgsStop.MaxAbsGradient);
             message = Describe(reason, options);
         }
         catch (EvaluationLimitException)
@@ -221,6 +233,7 @@ public static class Lbfgs
         LbfgsStop.RelativeGradient => $"Converged: the relative gradient is below tolerance {options.Tolerance}.",
         LbfgsStop.NoProgress => $"Stopped: no progress (step below {options.ParameterTolerance} relative, or cost change below {options.FunctionTolerance} after 500 iterations).",
         LbfgsStop.IterationLimit => $"Not converged: reached the iteration limit {options.MaxIterations}.",
+        LbfgsStop.MaxAbsGradient => $"Converged: max |∂J/∂θ_i| <= tolerance {options.Tolerance} (SciPy's test, as scikit-learn's tol).",
         _ => $"Not converged: reached the evaluation limit {options.MaxEvaluations}; the lowest cost evaluated is returned.",
     };
 
@@ -296,10 +309,10 @@ public static class Lbfgs
     }
 
     /// <summary>
-    /// Counts the evaluations MathNet asks for, keeps the lowest-cost point, and stands in (∞, 0) for points whose θ
+    /// Counts the evaluations MathNet asks for, keeps the lowest-cost point, ends the run when that point passes SciPy's max-abs gradient test, and stands in (∞, 0) for points whose θ
     /// or J is not finite, so that MathNet's line search shortens its step there. Local to one <see cref="Train{T}"/> call.
     /// </summary>
-    private sealed class Counter(Problem problem, int limit, double[] start, double startCost)
+    private sealed class Counter(Problem problem, int limit, double[] start, double startCost, double gradientTolerance)
     {
         public int Count { get; private set; }
 
@@ -318,10 +331,13 @@ public static class Lbfgs
             {
                 BestCost = cost;
                 Best = (double[])theta.Clone();
+                if (gradient.Max(Math.Abs) <= gradientTolerance) throw new GradientReachedException();
             }
             return (cost, gradient);
         }
     }
 
     private sealed class EvaluationLimitException : Exception;
+
+    private sealed class GradientReachedException : Exception;
 }
