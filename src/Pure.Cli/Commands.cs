@@ -35,6 +35,7 @@ internal static class Commands
         root.Subcommands.Add(Predict(terminal));
         root.Subcommands.Add(GradCheck(terminal));
         root.Subcommands.Add(Info(terminal));
+        root.Subcommands.Add(Export(terminal));
         LimitOptions.AddTo(root);
         return root;
     }
@@ -140,6 +141,21 @@ internal static class Commands
         var command = new Command("info", "Shows a model file's architecture, loss, scaling, classes and parameter count.");
         var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
         command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.Info(terminal)));
+        return command;
+    }
+
+    private static Command Export(Terminal terminal)
+    {
+        var command = new Command("export", "Writes a model file as ONNX (opset 17): input \"input\" [batch, n_0] of raw features, the scaling and every layer as graph nodes, output \"probabilities\" (classification) or \"output\" (regression, in the targets' units).");
+        var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
+        var format = Add(command, new Option<string>("--format") { Description = "The format to write; only onnx", Required = true, HelpName = "name" });
+        var output = Add(command, new Option<string>("--output") { Description = "The file to write, such as model.onnx", Required = true, HelpName = "file" });
+        command.SetAction(parsed =>
+        {
+            string given = parsed.GetRequiredValue(format);
+            if (given != "onnx") throw new UsageException($"--format: expected onnx, got {given}.");
+            return ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.ExportOnnx(terminal, parsed.GetRequiredValue(output)));
+        });
         return command;
     }
 

@@ -204,6 +204,24 @@ internal static class ModelCommands
     }
 
     /// <summary><c>pure info</c>: the model's architecture, loss, scaling, classes and parameter counts.</summary>
+    /// <summary>
+    /// <c>pure export --format onnx</c>: writes the model with <see cref="Onnx.Export{T}"/>, recording the seed of the
+    /// experiment.json beside the model file when there is one.
+    /// </summary>
+    internal sealed record ExportOnnx(Terminal Terminal, string Output) : IModelJob
+    {
+        /// <inheritdoc />
+        public int Run<T>(Model<T> model, string path) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            string experiment = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "experiment.json");
+            long? seed = File.Exists(experiment) ? Experiment.Load(experiment).Get(Settings.Seed) : null;
+            try { Onnx.Export(model, Output, seed); }
+            catch (NotSupportedException refused) { throw new UsageException($"{path}: {refused.Message}"); }
+            Terminal.Line($"wrote {Output}: ONNX opset {Onnx.Opset}, {model.Network.Architecture}, output \"{Onnx.OutputName(model.Loss)}\"{(seed is long s ? FormattableString.Invariant($", seed {s}") : "")}");
+            return 0;
+        }
+    }
+
     internal sealed record Info(Terminal Terminal) : IModelJob
     {
         /// <inheritdoc />
