@@ -35,7 +35,7 @@ public sealed class ExportTests
     public void RegressionWithTargetScalingMatchesPredict()
     {
         var random = new Random(7);
-        var model = RandomModel<double>(random, 3, Activation.Tanh, scaled: true, Loss.Squared, outputs: 2) with
+        var model = RandomModel<double>(random, 3, Activation.Tanh, scaled: "standardize", Loss.Squared, outputs: 2) with
         {
             TargetScaling = new Standardization<double>(ImmutableVector.Create(10.0, -3.0), ImmutableVector.Create(4.0, 0.5)),
         };
@@ -49,7 +49,7 @@ public sealed class ExportTests
     public void CustomActivationIsRefusedByName()
     {
         var custom = Activation.Custom("softsign", z => z / (1 + Math.Abs(z)), z => 1 / ((1 + Math.Abs(z)) * (1 + Math.Abs(z))));
-        var model = RandomModel<double>(new Random(1), 2, custom, scaled: false, Loss.Squared);
+        var model = RandomModel<double>(new Random(1), 2, custom, scaled: "none", Loss.Squared);
         var error = Assert.Throws<NotSupportedException>(() => Onnx.ToBytes(model));
         Assert.Contains("\"softsign\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("layer 1", error.Message, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class ExportTests
     [Fact]
     public void ExportWritesTheFileWithInputsOutputsAndMetadata()
     {
-        var model = RandomModel<float>(new Random(3), 2, Activation.Relu, scaled: true, Loss.CategoricalCrossEntropy, softmaxOutput: true, outputs: 3)
+        var model = RandomModel<float>(new Random(3), 2, Activation.Relu, scaled: "standardize", Loss.CategoricalCrossEntropy, softmaxOutput: true, outputs: 3)
             with { Classes = new ClassEncoding(["a", "b", "c"]) };
         string path = Path.Combine(Path.GetTempPath(), $"pure-onnx-{Guid.NewGuid():N}.onnx");
         try
@@ -93,7 +93,7 @@ public sealed class ExportTests
         var activation = ActivationNamed(activationName);
         var random = new Random(activationName.Length * 1000 + (typeof(T) == typeof(float) ? 1 : 2));
         for (int layers = 1; layers <= 5; layers++)
-            foreach (bool scaled in new[] { false, true })
+            foreach (string scaled in new[] { "none", "standardize", "min-max" })
             {
                 var loss = activation switch
                 {
@@ -146,10 +146,10 @@ public sealed class ExportTests
 
     /// <summary>
     /// A model of <paramref name="layers"/> layers with random sizes (2 to 9), weights and biases, every layer using
-    /// <paramref name="activation"/> (the output layer softmax when <paramref name="softmaxOutput"/>; <paramref name="outputs"/> neurons when given), and when
-    /// <paramref name="scaled"/> a standardization of the raw inputs (mean near 5, scales 0.5 to 4.5).
+    /// <paramref name="activation"/> (the output layer softmax when <paramref name="softmaxOutput"/>; <paramref name="outputs"/> neurons when given), and
+    /// the input scaling <paramref name="scaled"/> ("none", "standardize" or "min-max"; offsets near 5, divisors 0.5 to 4.5).
     /// </summary>
-    private static Model<T> RandomModel<T>(Random random, int layers, Activation activation, bool scaled, Loss loss, bool softmaxOutput = false, int? outputs = null)
+    private static Model<T> RandomModel<T>(Random random, int layers, Activation activation, string scaled, Loss loss, bool softmaxOutput = false, int? outputs = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int previous = random.Next(2, 10);
@@ -164,11 +164,15 @@ public sealed class ExportTests
             built[l] = new DenseLayer<T>(ImmutableMatrix.FromRowMajor<T>(size, previous, weight), ImmutableVector.Create(bias), layerActivation);
             previous = size;
         }
-        var scaling = scaled
-            ? new Standardization<T>(
-                ImmutableVector.Create(Enumerable.Range(0, n0).Select(_ => T.CreateChecked(5 + random.NextDouble() - 0.5)).ToArray()),
-                ImmutableVector.Create(Enumerable.Range(0, n0).Select(_ => T.CreateChecked(0.5 + 4 * random.NextDouble())).ToArray()))
-            : null;
+        var offset = ImmutableVector.Create(Enumerable.Range(0, n0).Select(_ => T.CreateChecked(5 + random.NextDouble() - 0.5)).ToArray());
+        var divisor = ImmutableVector.Create(Enumerable.Range(0, n0).Select(_ => T.CreateChecked(0.5 + 4 * random.NextDouble())).ToArray());
+        FeatureScaling<T>? scaling = scaled switch
+        {
+            "none" => null,
+            "standardize" => new Standardization<T>(offset, divisor),
+            "min-max" => new MinMaxScaling<T>(offset, divisor),
+            _ => throw new ArgumentOutOfRangeException(nameof(scaled), scaled, "Expected none, standardize or min-max."),
+        };
         return new Model<T>(Network.FromLayers(built), loss, scaling);
     }
 }
