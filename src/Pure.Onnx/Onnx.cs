@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Reflection;
 using Google.Protobuf;
-using P = global::Onnx;
+using P = Pure.OnnxSchema;
 
 namespace Pure;
 

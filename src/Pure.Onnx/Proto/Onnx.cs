@@ -11,7 +11,7 @@ using pb = global::Google.Protobuf;
 using pbc = global::Google.Protobuf.Collections;
 using pbr = global::Google.Protobuf.Reflection;
 using scg = global::System.Collections.Generic;
-namespace Onnx {
+namespace Pure.OnnxSchema {
 
   /// <summary>Holder for reflection information generated from onnx.proto</summary>
   internal static partial class OnnxReflection {
@@ -120,28 +120,28 @@ namespace Onnx {
             "U0lPTl8yMDE5XzFfMjIQBBIYChRJUl9WRVJTSU9OXzIwMTlfM18xOBAFEhgK",
             "FElSX1ZFUlNJT05fMjAxOV85XzE5EAYSFwoTSVJfVkVSU0lPTl8yMDIwXzVf",
             "OBAHEg4KCklSX1ZFUlNJT04QCCouCg5PcGVyYXRvclN0YXR1cxIQCgxFWFBF",
-            "UklNRU5UQUwQABIKCgZTVEFCTEUQAUICSAM="));
+            "UklNRU5UQUwQABIKCgZTVEFCTEUQAUIUSAOqAg9QdXJlLk9ubnhTY2hlbWE="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { },
-          new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Onnx.Version), typeof(global::Onnx.OperatorStatus), }, null, new pbr::GeneratedClrTypeInfo[] {
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.AttributeProto), global::Onnx.AttributeProto.Parser, new[]{ "Name", "RefAttrName", "DocString", "Type", "F", "I", "S", "T", "G", "SparseTensor", "Tp", "Floats", "Ints", "Strings", "Tensors", "Graphs", "SparseTensors", "TypeProtos" }, null, new[]{ typeof(global::Onnx.AttributeProto.Types.AttributeType) }, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.ValueInfoProto), global::Onnx.ValueInfoProto.Parser, new[]{ "Name", "Type", "DocString" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.NodeProto), global::Onnx.NodeProto.Parser, new[]{ "Input", "Output", "Name", "OpType", "Domain", "Attribute", "DocString" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TrainingInfoProto), global::Onnx.TrainingInfoProto.Parser, new[]{ "Initialization", "Algorithm", "InitializationBinding", "UpdateBinding" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.ModelProto), global::Onnx.ModelProto.Parser, new[]{ "IrVersion", "OpsetImport", "ProducerName", "ProducerVersion", "Domain", "ModelVersion", "DocString", "Graph", "MetadataProps", "TrainingInfo", "Functions" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.StringStringEntryProto), global::Onnx.StringStringEntryProto.Parser, new[]{ "Key", "Value" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TensorAnnotation), global::Onnx.TensorAnnotation.Parser, new[]{ "TensorName", "QuantParameterTensorNames" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.GraphProto), global::Onnx.GraphProto.Parser, new[]{ "Node", "Name", "Initializer", "SparseInitializer", "DocString", "Input", "Output", "ValueInfo", "QuantizationAnnotation" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TensorProto), global::Onnx.TensorProto.Parser, new[]{ "Dims", "DataType", "Segment", "FloatData", "Int32Data", "StringData", "Int64Data", "Name", "DocString", "RawData", "ExternalData", "DataLocation", "DoubleData", "Uint64Data" }, null, new[]{ typeof(global::Onnx.TensorProto.Types.DataType), typeof(global::Onnx.TensorProto.Types.DataLocation) }, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TensorProto.Types.Segment), global::Onnx.TensorProto.Types.Segment.Parser, new[]{ "Begin", "End" }, null, null, null, null)}),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.SparseTensorProto), global::Onnx.SparseTensorProto.Parser, new[]{ "Values", "Indices", "Dims" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TensorShapeProto), global::Onnx.TensorShapeProto.Parser, new[]{ "Dim" }, null, null, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TensorShapeProto.Types.Dimension), global::Onnx.TensorShapeProto.Types.Dimension.Parser, new[]{ "DimValue", "DimParam", "Denotation" }, new[]{ "Value" }, null, null, null)}),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto), global::Onnx.TypeProto.Parser, new[]{ "TensorType", "SequenceType", "MapType", "OptionalType", "SparseTensorType", "Denotation" }, new[]{ "Value" }, null, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto.Types.Tensor), global::Onnx.TypeProto.Types.Tensor.Parser, new[]{ "ElemType", "Shape" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto.Types.Sequence), global::Onnx.TypeProto.Types.Sequence.Parser, new[]{ "ElemType" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto.Types.Map), global::Onnx.TypeProto.Types.Map.Parser, new[]{ "KeyType", "ValueType" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto.Types.Optional), global::Onnx.TypeProto.Types.Optional.Parser, new[]{ "ElemType" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.TypeProto.Types.SparseTensor), global::Onnx.TypeProto.Types.SparseTensor.Parser, new[]{ "ElemType", "Shape" }, null, null, null, null)}),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.OperatorSetIdProto), global::Onnx.OperatorSetIdProto.Parser, new[]{ "Domain", "Version" }, null, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Onnx.FunctionProto), global::Onnx.FunctionProto.Parser, new[]{ "Name", "Input", "Output", "Attribute", "Node", "DocString", "OpsetImport", "Domain" }, null, null, null, null)
+          new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Pure.OnnxSchema.Version), typeof(global::Pure.OnnxSchema.OperatorStatus), }, null, new pbr::GeneratedClrTypeInfo[] {
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.AttributeProto), global::Pure.OnnxSchema.AttributeProto.Parser, new[]{ "Name", "RefAttrName", "DocString", "Type", "F", "I", "S", "T", "G", "SparseTensor", "Tp", "Floats", "Ints", "Strings", "Tensors", "Graphs", "SparseTensors", "TypeProtos" }, null, new[]{ typeof(global::Pure.OnnxSchema.AttributeProto.Types.AttributeType) }, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.ValueInfoProto), global::Pure.OnnxSchema.ValueInfoProto.Parser, new[]{ "Name", "Type", "DocString" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.NodeProto), global::Pure.OnnxSchema.NodeProto.Parser, new[]{ "Input", "Output", "Name", "OpType", "Domain", "Attribute", "DocString" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TrainingInfoProto), global::Pure.OnnxSchema.TrainingInfoProto.Parser, new[]{ "Initialization", "Algorithm", "InitializationBinding", "UpdateBinding" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.ModelProto), global::Pure.OnnxSchema.ModelProto.Parser, new[]{ "IrVersion", "OpsetImport", "ProducerName", "ProducerVersion", "Domain", "ModelVersion", "DocString", "Graph", "MetadataProps", "TrainingInfo", "Functions" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.StringStringEntryProto), global::Pure.OnnxSchema.StringStringEntryProto.Parser, new[]{ "Key", "Value" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TensorAnnotation), global::Pure.OnnxSchema.TensorAnnotation.Parser, new[]{ "TensorName", "QuantParameterTensorNames" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.GraphProto), global::Pure.OnnxSchema.GraphProto.Parser, new[]{ "Node", "Name", "Initializer", "SparseInitializer", "DocString", "Input", "Output", "ValueInfo", "QuantizationAnnotation" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TensorProto), global::Pure.OnnxSchema.TensorProto.Parser, new[]{ "Dims", "DataType", "Segment", "FloatData", "Int32Data", "StringData", "Int64Data", "Name", "DocString", "RawData", "ExternalData", "DataLocation", "DoubleData", "Uint64Data" }, null, new[]{ typeof(global::Pure.OnnxSchema.TensorProto.Types.DataType), typeof(global::Pure.OnnxSchema.TensorProto.Types.DataLocation) }, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TensorProto.Types.Segment), global::Pure.OnnxSchema.TensorProto.Types.Segment.Parser, new[]{ "Begin", "End" }, null, null, null, null)}),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.SparseTensorProto), global::Pure.OnnxSchema.SparseTensorProto.Parser, new[]{ "Values", "Indices", "Dims" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TensorShapeProto), global::Pure.OnnxSchema.TensorShapeProto.Parser, new[]{ "Dim" }, null, null, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension), global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension.Parser, new[]{ "DimValue", "DimParam", "Denotation" }, new[]{ "Value" }, null, null, null)}),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto), global::Pure.OnnxSchema.TypeProto.Parser, new[]{ "TensorType", "SequenceType", "MapType", "OptionalType", "SparseTensorType", "Denotation" }, new[]{ "Value" }, null, null, new pbr::GeneratedClrTypeInfo[] { new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto.Types.Tensor), global::Pure.OnnxSchema.TypeProto.Types.Tensor.Parser, new[]{ "ElemType", "Shape" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto.Types.Sequence), global::Pure.OnnxSchema.TypeProto.Types.Sequence.Parser, new[]{ "ElemType" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto.Types.Map), global::Pure.OnnxSchema.TypeProto.Types.Map.Parser, new[]{ "KeyType", "ValueType" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto.Types.Optional), global::Pure.OnnxSchema.TypeProto.Types.Optional.Parser, new[]{ "ElemType" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.TypeProto.Types.SparseTensor), global::Pure.OnnxSchema.TypeProto.Types.SparseTensor.Parser, new[]{ "ElemType", "Shape" }, null, null, null, null)}),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.OperatorSetIdProto), global::Pure.OnnxSchema.OperatorSetIdProto.Parser, new[]{ "Domain", "Version" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Pure.OnnxSchema.FunctionProto), global::Pure.OnnxSchema.FunctionProto.Parser, new[]{ "Name", "Input", "Output", "Attribute", "Node", "DocString", "OpsetImport", "Domain" }, null, null, null, null)
           }));
     }
     #endregion
@@ -259,7 +259,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[0]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[0]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -399,9 +399,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "type" field.</summary>
     public const int TypeFieldNumber = 20;
-    private readonly static global::Onnx.AttributeProto.Types.AttributeType TypeDefaultValue = global::Onnx.AttributeProto.Types.AttributeType.Undefined;
+    private readonly static global::Pure.OnnxSchema.AttributeProto.Types.AttributeType TypeDefaultValue = global::Pure.OnnxSchema.AttributeProto.Types.AttributeType.Undefined;
 
-    private global::Onnx.AttributeProto.Types.AttributeType type_;
+    private global::Pure.OnnxSchema.AttributeProto.Types.AttributeType type_;
     /// <summary>
     /// The type field MUST be present for this version of the IR.
     /// For 0.0.1 versions of the IR, this field was not defined, and
@@ -412,7 +412,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.AttributeProto.Types.AttributeType Type {
+    public global::Pure.OnnxSchema.AttributeProto.Types.AttributeType Type {
       get { if ((_hasBits0 & 4) != 0) { return type_; } else { return TypeDefaultValue; } }
       set {
         _hasBits0 |= 4;
@@ -523,13 +523,13 @@ namespace Onnx {
 
     /// <summary>Field number for the "t" field.</summary>
     public const int TFieldNumber = 5;
-    private global::Onnx.TensorProto t_;
+    private global::Pure.OnnxSchema.TensorProto t_;
     /// <summary>
     /// tensor value
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TensorProto T {
+    public global::Pure.OnnxSchema.TensorProto T {
       get { return t_; }
       set {
         t_ = value;
@@ -538,13 +538,13 @@ namespace Onnx {
 
     /// <summary>Field number for the "g" field.</summary>
     public const int GFieldNumber = 6;
-    private global::Onnx.GraphProto g_;
+    private global::Pure.OnnxSchema.GraphProto g_;
     /// <summary>
     /// graph
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.GraphProto G {
+    public global::Pure.OnnxSchema.GraphProto G {
       get { return g_; }
       set {
         g_ = value;
@@ -553,13 +553,13 @@ namespace Onnx {
 
     /// <summary>Field number for the "sparse_tensor" field.</summary>
     public const int SparseTensorFieldNumber = 22;
-    private global::Onnx.SparseTensorProto sparseTensor_;
+    private global::Pure.OnnxSchema.SparseTensorProto sparseTensor_;
     /// <summary>
     /// sparse tensor value
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.SparseTensorProto SparseTensor {
+    public global::Pure.OnnxSchema.SparseTensorProto SparseTensor {
       get { return sparseTensor_; }
       set {
         sparseTensor_ = value;
@@ -568,14 +568,14 @@ namespace Onnx {
 
     /// <summary>Field number for the "tp" field.</summary>
     public const int TpFieldNumber = 14;
-    private global::Onnx.TypeProto tp_;
+    private global::Pure.OnnxSchema.TypeProto tp_;
     /// <summary>
     /// Do not use field below, it's deprecated.
     /// optional ValueProto v = 12;         // value - subsumes everything but graph
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto Tp {
+    public global::Pure.OnnxSchema.TypeProto Tp {
       get { return tp_; }
       set {
         tp_ = value;
@@ -626,57 +626,57 @@ namespace Onnx {
 
     /// <summary>Field number for the "tensors" field.</summary>
     public const int TensorsFieldNumber = 10;
-    private static readonly pb::FieldCodec<global::Onnx.TensorProto> _repeated_tensors_codec
-        = pb::FieldCodec.ForMessage(82, global::Onnx.TensorProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TensorProto> tensors_ = new pbc::RepeatedField<global::Onnx.TensorProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TensorProto> _repeated_tensors_codec
+        = pb::FieldCodec.ForMessage(82, global::Pure.OnnxSchema.TensorProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto> tensors_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto>();
     /// <summary>
     /// list of tensors
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TensorProto> Tensors {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto> Tensors {
       get { return tensors_; }
     }
 
     /// <summary>Field number for the "graphs" field.</summary>
     public const int GraphsFieldNumber = 11;
-    private static readonly pb::FieldCodec<global::Onnx.GraphProto> _repeated_graphs_codec
-        = pb::FieldCodec.ForMessage(90, global::Onnx.GraphProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.GraphProto> graphs_ = new pbc::RepeatedField<global::Onnx.GraphProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.GraphProto> _repeated_graphs_codec
+        = pb::FieldCodec.ForMessage(90, global::Pure.OnnxSchema.GraphProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.GraphProto> graphs_ = new pbc::RepeatedField<global::Pure.OnnxSchema.GraphProto>();
     /// <summary>
     /// list of graph
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.GraphProto> Graphs {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.GraphProto> Graphs {
       get { return graphs_; }
     }
 
     /// <summary>Field number for the "sparse_tensors" field.</summary>
     public const int SparseTensorsFieldNumber = 23;
-    private static readonly pb::FieldCodec<global::Onnx.SparseTensorProto> _repeated_sparseTensors_codec
-        = pb::FieldCodec.ForMessage(186, global::Onnx.SparseTensorProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.SparseTensorProto> sparseTensors_ = new pbc::RepeatedField<global::Onnx.SparseTensorProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.SparseTensorProto> _repeated_sparseTensors_codec
+        = pb::FieldCodec.ForMessage(186, global::Pure.OnnxSchema.SparseTensorProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto> sparseTensors_ = new pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto>();
     /// <summary>
     /// list of sparse tensors
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.SparseTensorProto> SparseTensors {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto> SparseTensors {
       get { return sparseTensors_; }
     }
 
     /// <summary>Field number for the "type_protos" field.</summary>
     public const int TypeProtosFieldNumber = 15;
-    private static readonly pb::FieldCodec<global::Onnx.TypeProto> _repeated_typeProtos_codec
-        = pb::FieldCodec.ForMessage(122, global::Onnx.TypeProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TypeProto> typeProtos_ = new pbc::RepeatedField<global::Onnx.TypeProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TypeProto> _repeated_typeProtos_codec
+        = pb::FieldCodec.ForMessage(122, global::Pure.OnnxSchema.TypeProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TypeProto> typeProtos_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TypeProto>();
     /// <summary>
     /// list of type protos
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TypeProto> TypeProtos {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TypeProto> TypeProtos {
       get { return typeProtos_; }
     }
 
@@ -953,25 +953,25 @@ namespace Onnx {
       }
       if (other.t_ != null) {
         if (t_ == null) {
-          T = new global::Onnx.TensorProto();
+          T = new global::Pure.OnnxSchema.TensorProto();
         }
         T.MergeFrom(other.T);
       }
       if (other.g_ != null) {
         if (g_ == null) {
-          G = new global::Onnx.GraphProto();
+          G = new global::Pure.OnnxSchema.GraphProto();
         }
         G.MergeFrom(other.G);
       }
       if (other.sparseTensor_ != null) {
         if (sparseTensor_ == null) {
-          SparseTensor = new global::Onnx.SparseTensorProto();
+          SparseTensor = new global::Pure.OnnxSchema.SparseTensorProto();
         }
         SparseTensor.MergeFrom(other.SparseTensor);
       }
       if (other.tp_ != null) {
         if (tp_ == null) {
-          Tp = new global::Onnx.TypeProto();
+          Tp = new global::Pure.OnnxSchema.TypeProto();
         }
         Tp.MergeFrom(other.Tp);
       }
@@ -1019,14 +1019,14 @@ namespace Onnx {
           }
           case 42: {
             if (t_ == null) {
-              T = new global::Onnx.TensorProto();
+              T = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(T);
             break;
           }
           case 50: {
             if (g_ == null) {
-              G = new global::Onnx.GraphProto();
+              G = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(G);
             break;
@@ -1059,7 +1059,7 @@ namespace Onnx {
           }
           case 114: {
             if (tp_ == null) {
-              Tp = new global::Onnx.TypeProto();
+              Tp = new global::Pure.OnnxSchema.TypeProto();
             }
             input.ReadMessage(Tp);
             break;
@@ -1069,7 +1069,7 @@ namespace Onnx {
             break;
           }
           case 160: {
-            Type = (global::Onnx.AttributeProto.Types.AttributeType) input.ReadEnum();
+            Type = (global::Pure.OnnxSchema.AttributeProto.Types.AttributeType) input.ReadEnum();
             break;
           }
           case 170: {
@@ -1078,7 +1078,7 @@ namespace Onnx {
           }
           case 178: {
             if (sparseTensor_ == null) {
-              SparseTensor = new global::Onnx.SparseTensorProto();
+              SparseTensor = new global::Pure.OnnxSchema.SparseTensorProto();
             }
             input.ReadMessage(SparseTensor);
             break;
@@ -1124,14 +1124,14 @@ namespace Onnx {
           }
           case 42: {
             if (t_ == null) {
-              T = new global::Onnx.TensorProto();
+              T = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(T);
             break;
           }
           case 50: {
             if (g_ == null) {
-              G = new global::Onnx.GraphProto();
+              G = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(G);
             break;
@@ -1164,7 +1164,7 @@ namespace Onnx {
           }
           case 114: {
             if (tp_ == null) {
-              Tp = new global::Onnx.TypeProto();
+              Tp = new global::Pure.OnnxSchema.TypeProto();
             }
             input.ReadMessage(Tp);
             break;
@@ -1174,7 +1174,7 @@ namespace Onnx {
             break;
           }
           case 160: {
-            Type = (global::Onnx.AttributeProto.Types.AttributeType) input.ReadEnum();
+            Type = (global::Pure.OnnxSchema.AttributeProto.Types.AttributeType) input.ReadEnum();
             break;
           }
           case 170: {
@@ -1183,7 +1183,7 @@ namespace Onnx {
           }
           case 178: {
             if (sparseTensor_ == null) {
-              SparseTensor = new global::Onnx.SparseTensorProto();
+              SparseTensor = new global::Pure.OnnxSchema.SparseTensorProto();
             }
             input.ReadMessage(SparseTensor);
             break;
@@ -1248,7 +1248,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[1]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[1]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -1311,14 +1311,14 @@ namespace Onnx {
 
     /// <summary>Field number for the "type" field.</summary>
     public const int TypeFieldNumber = 2;
-    private global::Onnx.TypeProto type_;
+    private global::Pure.OnnxSchema.TypeProto type_;
     /// <summary>
     /// This field MUST be present in this version of the IR for
     /// inputs and outputs of the top-level graph.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto Type {
+    public global::Pure.OnnxSchema.TypeProto Type {
       get { return type_; }
       set {
         type_ = value;
@@ -1470,7 +1470,7 @@ namespace Onnx {
       }
       if (other.type_ != null) {
         if (type_ == null) {
-          Type = new global::Onnx.TypeProto();
+          Type = new global::Pure.OnnxSchema.TypeProto();
         }
         Type.MergeFrom(other.Type);
       }
@@ -1502,7 +1502,7 @@ namespace Onnx {
           }
           case 18: {
             if (type_ == null) {
-              Type = new global::Onnx.TypeProto();
+              Type = new global::Pure.OnnxSchema.TypeProto();
             }
             input.ReadMessage(Type);
             break;
@@ -1536,7 +1536,7 @@ namespace Onnx {
           }
           case 18: {
             if (type_ == null) {
-              Type = new global::Onnx.TypeProto();
+              Type = new global::Pure.OnnxSchema.TypeProto();
             }
             input.ReadMessage(Type);
             break;
@@ -1576,7 +1576,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[2]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[2]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -1730,15 +1730,15 @@ namespace Onnx {
 
     /// <summary>Field number for the "attribute" field.</summary>
     public const int AttributeFieldNumber = 5;
-    private static readonly pb::FieldCodec<global::Onnx.AttributeProto> _repeated_attribute_codec
-        = pb::FieldCodec.ForMessage(42, global::Onnx.AttributeProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.AttributeProto> attribute_ = new pbc::RepeatedField<global::Onnx.AttributeProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.AttributeProto> _repeated_attribute_codec
+        = pb::FieldCodec.ForMessage(42, global::Pure.OnnxSchema.AttributeProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.AttributeProto> attribute_ = new pbc::RepeatedField<global::Pure.OnnxSchema.AttributeProto>();
     /// <summary>
     /// Additional named attributes.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.AttributeProto> Attribute {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.AttributeProto> Attribute {
       get { return attribute_; }
     }
 
@@ -2062,7 +2062,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[3]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[3]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2097,7 +2097,7 @@ namespace Onnx {
 
     /// <summary>Field number for the "initialization" field.</summary>
     public const int InitializationFieldNumber = 1;
-    private global::Onnx.GraphProto initialization_;
+    private global::Pure.OnnxSchema.GraphProto initialization_;
     /// <summary>
     /// This field describes a graph to compute the initial tensors
     /// upon starting the training process. Initialization graph has no input
@@ -2115,7 +2115,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.GraphProto Initialization {
+    public global::Pure.OnnxSchema.GraphProto Initialization {
       get { return initialization_; }
       set {
         initialization_ = value;
@@ -2124,7 +2124,7 @@ namespace Onnx {
 
     /// <summary>Field number for the "algorithm" field.</summary>
     public const int AlgorithmFieldNumber = 2;
-    private global::Onnx.GraphProto algorithm_;
+    private global::Pure.OnnxSchema.GraphProto algorithm_;
     /// <summary>
     /// This field represents a training algorithm step. Given required inputs,
     /// it computes outputs to update initializers in its own or inference graph's
@@ -2158,7 +2158,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.GraphProto Algorithm {
+    public global::Pure.OnnxSchema.GraphProto Algorithm {
       get { return algorithm_; }
       set {
         algorithm_ = value;
@@ -2167,9 +2167,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "initialization_binding" field.</summary>
     public const int InitializationBindingFieldNumber = 3;
-    private static readonly pb::FieldCodec<global::Onnx.StringStringEntryProto> _repeated_initializationBinding_codec
-        = pb::FieldCodec.ForMessage(26, global::Onnx.StringStringEntryProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.StringStringEntryProto> initializationBinding_ = new pbc::RepeatedField<global::Onnx.StringStringEntryProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.StringStringEntryProto> _repeated_initializationBinding_codec
+        = pb::FieldCodec.ForMessage(26, global::Pure.OnnxSchema.StringStringEntryProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> initializationBinding_ = new pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto>();
     /// <summary>
     /// This field specifies the bindings from the outputs of "initialization" to
     /// some initializers in "ModelProto.graph.initializer" and
@@ -2181,15 +2181,15 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.StringStringEntryProto> InitializationBinding {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> InitializationBinding {
       get { return initializationBinding_; }
     }
 
     /// <summary>Field number for the "update_binding" field.</summary>
     public const int UpdateBindingFieldNumber = 4;
-    private static readonly pb::FieldCodec<global::Onnx.StringStringEntryProto> _repeated_updateBinding_codec
-        = pb::FieldCodec.ForMessage(34, global::Onnx.StringStringEntryProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.StringStringEntryProto> updateBinding_ = new pbc::RepeatedField<global::Onnx.StringStringEntryProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.StringStringEntryProto> _repeated_updateBinding_codec
+        = pb::FieldCodec.ForMessage(34, global::Pure.OnnxSchema.StringStringEntryProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> updateBinding_ = new pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto>();
     /// <summary>
     /// Gradient-based training is usually an iterative procedure. In one gradient
     /// descent iteration, we apply
@@ -2234,7 +2234,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.StringStringEntryProto> UpdateBinding {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> UpdateBinding {
       get { return updateBinding_; }
     }
 
@@ -2348,13 +2348,13 @@ namespace Onnx {
       }
       if (other.initialization_ != null) {
         if (initialization_ == null) {
-          Initialization = new global::Onnx.GraphProto();
+          Initialization = new global::Pure.OnnxSchema.GraphProto();
         }
         Initialization.MergeFrom(other.Initialization);
       }
       if (other.algorithm_ != null) {
         if (algorithm_ == null) {
-          Algorithm = new global::Onnx.GraphProto();
+          Algorithm = new global::Pure.OnnxSchema.GraphProto();
         }
         Algorithm.MergeFrom(other.Algorithm);
       }
@@ -2381,14 +2381,14 @@ namespace Onnx {
             break;
           case 10: {
             if (initialization_ == null) {
-              Initialization = new global::Onnx.GraphProto();
+              Initialization = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Initialization);
             break;
           }
           case 18: {
             if (algorithm_ == null) {
-              Algorithm = new global::Onnx.GraphProto();
+              Algorithm = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Algorithm);
             break;
@@ -2422,14 +2422,14 @@ namespace Onnx {
             break;
           case 10: {
             if (initialization_ == null) {
-              Initialization = new global::Onnx.GraphProto();
+              Initialization = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Initialization);
             break;
           }
           case 18: {
             if (algorithm_ == null) {
-              Algorithm = new global::Onnx.GraphProto();
+              Algorithm = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Algorithm);
             break;
@@ -2473,7 +2473,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[4]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[4]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2547,9 +2547,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "opset_import" field.</summary>
     public const int OpsetImportFieldNumber = 8;
-    private static readonly pb::FieldCodec<global::Onnx.OperatorSetIdProto> _repeated_opsetImport_codec
-        = pb::FieldCodec.ForMessage(66, global::Onnx.OperatorSetIdProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.OperatorSetIdProto> opsetImport_ = new pbc::RepeatedField<global::Onnx.OperatorSetIdProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.OperatorSetIdProto> _repeated_opsetImport_codec
+        = pb::FieldCodec.ForMessage(66, global::Pure.OnnxSchema.OperatorSetIdProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto> opsetImport_ = new pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto>();
     /// <summary>
     /// The OperatorSets this model relies on.
     /// All ModelProtos MUST have at least one entry that
@@ -2562,7 +2562,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.OperatorSetIdProto> OpsetImport {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto> OpsetImport {
       get { return opsetImport_; }
     }
 
@@ -2723,13 +2723,13 @@ namespace Onnx {
 
     /// <summary>Field number for the "graph" field.</summary>
     public const int GraphFieldNumber = 7;
-    private global::Onnx.GraphProto graph_;
+    private global::Pure.OnnxSchema.GraphProto graph_;
     /// <summary>
     /// The parameterized graph that is evaluated to execute the model.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.GraphProto Graph {
+    public global::Pure.OnnxSchema.GraphProto Graph {
       get { return graph_; }
       set {
         graph_ = value;
@@ -2738,23 +2738,23 @@ namespace Onnx {
 
     /// <summary>Field number for the "metadata_props" field.</summary>
     public const int MetadataPropsFieldNumber = 14;
-    private static readonly pb::FieldCodec<global::Onnx.StringStringEntryProto> _repeated_metadataProps_codec
-        = pb::FieldCodec.ForMessage(114, global::Onnx.StringStringEntryProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.StringStringEntryProto> metadataProps_ = new pbc::RepeatedField<global::Onnx.StringStringEntryProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.StringStringEntryProto> _repeated_metadataProps_codec
+        = pb::FieldCodec.ForMessage(114, global::Pure.OnnxSchema.StringStringEntryProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> metadataProps_ = new pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto>();
     /// <summary>
     /// Named metadata values; keys should be distinct.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.StringStringEntryProto> MetadataProps {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> MetadataProps {
       get { return metadataProps_; }
     }
 
     /// <summary>Field number for the "training_info" field.</summary>
     public const int TrainingInfoFieldNumber = 20;
-    private static readonly pb::FieldCodec<global::Onnx.TrainingInfoProto> _repeated_trainingInfo_codec
-        = pb::FieldCodec.ForMessage(162, global::Onnx.TrainingInfoProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TrainingInfoProto> trainingInfo_ = new pbc::RepeatedField<global::Onnx.TrainingInfoProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TrainingInfoProto> _repeated_trainingInfo_codec
+        = pb::FieldCodec.ForMessage(162, global::Pure.OnnxSchema.TrainingInfoProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TrainingInfoProto> trainingInfo_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TrainingInfoProto>();
     /// <summary>
     /// Training-specific information. Sequentially executing all stored
     /// `TrainingInfoProto.algorithm`s and assigning their outputs following
@@ -2768,15 +2768,15 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TrainingInfoProto> TrainingInfo {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TrainingInfoProto> TrainingInfo {
       get { return trainingInfo_; }
     }
 
     /// <summary>Field number for the "functions" field.</summary>
     public const int FunctionsFieldNumber = 25;
-    private static readonly pb::FieldCodec<global::Onnx.FunctionProto> _repeated_functions_codec
-        = pb::FieldCodec.ForMessage(202, global::Onnx.FunctionProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.FunctionProto> functions_ = new pbc::RepeatedField<global::Onnx.FunctionProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.FunctionProto> _repeated_functions_codec
+        = pb::FieldCodec.ForMessage(202, global::Pure.OnnxSchema.FunctionProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.FunctionProto> functions_ = new pbc::RepeatedField<global::Pure.OnnxSchema.FunctionProto>();
     /// <summary>
     /// A list of function protos local to the model.
     ///
@@ -2797,7 +2797,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.FunctionProto> Functions {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.FunctionProto> Functions {
       get { return functions_; }
     }
 
@@ -3005,7 +3005,7 @@ namespace Onnx {
       }
       if (other.graph_ != null) {
         if (graph_ == null) {
-          Graph = new global::Onnx.GraphProto();
+          Graph = new global::Pure.OnnxSchema.GraphProto();
         }
         Graph.MergeFrom(other.Graph);
       }
@@ -3057,7 +3057,7 @@ namespace Onnx {
           }
           case 58: {
             if (graph_ == null) {
-              Graph = new global::Onnx.GraphProto();
+              Graph = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Graph);
             break;
@@ -3123,7 +3123,7 @@ namespace Onnx {
           }
           case 58: {
             if (graph_ == null) {
-              Graph = new global::Onnx.GraphProto();
+              Graph = new global::Pure.OnnxSchema.GraphProto();
             }
             input.ReadMessage(Graph);
             break;
@@ -3170,7 +3170,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[5]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[5]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3433,7 +3433,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[6]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[6]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3492,9 +3492,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "quant_parameter_tensor_names" field.</summary>
     public const int QuantParameterTensorNamesFieldNumber = 2;
-    private static readonly pb::FieldCodec<global::Onnx.StringStringEntryProto> _repeated_quantParameterTensorNames_codec
-        = pb::FieldCodec.ForMessage(18, global::Onnx.StringStringEntryProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.StringStringEntryProto> quantParameterTensorNames_ = new pbc::RepeatedField<global::Onnx.StringStringEntryProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.StringStringEntryProto> _repeated_quantParameterTensorNames_codec
+        = pb::FieldCodec.ForMessage(18, global::Pure.OnnxSchema.StringStringEntryProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> quantParameterTensorNames_ = new pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto>();
     /// <summary>
     /// &lt;key, value> pairs to annotate tensor specified by &lt;tensor_name> above.
     /// The keys used in the mapping below must be pre-defined in ONNX spec.
@@ -3503,7 +3503,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.StringStringEntryProto> QuantParameterTensorNames {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> QuantParameterTensorNames {
       get { return quantParameterTensorNames_; }
     }
 
@@ -3685,7 +3685,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[7]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[7]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3725,15 +3725,15 @@ namespace Onnx {
 
     /// <summary>Field number for the "node" field.</summary>
     public const int NodeFieldNumber = 1;
-    private static readonly pb::FieldCodec<global::Onnx.NodeProto> _repeated_node_codec
-        = pb::FieldCodec.ForMessage(10, global::Onnx.NodeProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.NodeProto> node_ = new pbc::RepeatedField<global::Onnx.NodeProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.NodeProto> _repeated_node_codec
+        = pb::FieldCodec.ForMessage(10, global::Pure.OnnxSchema.NodeProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto> node_ = new pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto>();
     /// <summary>
     /// The nodes in the graph, sorted topologically.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.NodeProto> Node {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto> Node {
       get { return node_; }
     }
 
@@ -3768,9 +3768,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "initializer" field.</summary>
     public const int InitializerFieldNumber = 5;
-    private static readonly pb::FieldCodec<global::Onnx.TensorProto> _repeated_initializer_codec
-        = pb::FieldCodec.ForMessage(42, global::Onnx.TensorProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TensorProto> initializer_ = new pbc::RepeatedField<global::Onnx.TensorProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TensorProto> _repeated_initializer_codec
+        = pb::FieldCodec.ForMessage(42, global::Pure.OnnxSchema.TensorProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto> initializer_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto>();
     /// <summary>
     /// A list of named tensor values, used to specify constant inputs of the graph.
     /// Each initializer (both TensorProto as well SparseTensorProto) MUST have a name.
@@ -3779,21 +3779,21 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TensorProto> Initializer {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TensorProto> Initializer {
       get { return initializer_; }
     }
 
     /// <summary>Field number for the "sparse_initializer" field.</summary>
     public const int SparseInitializerFieldNumber = 15;
-    private static readonly pb::FieldCodec<global::Onnx.SparseTensorProto> _repeated_sparseInitializer_codec
-        = pb::FieldCodec.ForMessage(122, global::Onnx.SparseTensorProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.SparseTensorProto> sparseInitializer_ = new pbc::RepeatedField<global::Onnx.SparseTensorProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.SparseTensorProto> _repeated_sparseInitializer_codec
+        = pb::FieldCodec.ForMessage(122, global::Pure.OnnxSchema.SparseTensorProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto> sparseInitializer_ = new pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto>();
     /// <summary>
     /// Initializers (see above) stored in sparse format.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.SparseTensorProto> SparseInitializer {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.SparseTensorProto> SparseInitializer {
       get { return sparseInitializer_; }
     }
 
@@ -3828,49 +3828,49 @@ namespace Onnx {
 
     /// <summary>Field number for the "input" field.</summary>
     public const int InputFieldNumber = 11;
-    private static readonly pb::FieldCodec<global::Onnx.ValueInfoProto> _repeated_input_codec
-        = pb::FieldCodec.ForMessage(90, global::Onnx.ValueInfoProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.ValueInfoProto> input_ = new pbc::RepeatedField<global::Onnx.ValueInfoProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.ValueInfoProto> _repeated_input_codec
+        = pb::FieldCodec.ForMessage(90, global::Pure.OnnxSchema.ValueInfoProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> input_ = new pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto>();
     /// <summary>
     /// The inputs and outputs of the graph.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.ValueInfoProto> Input {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> Input {
       get { return input_; }
     }
 
     /// <summary>Field number for the "output" field.</summary>
     public const int OutputFieldNumber = 12;
-    private static readonly pb::FieldCodec<global::Onnx.ValueInfoProto> _repeated_output_codec
-        = pb::FieldCodec.ForMessage(98, global::Onnx.ValueInfoProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.ValueInfoProto> output_ = new pbc::RepeatedField<global::Onnx.ValueInfoProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.ValueInfoProto> _repeated_output_codec
+        = pb::FieldCodec.ForMessage(98, global::Pure.OnnxSchema.ValueInfoProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> output_ = new pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto>();
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.ValueInfoProto> Output {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> Output {
       get { return output_; }
     }
 
     /// <summary>Field number for the "value_info" field.</summary>
     public const int ValueInfoFieldNumber = 13;
-    private static readonly pb::FieldCodec<global::Onnx.ValueInfoProto> _repeated_valueInfo_codec
-        = pb::FieldCodec.ForMessage(106, global::Onnx.ValueInfoProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.ValueInfoProto> valueInfo_ = new pbc::RepeatedField<global::Onnx.ValueInfoProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.ValueInfoProto> _repeated_valueInfo_codec
+        = pb::FieldCodec.ForMessage(106, global::Pure.OnnxSchema.ValueInfoProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> valueInfo_ = new pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto>();
     /// <summary>
     /// Information for the values in the graph. The ValueInfoProto.name's
     /// must be distinct. It is optional for a value to appear in value_info list.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.ValueInfoProto> ValueInfo {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.ValueInfoProto> ValueInfo {
       get { return valueInfo_; }
     }
 
     /// <summary>Field number for the "quantization_annotation" field.</summary>
     public const int QuantizationAnnotationFieldNumber = 14;
-    private static readonly pb::FieldCodec<global::Onnx.TensorAnnotation> _repeated_quantizationAnnotation_codec
-        = pb::FieldCodec.ForMessage(114, global::Onnx.TensorAnnotation.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TensorAnnotation> quantizationAnnotation_ = new pbc::RepeatedField<global::Onnx.TensorAnnotation>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TensorAnnotation> _repeated_quantizationAnnotation_codec
+        = pb::FieldCodec.ForMessage(114, global::Pure.OnnxSchema.TensorAnnotation.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TensorAnnotation> quantizationAnnotation_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TensorAnnotation>();
     /// <summary>
     /// This field carries information to indicate the mapping among a tensor and its
     /// quantization parameter tensors. For example:
@@ -3879,7 +3879,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TensorAnnotation> QuantizationAnnotation {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TensorAnnotation> QuantizationAnnotation {
       get { return quantizationAnnotation_; }
     }
 
@@ -4167,7 +4167,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[8]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[8]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -4258,10 +4258,10 @@ namespace Onnx {
 
     /// <summary>Field number for the "segment" field.</summary>
     public const int SegmentFieldNumber = 3;
-    private global::Onnx.TensorProto.Types.Segment segment_;
+    private global::Pure.OnnxSchema.TensorProto.Types.Segment segment_;
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TensorProto.Types.Segment Segment {
+    public global::Pure.OnnxSchema.TensorProto.Types.Segment Segment {
       get { return segment_; }
       set {
         segment_ = value;
@@ -4442,9 +4442,9 @@ namespace Onnx {
 
     /// <summary>Field number for the "external_data" field.</summary>
     public const int ExternalDataFieldNumber = 13;
-    private static readonly pb::FieldCodec<global::Onnx.StringStringEntryProto> _repeated_externalData_codec
-        = pb::FieldCodec.ForMessage(106, global::Onnx.StringStringEntryProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.StringStringEntryProto> externalData_ = new pbc::RepeatedField<global::Onnx.StringStringEntryProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.StringStringEntryProto> _repeated_externalData_codec
+        = pb::FieldCodec.ForMessage(106, global::Pure.OnnxSchema.StringStringEntryProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> externalData_ = new pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto>();
     /// <summary>
     /// Data can be stored inside the protobuf file using type-specific fields or raw_data.
     /// Alternatively, raw bytes data can be stored in an external file, using the external_data field.
@@ -4458,21 +4458,21 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.StringStringEntryProto> ExternalData {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.StringStringEntryProto> ExternalData {
       get { return externalData_; }
     }
 
     /// <summary>Field number for the "data_location" field.</summary>
     public const int DataLocationFieldNumber = 14;
-    private readonly static global::Onnx.TensorProto.Types.DataLocation DataLocationDefaultValue = global::Onnx.TensorProto.Types.DataLocation.Default;
+    private readonly static global::Pure.OnnxSchema.TensorProto.Types.DataLocation DataLocationDefaultValue = global::Pure.OnnxSchema.TensorProto.Types.DataLocation.Default;
 
-    private global::Onnx.TensorProto.Types.DataLocation dataLocation_;
+    private global::Pure.OnnxSchema.TensorProto.Types.DataLocation dataLocation_;
     /// <summary>
     /// If value not set, data is stored in raw_data (if set) otherwise in type-specified field.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TensorProto.Types.DataLocation DataLocation {
+    public global::Pure.OnnxSchema.TensorProto.Types.DataLocation DataLocation {
       get { if ((_hasBits0 & 2) != 0) { return dataLocation_; } else { return DataLocationDefaultValue; } }
       set {
         _hasBits0 |= 2;
@@ -4724,7 +4724,7 @@ namespace Onnx {
       }
       if (other.segment_ != null) {
         if (segment_ == null) {
-          Segment = new global::Onnx.TensorProto.Types.Segment();
+          Segment = new global::Pure.OnnxSchema.TensorProto.Types.Segment();
         }
         Segment.MergeFrom(other.Segment);
       }
@@ -4777,7 +4777,7 @@ namespace Onnx {
           }
           case 26: {
             if (segment_ == null) {
-              Segment = new global::Onnx.TensorProto.Types.Segment();
+              Segment = new global::Pure.OnnxSchema.TensorProto.Types.Segment();
             }
             input.ReadMessage(Segment);
             break;
@@ -4828,7 +4828,7 @@ namespace Onnx {
             break;
           }
           case 112: {
-            DataLocation = (global::Onnx.TensorProto.Types.DataLocation) input.ReadEnum();
+            DataLocation = (global::Pure.OnnxSchema.TensorProto.Types.DataLocation) input.ReadEnum();
             break;
           }
         }
@@ -4861,7 +4861,7 @@ namespace Onnx {
           }
           case 26: {
             if (segment_ == null) {
-              Segment = new global::Onnx.TensorProto.Types.Segment();
+              Segment = new global::Pure.OnnxSchema.TensorProto.Types.Segment();
             }
             input.ReadMessage(Segment);
             break;
@@ -4912,7 +4912,7 @@ namespace Onnx {
             break;
           }
           case 112: {
-            DataLocation = (global::Onnx.TensorProto.Types.DataLocation) input.ReadEnum();
+            DataLocation = (global::Pure.OnnxSchema.TensorProto.Types.DataLocation) input.ReadEnum();
             break;
           }
         }
@@ -5018,7 +5018,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TensorProto.Descriptor.NestedTypes[0]; }
+          get { return global::Pure.OnnxSchema.TensorProto.Descriptor.NestedTypes[0]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5292,7 +5292,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[9]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[9]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5326,7 +5326,7 @@ namespace Onnx {
 
     /// <summary>Field number for the "values" field.</summary>
     public const int ValuesFieldNumber = 1;
-    private global::Onnx.TensorProto values_;
+    private global::Pure.OnnxSchema.TensorProto values_;
     /// <summary>
     /// The sequence of non-default values are encoded as a tensor of shape [NNZ].
     /// The default-value is zero for numeric tensors, and empty-string for string tensors.
@@ -5335,7 +5335,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TensorProto Values {
+    public global::Pure.OnnxSchema.TensorProto Values {
       get { return values_; }
       set {
         values_ = value;
@@ -5344,7 +5344,7 @@ namespace Onnx {
 
     /// <summary>Field number for the "indices" field.</summary>
     public const int IndicesFieldNumber = 2;
-    private global::Onnx.TensorProto indices_;
+    private global::Pure.OnnxSchema.TensorProto indices_;
     /// <summary>
     /// The indices of the non-default values, which may be stored in one of two formats.
     /// (a) Indices can be a tensor of shape [NNZ, rank] with the [i,j]-th value
@@ -5359,7 +5359,7 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TensorProto Indices {
+    public global::Pure.OnnxSchema.TensorProto Indices {
       get { return indices_; }
       set {
         indices_ = value;
@@ -5485,13 +5485,13 @@ namespace Onnx {
       }
       if (other.values_ != null) {
         if (values_ == null) {
-          Values = new global::Onnx.TensorProto();
+          Values = new global::Pure.OnnxSchema.TensorProto();
         }
         Values.MergeFrom(other.Values);
       }
       if (other.indices_ != null) {
         if (indices_ == null) {
-          Indices = new global::Onnx.TensorProto();
+          Indices = new global::Pure.OnnxSchema.TensorProto();
         }
         Indices.MergeFrom(other.Indices);
       }
@@ -5517,14 +5517,14 @@ namespace Onnx {
             break;
           case 10: {
             if (values_ == null) {
-              Values = new global::Onnx.TensorProto();
+              Values = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(Values);
             break;
           }
           case 18: {
             if (indices_ == null) {
-              Indices = new global::Onnx.TensorProto();
+              Indices = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(Indices);
             break;
@@ -5555,14 +5555,14 @@ namespace Onnx {
             break;
           case 10: {
             if (values_ == null) {
-              Values = new global::Onnx.TensorProto();
+              Values = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(Values);
             break;
           }
           case 18: {
             if (indices_ == null) {
-              Indices = new global::Onnx.TensorProto();
+              Indices = new global::Pure.OnnxSchema.TensorProto();
             }
             input.ReadMessage(Indices);
             break;
@@ -5599,7 +5599,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[10]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[10]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -5631,12 +5631,12 @@ namespace Onnx {
 
     /// <summary>Field number for the "dim" field.</summary>
     public const int DimFieldNumber = 1;
-    private static readonly pb::FieldCodec<global::Onnx.TensorShapeProto.Types.Dimension> _repeated_dim_codec
-        = pb::FieldCodec.ForMessage(10, global::Onnx.TensorShapeProto.Types.Dimension.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.TensorShapeProto.Types.Dimension> dim_ = new pbc::RepeatedField<global::Onnx.TensorShapeProto.Types.Dimension>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension> _repeated_dim_codec
+        = pb::FieldCodec.ForMessage(10, global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension> dim_ = new pbc::RepeatedField<global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension>();
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.TensorShapeProto.Types.Dimension> Dim {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.TensorShapeProto.Types.Dimension> Dim {
       get { return dim_; }
     }
 
@@ -5789,7 +5789,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TensorShapeProto.Descriptor.NestedTypes[0]; }
+          get { return global::Pure.OnnxSchema.TensorShapeProto.Descriptor.NestedTypes[0]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6156,7 +6156,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[11]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[11]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6211,8 +6211,8 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto.Types.Tensor TensorType {
-      get { return valueCase_ == ValueOneofCase.TensorType ? (global::Onnx.TypeProto.Types.Tensor) value_ : null; }
+    public global::Pure.OnnxSchema.TypeProto.Types.Tensor TensorType {
+      get { return valueCase_ == ValueOneofCase.TensorType ? (global::Pure.OnnxSchema.TypeProto.Types.Tensor) value_ : null; }
       set {
         value_ = value;
         valueCase_ = value == null ? ValueOneofCase.None : ValueOneofCase.TensorType;
@@ -6226,8 +6226,8 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto.Types.Sequence SequenceType {
-      get { return valueCase_ == ValueOneofCase.SequenceType ? (global::Onnx.TypeProto.Types.Sequence) value_ : null; }
+    public global::Pure.OnnxSchema.TypeProto.Types.Sequence SequenceType {
+      get { return valueCase_ == ValueOneofCase.SequenceType ? (global::Pure.OnnxSchema.TypeProto.Types.Sequence) value_ : null; }
       set {
         value_ = value;
         valueCase_ = value == null ? ValueOneofCase.None : ValueOneofCase.SequenceType;
@@ -6241,8 +6241,8 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto.Types.Map MapType {
-      get { return valueCase_ == ValueOneofCase.MapType ? (global::Onnx.TypeProto.Types.Map) value_ : null; }
+    public global::Pure.OnnxSchema.TypeProto.Types.Map MapType {
+      get { return valueCase_ == ValueOneofCase.MapType ? (global::Pure.OnnxSchema.TypeProto.Types.Map) value_ : null; }
       set {
         value_ = value;
         valueCase_ = value == null ? ValueOneofCase.None : ValueOneofCase.MapType;
@@ -6256,8 +6256,8 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto.Types.Optional OptionalType {
-      get { return valueCase_ == ValueOneofCase.OptionalType ? (global::Onnx.TypeProto.Types.Optional) value_ : null; }
+    public global::Pure.OnnxSchema.TypeProto.Types.Optional OptionalType {
+      get { return valueCase_ == ValueOneofCase.OptionalType ? (global::Pure.OnnxSchema.TypeProto.Types.Optional) value_ : null; }
       set {
         value_ = value;
         valueCase_ = value == null ? ValueOneofCase.None : ValueOneofCase.OptionalType;
@@ -6271,8 +6271,8 @@ namespace Onnx {
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public global::Onnx.TypeProto.Types.SparseTensor SparseTensorType {
-      get { return valueCase_ == ValueOneofCase.SparseTensorType ? (global::Onnx.TypeProto.Types.SparseTensor) value_ : null; }
+    public global::Pure.OnnxSchema.TypeProto.Types.SparseTensor SparseTensorType {
+      get { return valueCase_ == ValueOneofCase.SparseTensorType ? (global::Pure.OnnxSchema.TypeProto.Types.SparseTensor) value_ : null; }
       set {
         value_ = value;
         valueCase_ = value == null ? ValueOneofCase.None : ValueOneofCase.SparseTensorType;
@@ -6493,31 +6493,31 @@ namespace Onnx {
       switch (other.ValueCase) {
         case ValueOneofCase.TensorType:
           if (TensorType == null) {
-            TensorType = new global::Onnx.TypeProto.Types.Tensor();
+            TensorType = new global::Pure.OnnxSchema.TypeProto.Types.Tensor();
           }
           TensorType.MergeFrom(other.TensorType);
           break;
         case ValueOneofCase.SequenceType:
           if (SequenceType == null) {
-            SequenceType = new global::Onnx.TypeProto.Types.Sequence();
+            SequenceType = new global::Pure.OnnxSchema.TypeProto.Types.Sequence();
           }
           SequenceType.MergeFrom(other.SequenceType);
           break;
         case ValueOneofCase.MapType:
           if (MapType == null) {
-            MapType = new global::Onnx.TypeProto.Types.Map();
+            MapType = new global::Pure.OnnxSchema.TypeProto.Types.Map();
           }
           MapType.MergeFrom(other.MapType);
           break;
         case ValueOneofCase.OptionalType:
           if (OptionalType == null) {
-            OptionalType = new global::Onnx.TypeProto.Types.Optional();
+            OptionalType = new global::Pure.OnnxSchema.TypeProto.Types.Optional();
           }
           OptionalType.MergeFrom(other.OptionalType);
           break;
         case ValueOneofCase.SparseTensorType:
           if (SparseTensorType == null) {
-            SparseTensorType = new global::Onnx.TypeProto.Types.SparseTensor();
+            SparseTensorType = new global::Pure.OnnxSchema.TypeProto.Types.SparseTensor();
           }
           SparseTensorType.MergeFrom(other.SparseTensorType);
           break;
@@ -6543,7 +6543,7 @@ namespace Onnx {
             _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
             break;
           case 10: {
-            global::Onnx.TypeProto.Types.Tensor subBuilder = new global::Onnx.TypeProto.Types.Tensor();
+            global::Pure.OnnxSchema.TypeProto.Types.Tensor subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Tensor();
             if (valueCase_ == ValueOneofCase.TensorType) {
               subBuilder.MergeFrom(TensorType);
             }
@@ -6552,7 +6552,7 @@ namespace Onnx {
             break;
           }
           case 34: {
-            global::Onnx.TypeProto.Types.Sequence subBuilder = new global::Onnx.TypeProto.Types.Sequence();
+            global::Pure.OnnxSchema.TypeProto.Types.Sequence subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Sequence();
             if (valueCase_ == ValueOneofCase.SequenceType) {
               subBuilder.MergeFrom(SequenceType);
             }
@@ -6561,7 +6561,7 @@ namespace Onnx {
             break;
           }
           case 42: {
-            global::Onnx.TypeProto.Types.Map subBuilder = new global::Onnx.TypeProto.Types.Map();
+            global::Pure.OnnxSchema.TypeProto.Types.Map subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Map();
             if (valueCase_ == ValueOneofCase.MapType) {
               subBuilder.MergeFrom(MapType);
             }
@@ -6574,7 +6574,7 @@ namespace Onnx {
             break;
           }
           case 66: {
-            global::Onnx.TypeProto.Types.SparseTensor subBuilder = new global::Onnx.TypeProto.Types.SparseTensor();
+            global::Pure.OnnxSchema.TypeProto.Types.SparseTensor subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.SparseTensor();
             if (valueCase_ == ValueOneofCase.SparseTensorType) {
               subBuilder.MergeFrom(SparseTensorType);
             }
@@ -6583,7 +6583,7 @@ namespace Onnx {
             break;
           }
           case 74: {
-            global::Onnx.TypeProto.Types.Optional subBuilder = new global::Onnx.TypeProto.Types.Optional();
+            global::Pure.OnnxSchema.TypeProto.Types.Optional subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Optional();
             if (valueCase_ == ValueOneofCase.OptionalType) {
               subBuilder.MergeFrom(OptionalType);
             }
@@ -6611,7 +6611,7 @@ namespace Onnx {
             _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
             break;
           case 10: {
-            global::Onnx.TypeProto.Types.Tensor subBuilder = new global::Onnx.TypeProto.Types.Tensor();
+            global::Pure.OnnxSchema.TypeProto.Types.Tensor subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Tensor();
             if (valueCase_ == ValueOneofCase.TensorType) {
               subBuilder.MergeFrom(TensorType);
             }
@@ -6620,7 +6620,7 @@ namespace Onnx {
             break;
           }
           case 34: {
-            global::Onnx.TypeProto.Types.Sequence subBuilder = new global::Onnx.TypeProto.Types.Sequence();
+            global::Pure.OnnxSchema.TypeProto.Types.Sequence subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Sequence();
             if (valueCase_ == ValueOneofCase.SequenceType) {
               subBuilder.MergeFrom(SequenceType);
             }
@@ -6629,7 +6629,7 @@ namespace Onnx {
             break;
           }
           case 42: {
-            global::Onnx.TypeProto.Types.Map subBuilder = new global::Onnx.TypeProto.Types.Map();
+            global::Pure.OnnxSchema.TypeProto.Types.Map subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Map();
             if (valueCase_ == ValueOneofCase.MapType) {
               subBuilder.MergeFrom(MapType);
             }
@@ -6642,7 +6642,7 @@ namespace Onnx {
             break;
           }
           case 66: {
-            global::Onnx.TypeProto.Types.SparseTensor subBuilder = new global::Onnx.TypeProto.Types.SparseTensor();
+            global::Pure.OnnxSchema.TypeProto.Types.SparseTensor subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.SparseTensor();
             if (valueCase_ == ValueOneofCase.SparseTensorType) {
               subBuilder.MergeFrom(SparseTensorType);
             }
@@ -6651,7 +6651,7 @@ namespace Onnx {
             break;
           }
           case 74: {
-            global::Onnx.TypeProto.Types.Optional subBuilder = new global::Onnx.TypeProto.Types.Optional();
+            global::Pure.OnnxSchema.TypeProto.Types.Optional subBuilder = new global::Pure.OnnxSchema.TypeProto.Types.Optional();
             if (valueCase_ == ValueOneofCase.OptionalType) {
               subBuilder.MergeFrom(OptionalType);
             }
@@ -6685,7 +6685,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TypeProto.Descriptor.NestedTypes[0]; }
+          get { return global::Pure.OnnxSchema.TypeProto.Descriptor.NestedTypes[0]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6751,10 +6751,10 @@ namespace Onnx {
 
         /// <summary>Field number for the "shape" field.</summary>
         public const int ShapeFieldNumber = 2;
-        private global::Onnx.TensorShapeProto shape_;
+        private global::Pure.OnnxSchema.TensorShapeProto shape_;
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-        public global::Onnx.TensorShapeProto Shape {
+        public global::Pure.OnnxSchema.TensorShapeProto Shape {
           get { return shape_; }
           set {
             shape_ = value;
@@ -6864,7 +6864,7 @@ namespace Onnx {
           }
           if (other.shape_ != null) {
             if (shape_ == null) {
-              Shape = new global::Onnx.TensorShapeProto();
+              Shape = new global::Pure.OnnxSchema.TensorShapeProto();
             }
             Shape.MergeFrom(other.Shape);
           }
@@ -6893,7 +6893,7 @@ namespace Onnx {
               }
               case 18: {
                 if (shape_ == null) {
-                  Shape = new global::Onnx.TensorShapeProto();
+                  Shape = new global::Pure.OnnxSchema.TensorShapeProto();
                 }
                 input.ReadMessage(Shape);
                 break;
@@ -6923,7 +6923,7 @@ namespace Onnx {
               }
               case 18: {
                 if (shape_ == null) {
-                  Shape = new global::Onnx.TensorShapeProto();
+                  Shape = new global::Pure.OnnxSchema.TensorShapeProto();
                 }
                 input.ReadMessage(Shape);
                 break;
@@ -6953,7 +6953,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TypeProto.Descriptor.NestedTypes[1]; }
+          get { return global::Pure.OnnxSchema.TypeProto.Descriptor.NestedTypes[1]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -6985,14 +6985,14 @@ namespace Onnx {
 
         /// <summary>Field number for the "elem_type" field.</summary>
         public const int ElemTypeFieldNumber = 1;
-        private global::Onnx.TypeProto elemType_;
+        private global::Pure.OnnxSchema.TypeProto elemType_;
         /// <summary>
         /// The type and optional shape of each element of the sequence.
         /// This field MUST be present for this version of the IR.
         /// </summary>
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-        public global::Onnx.TypeProto ElemType {
+        public global::Pure.OnnxSchema.TypeProto ElemType {
           get { return elemType_; }
           set {
             elemType_ = value;
@@ -7086,7 +7086,7 @@ namespace Onnx {
           }
           if (other.elemType_ != null) {
             if (elemType_ == null) {
-              ElemType = new global::Onnx.TypeProto();
+              ElemType = new global::Pure.OnnxSchema.TypeProto();
             }
             ElemType.MergeFrom(other.ElemType);
           }
@@ -7111,7 +7111,7 @@ namespace Onnx {
                 break;
               case 10: {
                 if (elemType_ == null) {
-                  ElemType = new global::Onnx.TypeProto();
+                  ElemType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ElemType);
                 break;
@@ -7137,7 +7137,7 @@ namespace Onnx {
                 break;
               case 10: {
                 if (elemType_ == null) {
-                  ElemType = new global::Onnx.TypeProto();
+                  ElemType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ElemType);
                 break;
@@ -7168,7 +7168,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TypeProto.Descriptor.NestedTypes[2]; }
+          get { return global::Pure.OnnxSchema.TypeProto.Descriptor.NestedTypes[2]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -7234,13 +7234,13 @@ namespace Onnx {
 
         /// <summary>Field number for the "value_type" field.</summary>
         public const int ValueTypeFieldNumber = 2;
-        private global::Onnx.TypeProto valueType_;
+        private global::Pure.OnnxSchema.TypeProto valueType_;
         /// <summary>
         /// This field MUST be present for this version of the IR.
         /// </summary>
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-        public global::Onnx.TypeProto ValueType {
+        public global::Pure.OnnxSchema.TypeProto ValueType {
           get { return valueType_; }
           set {
             valueType_ = value;
@@ -7350,7 +7350,7 @@ namespace Onnx {
           }
           if (other.valueType_ != null) {
             if (valueType_ == null) {
-              ValueType = new global::Onnx.TypeProto();
+              ValueType = new global::Pure.OnnxSchema.TypeProto();
             }
             ValueType.MergeFrom(other.ValueType);
           }
@@ -7379,7 +7379,7 @@ namespace Onnx {
               }
               case 18: {
                 if (valueType_ == null) {
-                  ValueType = new global::Onnx.TypeProto();
+                  ValueType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ValueType);
                 break;
@@ -7409,7 +7409,7 @@ namespace Onnx {
               }
               case 18: {
                 if (valueType_ == null) {
-                  ValueType = new global::Onnx.TypeProto();
+                  ValueType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ValueType);
                 break;
@@ -7439,7 +7439,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TypeProto.Descriptor.NestedTypes[3]; }
+          get { return global::Pure.OnnxSchema.TypeProto.Descriptor.NestedTypes[3]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -7471,7 +7471,7 @@ namespace Onnx {
 
         /// <summary>Field number for the "elem_type" field.</summary>
         public const int ElemTypeFieldNumber = 1;
-        private global::Onnx.TypeProto elemType_;
+        private global::Pure.OnnxSchema.TypeProto elemType_;
         /// <summary>
         /// The type and optional shape of the element wrapped.
         /// This field MUST be present for this version of the IR.
@@ -7479,7 +7479,7 @@ namespace Onnx {
         /// </summary>
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-        public global::Onnx.TypeProto ElemType {
+        public global::Pure.OnnxSchema.TypeProto ElemType {
           get { return elemType_; }
           set {
             elemType_ = value;
@@ -7573,7 +7573,7 @@ namespace Onnx {
           }
           if (other.elemType_ != null) {
             if (elemType_ == null) {
-              ElemType = new global::Onnx.TypeProto();
+              ElemType = new global::Pure.OnnxSchema.TypeProto();
             }
             ElemType.MergeFrom(other.ElemType);
           }
@@ -7598,7 +7598,7 @@ namespace Onnx {
                 break;
               case 10: {
                 if (elemType_ == null) {
-                  ElemType = new global::Onnx.TypeProto();
+                  ElemType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ElemType);
                 break;
@@ -7624,7 +7624,7 @@ namespace Onnx {
                 break;
               case 10: {
                 if (elemType_ == null) {
-                  ElemType = new global::Onnx.TypeProto();
+                  ElemType = new global::Pure.OnnxSchema.TypeProto();
                 }
                 input.ReadMessage(ElemType);
                 break;
@@ -7652,7 +7652,7 @@ namespace Onnx {
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
         public static pbr::MessageDescriptor Descriptor {
-          get { return global::Onnx.TypeProto.Descriptor.NestedTypes[4]; }
+          get { return global::Pure.OnnxSchema.TypeProto.Descriptor.NestedTypes[4]; }
         }
 
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -7718,10 +7718,10 @@ namespace Onnx {
 
         /// <summary>Field number for the "shape" field.</summary>
         public const int ShapeFieldNumber = 2;
-        private global::Onnx.TensorShapeProto shape_;
+        private global::Pure.OnnxSchema.TensorShapeProto shape_;
         [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
         [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-        public global::Onnx.TensorShapeProto Shape {
+        public global::Pure.OnnxSchema.TensorShapeProto Shape {
           get { return shape_; }
           set {
             shape_ = value;
@@ -7831,7 +7831,7 @@ namespace Onnx {
           }
           if (other.shape_ != null) {
             if (shape_ == null) {
-              Shape = new global::Onnx.TensorShapeProto();
+              Shape = new global::Pure.OnnxSchema.TensorShapeProto();
             }
             Shape.MergeFrom(other.Shape);
           }
@@ -7860,7 +7860,7 @@ namespace Onnx {
               }
               case 18: {
                 if (shape_ == null) {
-                  Shape = new global::Onnx.TensorShapeProto();
+                  Shape = new global::Pure.OnnxSchema.TensorShapeProto();
                 }
                 input.ReadMessage(Shape);
                 break;
@@ -7890,7 +7890,7 @@ namespace Onnx {
               }
               case 18: {
                 if (shape_ == null) {
-                  Shape = new global::Onnx.TensorShapeProto();
+                  Shape = new global::Pure.OnnxSchema.TensorShapeProto();
                 }
                 input.ReadMessage(Shape);
                 break;
@@ -7928,7 +7928,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[12]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[12]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -8203,7 +8203,7 @@ namespace Onnx {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Onnx.OnnxReflection.Descriptor.MessageTypes[13]; }
+      get { return global::Pure.OnnxSchema.OnnxReflection.Descriptor.MessageTypes[13]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -8312,15 +8312,15 @@ namespace Onnx {
 
     /// <summary>Field number for the "node" field.</summary>
     public const int NodeFieldNumber = 7;
-    private static readonly pb::FieldCodec<global::Onnx.NodeProto> _repeated_node_codec
-        = pb::FieldCodec.ForMessage(58, global::Onnx.NodeProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.NodeProto> node_ = new pbc::RepeatedField<global::Onnx.NodeProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.NodeProto> _repeated_node_codec
+        = pb::FieldCodec.ForMessage(58, global::Pure.OnnxSchema.NodeProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto> node_ = new pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto>();
     /// <summary>
     /// The nodes in the function.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.NodeProto> Node {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.NodeProto> Node {
       get { return node_; }
     }
 
@@ -8355,12 +8355,12 @@ namespace Onnx {
 
     /// <summary>Field number for the "opset_import" field.</summary>
     public const int OpsetImportFieldNumber = 9;
-    private static readonly pb::FieldCodec<global::Onnx.OperatorSetIdProto> _repeated_opsetImport_codec
-        = pb::FieldCodec.ForMessage(74, global::Onnx.OperatorSetIdProto.Parser);
-    private readonly pbc::RepeatedField<global::Onnx.OperatorSetIdProto> opsetImport_ = new pbc::RepeatedField<global::Onnx.OperatorSetIdProto>();
+    private static readonly pb::FieldCodec<global::Pure.OnnxSchema.OperatorSetIdProto> _repeated_opsetImport_codec
+        = pb::FieldCodec.ForMessage(74, global::Pure.OnnxSchema.OperatorSetIdProto.Parser);
+    private readonly pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto> opsetImport_ = new pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto>();
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
-    public pbc::RepeatedField<global::Onnx.OperatorSetIdProto> OpsetImport {
+    public pbc::RepeatedField<global::Pure.OnnxSchema.OperatorSetIdProto> OpsetImport {
       get { return opsetImport_; }
     }
 
