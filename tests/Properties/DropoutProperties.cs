@@ -167,6 +167,29 @@ public class DropoutProperties
             return (validation && same && epoch).Label($"validation {validation}, same {same}, Epoch {epoch}");
         });
 
+    /// <summary>
+    /// Reduce-on-plateau changes the optimizer state between epochs, so the training loop rebuilds its in-place workspace:
+    /// the rebuilt one must keep the dropout. Epochs equals Epoch called once per epoch (each builds a fresh workspace).
+    /// </summary>
+    [Fact]
+    public void Training_with_dropout_and_reduce_on_plateau_equals_one_epoch_at_a_time()
+    {
+        var random = new Random(5);
+        var data = new Dataset<double>(ImmutableMatrix.Create(4, 48, (_, _) => random.NextDouble() * 2 - 1), Metrics.OneHot<double>([.. Enumerable.Range(0, 48).Select(i => i % 3)], 3));
+        var network = Network.Create<double>([4, 16, 8, 3], Activation.Relu, Activation.Softmax, 4);
+        var optimizer = Optimizer.Sgd(Schedule.Constant(0.05), plateau: new ReduceOnPlateau(Factor: 0.5, Patience: 0, Threshold: 0.5));
+        var dropout = new Dropout(0.3);
+        var epochs = Training.Epochs(network, optimizer, Loss.CategoricalCrossEntropy, data, 8, 4, 11, dropout: dropout).ToArray();
+        Assert.NotEqual(optimizer.Init(network), epochs[0].State);
+        var (current, state) = (network, optimizer.Init(network));
+        foreach (var expected in epochs)
+        {
+            var single = Training.Epoch(current, state, optimizer, Loss.CategoricalCrossEntropy, data, 8, 11, expected.Epoch, dropout: dropout);
+            Assert.Equal(Bits(single.Network, single.State), Bits(expected.Network, expected.State));
+            (current, state) = (single.Network, single.State);
+        }
+    }
+
     [Fact]
     public void Dropout_changes_training_and_predict_does_not_drop()
     {

@@ -156,7 +156,8 @@ public static partial class Training
         Dataset<T>? validation, OptimizerState<T> state, int firstEpoch, Dropout? dropout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count), dropout, seed);
+        TrainingWorkspace<T>? Workspace() => TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count), dropout, seed);
+        var workspace = Workspace();
         double? lastFiniteLoss = null;
         for (int e = 0; e < epochs; e++)
         {
@@ -164,8 +165,7 @@ public static partial class Training
             network = result.Network;
             state = result.State;
             // An epoch-level policy (reduce-on-plateau) changed the state after the workspace's last step: take it up.
-            if (workspace is not null && !ReferenceEquals(state, workspace.LastState))
-                workspace = TrainingWorkspace<T>.TryCreate(network, state, optimizer, loss, Math.Min(batchSize, training.Count));
+            if (workspace is not null && !ReferenceEquals(state, workspace.LastState)) workspace = Workspace();
             yield return result;
         }
     }
