@@ -8,7 +8,8 @@ namespace Pure;
 
 /// <summary>
 /// Writes a <see cref="Model{T}"/> as an ONNX model (IR version 8, opset 17, default domain) that ONNX Runtime and
-/// other ONNX back ends run. The protobuf is written with Google.Protobuf from the official onnx.proto.
+/// other ONNX back ends run, and reads ONNX MLPs (from PyTorch or this exporter) back with <see cref="Import{T}(string, ReadLimits?)"/>.
+/// The protobuf is written and read with Google.Protobuf from the official onnx.proto.
 /// </summary>
 /// <remarks>
 /// <para>The graph takes "input", [batch, n_0], with a dynamic first dimension named "batch": ONNX's convention of one

@@ -6,34 +6,7 @@ using P = Pure.OnnxSchema;
 
 namespace Pure;
 
-/// <summary>ONNX import: the inverse of <see cref="Onnx.Export{T}"/>, and the reader of MLPs exported by PyTorch.</summary>
-/// <remarks>
-/// <para>Accepted: one graph input [batch, n_0] (any batch dimension) and one output, opset 7 to 23 of the default
-/// domain, and a single chain of nodes from the input to the output:</para>
-/// <list type="bullet">
-/// <item>optionally Sub(x, offset) then Div(·, divisor), vectors of n_0: the input scaling (the model's
-/// <see cref="Model{T}.Scaling"/>);</item>
-/// <item>per layer, Gemm(A, W, b) with alpha = beta = 1, transA = 0 and transB = 1 (W is n_l x n_{l-1}) or 0 (W is
-/// n_{l-1} x n_l), b optional (zero) of n_l values; or MatMul(A, W) with W n_{l-1} x n_l, optionally followed by
-/// Add with n_l values (PyTorch writes MatMul for a Linear without bias);</item>
-/// <item>then at most one activation: Relu, Tanh, Sigmoid, Softmax (axis 1 or -1), LeakyRelu, or Max(z, Mul(z, s))
-/// with a scalar 0 ≤ s &lt; 1 (Pure's float64 form); none means identity;</item>
-/// <item>optionally, after the last layer, Mul(·, scale) then Add(·, offset), vectors of n_L: the target scaling
-/// (<see cref="Model{T}.TargetScaling"/>, inverted by <see cref="Model{T}.Predict"/>);</item>
-/// <item>Identity nodes anywhere; constants as initializers or Constant nodes, in raw_data, float_data or double_data.</item>
-/// </list>
-/// <para>The loss: when the producer is "Pure", the one named by the metadata ("loss", "reduction", "huber_delta"),
-/// and the classes and the kinds of the scalings from "classes", "scaling" and "target_scaling"; otherwise
-/// <see cref="Loss.CategoricalCrossEntropy"/> when the last layer is a softmax and <see cref="Loss.Squared"/> else,
-/// no classes, and <see cref="Standardization{T}"/> for both scalings (they compute the same as MinMaxScaling).</para>
-/// <para>Numbers: a float32 graph imports exactly as <c>Import&lt;double&gt;</c> (every float is a double); a float64
-/// graph imported as float is refused (narrowing would round every weight). A LeakyRelu's alpha, a float32 attribute,
-/// becomes the double with the shortest decimal form of that float (0.2f gives 0.2, as PyTorch's LeakyReLU(0.2)).</para>
-/// <para>Anything else is refused: <see cref="NotSupportedException"/> for a valid graph Pure cannot represent (an
-/// unsupported operator, attribute, branch, second input, data type), <see cref="InvalidDataException"/> for a
-/// malformed file (not a protobuf ModelProto, missing or mis-shaped tensors, shapes that do not chain, non-finite
-/// values, sizes above <see cref="ReadLimits"/>); each message names the source and the node (name and op_type).</para>
-/// </remarks>
+// ONNX import; the class's documentation is in Onnx.cs, the accepted graphs in the remarks of Import(string).
 public static partial class Onnx
 {
     /// <summary>The lowest opset of the default domain that <see cref="Import{T}(string, ReadLimits?)"/> accepts.</summary>
@@ -42,7 +15,34 @@ public static partial class Onnx
     /// <summary>The highest opset of the default domain that <see cref="Import{T}(string, ReadLimits?)"/> accepts.</summary>
     public const int MaxImportOpset = 23;
 
-    /// <summary>Reads the ONNX MLP in <paramref name="path"/> as a model (see the remarks of this class for what is accepted).</summary>
+    /// <summary>Reads the ONNX MLP in <paramref name="path"/> as a model (see the remarks for what is accepted and the loss chosen).</summary>
+    /// <remarks>
+    /// <para>Accepted: one graph input [batch, n_0] (any batch dimension) and one output, opset 7 to 23 of the default
+    /// domain, and a single chain of nodes from the input to the output:</para>
+    /// <list type="bullet">
+    /// <item>optionally Sub(x, offset) then Div(·, divisor), vectors of n_0: the input scaling (the model's
+    /// <see cref="Model{T}.Scaling"/>);</item>
+    /// <item>per layer, Gemm(A, W, b) with alpha = beta = 1, transA = 0 and transB = 1 (W is n_l x n_{l-1}) or 0 (W is
+    /// n_{l-1} x n_l), b optional (zero) of n_l values; or MatMul(A, W) with W n_{l-1} x n_l, optionally followed by
+    /// Add with n_l values (PyTorch writes MatMul for a Linear without bias);</item>
+    /// <item>then at most one activation: Relu, Tanh, Sigmoid, Softmax (axis 1 or -1), LeakyRelu, or Max(z, Mul(z, s))
+    /// with a scalar 0 ≤ s &lt; 1 (Pure's float64 form); none means identity;</item>
+    /// <item>optionally, after the last layer, Mul(·, scale) then Add(·, offset), vectors of n_L: the target scaling
+    /// (<see cref="Model{T}.TargetScaling"/>, inverted by <see cref="Model{T}.Predict"/>);</item>
+    /// <item>Identity nodes anywhere; constants as initializers or Constant nodes, in raw_data, float_data or double_data.</item>
+    /// </list>
+    /// <para>The loss: when the producer is "Pure", the one named by the metadata ("loss", "reduction", "huber_delta"),
+    /// and the classes and the kinds of the scalings from "classes", "scaling" and "target_scaling"; otherwise
+    /// <see cref="Loss.CategoricalCrossEntropy"/> when the last layer is a softmax and <see cref="Loss.Squared"/> else,
+    /// no classes, and <see cref="Standardization{T}"/> for both scalings (they compute the same as MinMaxScaling).</para>
+    /// <para>Numbers: a float32 graph imports exactly as <c>Import&lt;double&gt;</c> (every float is a double); a float64
+    /// graph imported as float is refused (narrowing would round every weight). A LeakyRelu's alpha, a float32 attribute,
+    /// becomes the double with the shortest decimal form of that float (0.2f gives 0.2, as PyTorch's LeakyReLU(0.2)).</para>
+    /// <para>Anything else is refused: <see cref="NotSupportedException"/> for a valid graph Pure cannot represent (an
+    /// unsupported operator, attribute, branch, second input, data type), <see cref="InvalidDataException"/> for a
+    /// malformed file (not a protobuf ModelProto, missing or mis-shaped tensors, shapes that do not chain, non-finite
+    /// values, sizes above <see cref="ReadLimits"/>); each message names the source and the node (name and op_type).</para>
+    /// </remarks>
     /// <param name="path">The .onnx file.</param>
     /// <param name="limits">The resource limits (layer width, parameters); null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="NotSupportedException">The graph is valid ONNX that a Pure model cannot represent; the message names the node.</exception>
@@ -54,7 +54,7 @@ public static partial class Onnx
         return Import<T>(stream, path, limits);
     }
 
-    /// <summary>Reads an ONNX MLP from its bytes (a serialized ModelProto).</summary>
+    /// <summary>Reads an ONNX MLP from its bytes (a serialized ModelProto), as <see cref="Import{T}(string, ReadLimits?)"/> does.</summary>
     /// <param name="bytes">The model's bytes; not modified.</param>
     /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
     /// <exception cref="NotSupportedException">The graph is valid ONNX that a Pure model cannot represent.</exception>
@@ -65,7 +65,7 @@ public static partial class Onnx
         return new Importer<T>(Parse(bytes, "the ONNX bytes"), "the ONNX bytes", limits ?? ReadLimits.Default).Model();
     }
 
-    /// <summary>Reads an ONNX MLP from <paramref name="stream"/> (read to its end, left open).</summary>
+    /// <summary>Reads an ONNX MLP from <paramref name="stream"/> (read to its end, left open), as <see cref="Import{T}(string, ReadLimits?)"/> does.</summary>
     /// <param name="stream">The stream holding a serialized ModelProto.</param>
     /// <param name="source">The name of the stream in error messages, for example a file name.</param>
     /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
@@ -164,6 +164,8 @@ public static partial class Onnx
             {
                 if (node.Domain is not ("" or "ai.onnx"))
                     throw new NotSupportedException($"{source}: {Describe(node)} is in the domain '{node.Domain}'; Pure imports only operators of the default ONNX domain.");
+                if (node.Output.Count != 1)
+                    throw new NotSupportedException($"{source}: {Describe(node)} has {node.Output.Count} outputs; Pure imports nodes with one output.");
                 foreach (string name in node.Input.Where(name => name.Length > 0))
                 {
                     if (!_consumers.TryGetValue(name, out var list)) _consumers[name] = list = [];
@@ -233,8 +235,9 @@ public static partial class Onnx
 
         private void CheckDeclaredWidth(P.ValueInfoProto value, int width, string role)
         {
-            var tensor = value.Type.TensorType;
-            if (role == "output" && tensor.ElemType != (int)_type)
+            var tensor = value.Type?.TensorType
+                ?? throw new NotSupportedException($"{source}: the graph {role} '{value.Name}' is not a tensor.");
+            if (role == "output" && tensor.ElemType != 0 && tensor.ElemType != (int)_type)
                 throw new InvalidDataException($"{source}: the graph output '{value.Name}' has element type {TypeName(tensor.ElemType)}, the input {TypeName((int)_type)}.");
             if (role == "output" && tensor.Shape is not null && tensor.Shape.Dim.Count != 2)
                 throw new NotSupportedException($"{source}: the graph output '{value.Name}' has rank {tensor.Shape.Dim.Count}; Pure imports [batch, features] tensors (rank 2).");
@@ -263,8 +266,6 @@ public static partial class Onnx
                 var node = consumers[0];
                 if (!_used.Add(node))
                     throw new InvalidDataException($"{source}: {Describe(node)} is reached twice from the input (a cycle); an ONNX graph is acyclic.");
-                if (node.Output.Count != 1)
-                    throw new NotSupportedException($"{source}: {Describe(node)} has {node.Output.Count} outputs; Pure imports nodes with one output.");
                 current = node.OpType switch
                 {
                     "Identity" => Unary(node, current),
