@@ -112,10 +112,33 @@ public sealed class ImportTests
                 weight.Dims.Clear();
                 weight.Dims.AddRange([columns, rows]);
             }
-            foreach (var variant in new[] { typed, constants, transposed })
+            // initializers also listed as graph inputs (torch.onnx.export's keep_initializers_as_inputs=True)
+            var asInputs = proto.Clone();
+            foreach (var tensor in asInputs.Graph.Initializer)
+                asInputs.Graph.Input.Add(new P.ValueInfoProto
+                {
+                    Name = tensor.Name,
+                    Type = new P.TypeProto { TensorType = new P.TypeProto.Types.Tensor { ElemType = tensor.DataType, Shape = new P.TensorShapeProto { Dim = { tensor.Dims.Select(d => new P.TensorShapeProto.Types.Dimension { DimValue = d }) } } } },
+                });
+            foreach (var variant in new[] { typed, constants, transposed, asInputs })
                 if (f64) Assert.Equal(Onnx.Import<double>(bytes), Onnx.Import<double>(variant.ToByteArray()));
                 else Assert.Equal(Onnx.Import<float>(bytes), Onnx.Import<float>(variant.ToByteArray()));
         }
+    }
+
+    [Fact]
+    public void GemmWithoutBiasHasAZeroBias()
+    {
+        var bytes = File.ReadAllBytes(Fixture("relu_softmax_4_8_3_f32.onnx"));
+        var proto = P.ModelProto.Parser.ParseFrom(bytes);
+        var gemm = proto.Graph.Node.First(n => n.OpType == "Gemm");
+        string bias = gemm.Input[2];
+        gemm.Input.RemoveAt(2);
+        proto.Graph.Initializer.Remove(proto.Graph.Initializer.Single(t => t.Name == bias));
+        var withBias = Onnx.Import<float>(bytes);
+        var expected = withBias.Network.WithLayer(0, withBias.Network.Layers[0].WithBias(ImmutableVector.Create(new float[8])));
+        Assert.Equal(expected, Onnx.Import<float>(proto.ToByteArray()).Network);
+        Assert.NotEqual(withBias.Network, expected);
     }
 
     [Fact]
