@@ -29,7 +29,8 @@ public static partial class Onnx
     /// with a scalar 0 ≤ s &lt; 1 (Pure's float64 form); none means identity;</item>
     /// <item>optionally, after the last layer, Mul(·, scale) then Add(·, offset), vectors of n_L: the target scaling
     /// (<see cref="Model{T}.TargetScaling"/>, inverted by <see cref="Model{T}.Predict"/>);</item>
-    /// <item>Identity nodes anywhere; constants as initializers or Constant nodes, in raw_data, float_data or double_data.</item>
+    /// <item>Identity nodes anywhere; constants as initializers or Constant nodes, in raw_data, float_data or double_data;
+    /// a weight may be Transpose(constant matrix) (PyTorch without constant folding).</item>
     /// </list>
     /// <para>The loss: when the producer is "Pure", the one named by the metadata ("loss", "reduction", "huber_delta"),
     /// and the classes and the kinds of the scalings from "classes", "scaling" and "target_scaling"; otherwise
@@ -470,10 +471,35 @@ public static partial class Onnx
             return true;
         }
 
+        /// <summary>
+        /// The matrix <paramref name="name"/> when a Transpose node (perm absent or [1, 0]) makes it from a constant matrix
+        /// and only <paramref name="node"/> uses it (PyTorch without constant folding), else null.
+        /// </summary>
+        private (double[] Values, long[] Dims)? TransposedConstant(P.NodeProto node, string name, string role)
+        {
+            var producer = _graph.Node.FirstOrDefault(n => n.Output.Count == 1 && n.Output[0] == name);
+            if (producer is not { OpType: "Transpose" } || producer.Input.Count != 1 || !_constants.ContainsKey(producer.Input[0]) || Consumers(name).Count != 1)
+                return null;
+            var perm = producer.Attribute.FirstOrDefault(a => a.Name == "perm");
+            if (producer.Attribute.Any(a => a.Name != "perm") || (perm is not null && !perm.Ints.SequenceEqual([1L, 0L])))
+                throw new NotSupportedException($"{source}: {Describe(producer)}, which makes the {role} of {Describe(node)}, is not a plain matrix transpose (perm [1, 0]).");
+            var (values, dims) = Constant(producer, producer.Input[0], role);
+            if (dims.Length != 2)
+                throw new InvalidDataException($"{source}: {Describe(producer)}: the {role} '{producer.Input[0]}' has shape [{string.Join(", ", dims)}]; expected a matrix.");
+            long rows = dims[0], columns = dims[1];
+            var result = new double[values.Length];
+            for (long r = 0; r < rows; r++)
+                for (long c = 0; c < columns; c++) result[c * rows + r] = values[r * columns + c];
+            _used.Add(producer);
+            return (result, [columns, rows]);
+        }
+
         /// <summary>The values and dims of the constant <paramref name="name"/> that <paramref name="node"/> uses as its <paramref name="role"/>.</summary>
         private (double[] Values, long[] Dims) Constant(P.NodeProto node, string name, string role)
         {
-            if (!_constants.TryGetValue(name, out var constant))
+            if (!_constants.TryGetValue(name, out var constant) && TransposedConstant(node, name, role) is { } transposed)
+                return transposed;
+            if (constant.Tensor is null)
                 throw _graph.Node.Any(n => n.Output.Contains(name))
                     ? new NotSupportedException($"{source}: {Describe(node)}: its {role} '{name}' is computed by a node, not an initializer or Constant; Pure imports constant weights only.")
                     : new InvalidDataException($"{source}: {Describe(node)}: its {role} '{name}' is not defined (no initializer, Constant or node output of that name).");

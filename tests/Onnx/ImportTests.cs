@@ -23,6 +23,7 @@ public sealed class ImportTests
         { "regression_6_12_1_f32", "6-12(relu)-1(identity)", "squared" },
         { "matmul_add_nobias_5_7_3_f32", "5-7(sigmoid)-3(identity)", "squared" },
         { "regression_4_9_2_f64", "4-9(tanh)-2(identity)", "squared" },
+        { "nofold_opset11_4_6_5_3_f32", "4-6(leaky_relu)-5(tanh)-3(softmax)", "categorical_cross_entropy" },
     };
 
     [Theory]

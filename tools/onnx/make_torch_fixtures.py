@@ -5,8 +5,8 @@ Run from the repository root with Debian's Python, torch 1.13 and numpy (apt: py
 
     /usr/bin/python3 tools/onnx/make_torch_fixtures.py
 
-For each seeded nn.Sequential MLP below it writes NAME.onnx (torch.onnx.export, opset 17, dynamic batch axis
-"batch", input "input", output "output") and NAME.json: the torch and dtype used, a fixed input batch (samples as
+For each seeded nn.Sequential MLP below it writes NAME.onnx (torch.onnx.export, opset 17 unless the fixture says
+otherwise, dynamic batch axis "batch", input "input", output "output") and NAME.json: the torch and dtype used, a fixed input batch (samples as
 rows, as in ONNX) and torch's outputs for it. The tests read these files; they never run Python.
 """
 import json
@@ -34,7 +34,7 @@ class MatMulLinear(nn.Module):
 
 
 def fixtures():
-    """(name, seed, dtype, builder, features, batch) for each fixture."""
+    """(name, seed, dtype, builder, features, batch[, export options]) for each fixture."""
     return [
         ("relu_softmax_4_8_3_f32", 1, torch.float32,
          lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1)), 4, 7),
@@ -48,24 +48,30 @@ def fixtures():
          lambda: nn.Sequential(MatMulLinear(5, 7), nn.Sigmoid(), nn.Linear(7, 3, bias=False)), 5, 5),
         ("regression_4_9_2_f64", 6, torch.float64,
          lambda: nn.Sequential(nn.Linear(4, 9), nn.Tanh(), nn.Linear(9, 2)), 4, 5),
+        # opset 11 (Softmax's default axis is 1 there) without constant folding: x @ W.T exports as Transpose(W) then MatMul
+        ("nofold_opset11_4_6_5_3_f32", 7, torch.float32,
+         lambda: nn.Sequential(MatMulLinear(4, 6), nn.LeakyReLU(0.05), nn.Linear(6, 5, bias=False), nn.Tanh(), nn.Linear(5, 3), nn.Softmax(dim=1)), 4, 6,
+         {"opset_version": 11, "do_constant_folding": False}),
     ]
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, seed, dtype, build, features, batch in fixtures():
+    for name, seed, dtype, build, features, batch, *options in fixtures():
+        export = {"opset_version": OPSET, "do_constant_folding": True, **(options[0] if options else {})}
         torch.manual_seed(seed)
         model = build().to(dtype).eval()
         x = (torch.rand(batch, features, dtype=dtype) * 4 - 2)
         with torch.no_grad():
             y = model(x)
         path = os.path.join(OUT, name + ".onnx")
-        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True)
+        torch.onnx.export(model, x, path, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **export)
         record = {
             "made_by": "tools/onnx/make_torch_fixtures.py",
             "torch": torch.__version__,
-            "opset": OPSET,
+            "opset": export["opset_version"],
+            "constant_folding": export["do_constant_folding"],
             "dtype": "float32" if dtype == torch.float32 else "float64",
             "module": str(model),
             "input": [[float(v) for v in row] for row in x.numpy().astype(np.float64)],
