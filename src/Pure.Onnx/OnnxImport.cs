@@ -147,6 +147,7 @@ public static partial class Onnx
         private readonly HashSet<P.NodeProto> _used = new(ReferenceEqualityComparer.Instance);
         private readonly List<PendingLayer> _layers = [];
         private P.TensorProto.Types.DataType _type;
+        private long _parameters;
         private (double[] Offset, double[] Divisor, P.NodeProto Node)? _scaling;
         private (double[] Scale, double[] Offset, P.NodeProto Node)? _targetScaling;
 
@@ -399,7 +400,8 @@ public static partial class Onnx
                     + (_layers.Count > 0 ? $"the previous layer ({Describe(_layers[^1].Node)}) gives {expected}" : $"the input scaling has {expected} features") + "; the shapes do not chain.");
             if (_layers.Count == 0 && _scaling is { } scaling && scaling.Divisor.Length != inputs)
                 throw new InvalidDataException($"{source}: {Describe(scaling.Node)}: the scaling has {scaling.Offset.Length} offsets and {scaling.Divisor.Length} divisors; the first layer takes {inputs} inputs.");
-            limits.CheckLayerSizes([_layers.Count == 0 ? inputs : _layers[0].Inputs, .. _layers.Select(l => l.Outputs), outputs], source);
+            _parameters += (long)outputs * inputs + outputs;
+            limits.Check("parameters", _parameters, source, $"{_parameters} parameters up to {Describe(node)} (layer {_layers.Count + 1})");
             var weight = values;
             if (transposed)
             {

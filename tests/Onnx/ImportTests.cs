@@ -301,6 +301,20 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public void ReadLimitsApply()
+    {
+        string path = Fixture("relu_softmax_4_8_3_f32.onnx");
+        Assert.Equal(67, Onnx.Import<float>(path, ReadLimits.Default with { MaxParameters = 67, MaxLayerWidth = 8 }).Network.ParameterCount);
+        var parameters = Assert.Throws<InvalidDataException>(() => Onnx.Import<float>(path, ReadLimits.Default with { MaxParameters = 66 }));
+        Assert.Equal("parameters", LimitExceeded.LimitName(parameters));
+        Assert.Contains(path, parameters.Message, StringComparison.Ordinal);
+        Assert.Contains("node '/2/Gemm' (Gemm)", parameters.Message, StringComparison.Ordinal);
+        var width = Assert.Throws<InvalidDataException>(() => Onnx.Import<float>(path, ReadLimits.Default with { MaxLayerWidth = 7 }));
+        Assert.Equal("layer-width", LimitExceeded.LimitName(width));
+        Assert.Contains("'0.weight'", width.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RawDataOfTheWrongLengthIsRefused()
     {
         var proto = BaseGraph();
