@@ -36,6 +36,7 @@ internal static class Commands
         root.Subcommands.Add(GradCheck(terminal));
         root.Subcommands.Add(Info(terminal));
         root.Subcommands.Add(Export(terminal));
+        root.Subcommands.Add(Import(terminal));
         LimitOptions.AddTo(root);
         return root;
     }
@@ -157,6 +158,34 @@ internal static class Commands
             return ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.ExportOnnx(terminal, parsed.GetRequiredValue(output)));
         });
         return command;
+    }
+
+    private static Command Import(Terminal terminal)
+    {
+        var command = new Command("import", "Reads an ONNX MLP (exported by PyTorch's torch.onnx.export or by pure export) and writes it as a model file, in the ONNX file's dtype; see docs/file-formats.md for the graphs accepted.");
+        var model = Add(command, new Option<string>("--model") { Description = "The ONNX file to read, such as model.onnx", Required = true, HelpName = "file" });
+        var format = Add(command, new Option<string>("--format") { Description = "The format to read; only onnx", Required = true, HelpName = "name" });
+        var output = Add(command, new Option<string>("--output") { Description = "The model file to write, such as model.json", Required = true, HelpName = "file" });
+        command.SetAction(parsed =>
+        {
+            string given = parsed.GetRequiredValue(format);
+            if (given != "onnx") throw new UsageException($"--format: expected onnx, got {given}.");
+            string path = parsed.GetRequiredValue(model), target = parsed.GetRequiredValue(output);
+            string dtype = Onnx.ReadDType(path);
+            return dtype == "float32" ? ImportAs<float>(path, target, terminal) : ImportAs<double>(path, target, terminal);
+        });
+        return command;
+    }
+
+    /// <summary>Imports the ONNX file <paramref name="path"/> as a Model&lt;T&gt; and saves it to <paramref name="output"/>; a graph Pure cannot represent is a bad file (exit code 1).</summary>
+    private static int ImportAs<T>(string path, string output, Terminal terminal) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Model<T> model;
+        try { model = Onnx.Import<T>(path, LimitOptions.Current); }
+        catch (NotSupportedException refused) { throw new InvalidDataException(refused.Message, refused); }
+        ModelFile.Save(model, output);
+        terminal.Line($"wrote {output}: {(typeof(T) == typeof(float) ? "float32" : "float64")} model {model.Network.Architecture}, loss {model.Loss.Name}{(model.Scaling is null ? "" : ", input scaling")}{(model.TargetScaling is null ? "" : ", target scaling")}");
+        return 0;
     }
 
     private static (Option<string> Model, Option<string?> Data, Option<string?> Target) ModelAndData(Command command, bool dataRequired)

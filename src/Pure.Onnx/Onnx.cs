@@ -8,7 +8,8 @@ namespace Pure;
 
 /// <summary>
 /// Writes a <see cref="Model{T}"/> as an ONNX model (IR version 8, opset 17, default domain) that ONNX Runtime and
-/// other ONNX back ends run. The protobuf is written with Google.Protobuf from the official onnx.proto.
+/// other ONNX back ends run, and reads ONNX MLPs (from PyTorch or this exporter) back with <see cref="Import{T}(string, ReadLimits?)"/>.
+/// The protobuf is written and read with Google.Protobuf from the official onnx.proto.
 /// </summary>
 /// <remarks>
 /// <para>The graph takes "input", [batch, n_0], with a dynamic first dimension named "batch": ONNX's convention of one
@@ -22,9 +23,12 @@ namespace Pure;
 /// attribute is a float32, which would round a float64 slope); then, for regression, the inverse of the target
 /// scaling, y = y'·scale + offset, as Mul then Add.</para>
 /// <para>The model's metadata_props hold "architecture" (<see cref="Network{T}.Architecture"/>), "pure_version",
-/// "loss", "classes" (the labels as a JSON array of strings, when the model has classes) and "seed" when given.</para>
+/// "loss", "dtype", "reduction" ("sum", only for <see cref="Reduction.Sum"/>), "huber_delta" (for the Huber loss),
+/// "scaling" and "target_scaling" ("standardization" or "min_max", when the model has them), "classes" (the labels
+/// as a JSON array of strings, when the model has classes) and "seed" when given; <see cref="Import{T}(string, ReadLimits?)"/>
+/// reads them back, so that importing an exported model gives an equal model.</para>
 /// </remarks>
-public static class Onnx
+public static partial class Onnx
 {
     /// <summary>The ONNX operator set version of the default domain that exported graphs import.</summary>
     public const int Opset = 17;
@@ -120,6 +124,10 @@ public static class Onnx
             Metadata(proto, "pure_version", PureVersion);
             Metadata(proto, "loss", model.Loss.Name);
             Metadata(proto, "dtype", typeof(T) == typeof(float) ? "float32" : "float64");
+            if (model.Loss.Reduction == Reduction.Sum) Metadata(proto, "reduction", "sum");
+            if (model.Loss is HuberLoss huber) Metadata(proto, "huber_delta", huber.Delta.ToString("R", CultureInfo.InvariantCulture));
+            if (model.Scaling is not null) Metadata(proto, "scaling", ScalingKind(model.Scaling));
+            if (model.TargetScaling is not null) Metadata(proto, "target_scaling", ScalingKind(model.TargetScaling));
             if (model.Classes is not null)
                 Metadata(proto, "classes", System.Text.Json.JsonSerializer.Serialize(model.Classes.Classes));
             if (seed is long s) Metadata(proto, "seed", s.ToString(CultureInfo.InvariantCulture));
@@ -187,6 +195,8 @@ public static class Onnx
             MinMaxScaling<T> m => (m.Minimum.AsSpan().ToArray(), m.Range.AsSpan().ToArray()),
             _ => throw new NotSupportedException($"Cannot export the {name} {scaling.GetType().Name} to ONNX: only Standardization and MinMaxScaling are supported."),
         };
+
+        private static string ScalingKind(FeatureScaling<T> scaling) => scaling is MinMaxScaling<T> ? "min_max" : "standardization";
 
         private static void Metadata(P.ModelProto proto, string key, string value) =>
             proto.MetadataProps.Add(new P.StringStringEntryProto { Key = key, Value = value });

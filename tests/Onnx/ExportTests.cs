@@ -136,7 +136,7 @@ public sealed class ExportTests
     }
 
     /// <summary>The batch x n row-major samples as an n x batch row-major matrix (one sample per column).</summary>
-    private static T[] Transpose<T>(T[] rowMajor, int rows, int columns)
+    internal static T[] Transpose<T>(T[] rowMajor, int rows, int columns)
     {
         var result = new T[rowMajor.Length];
         for (int r = 0; r < rows; r++)
@@ -149,7 +149,7 @@ public sealed class ExportTests
     /// <paramref name="activation"/> (the output layer softmax when <paramref name="softmaxOutput"/>; <paramref name="outputs"/> neurons when given), and
     /// the input scaling <paramref name="scaled"/> ("none", "standardize" or "min-max"; offsets near 5, divisors 0.5 to 4.5).
     /// </summary>
-    private static Model<T> RandomModel<T>(Random random, int layers, Activation activation, string scaled, Loss loss, bool softmaxOutput = false, int? outputs = null)
+    internal static Model<T> RandomModel<T>(Random random, int layers, Activation activation, string scaled, Loss loss, bool softmaxOutput = false, int? outputs = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int previous = random.Next(2, 10);
