@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace Pure.ParquetTests;
+
+/// <summary>Files that are not Parquet, truncated, damaged or above a limit: a clear <see cref="InvalidDataException"/> naming the file, never another exception.</summary>
+public sealed class RefusalTests
+{
+    private static byte[] Valid() => File.ReadAllBytes(FixtureTests.Fixture("mixed-snappy.parquet"));
+
+    private static InvalidDataException Refusal(byte[] bytes, string source = "bad.parquet")
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, source, CsvTarget.Named("label")));
+    }
+
+    [Fact]
+    public void ACsvFileIsNotParquet()
+    {
+        var error = Refusal(Encoding.UTF8.GetBytes("x,label\n1,a\n"), "data.csv");
+
+        Assert.Contains("data.csv: expected a Parquet file, which starts with the bytes PAR1, got the bytes 782C6C61", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptyFileIsNotParquet() =>
+        Assert.Contains("bad.parquet: expected a Parquet file, which starts with the bytes PAR1, got an empty file", Refusal([]).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(100)]
+    [InlineData(2000)]
+    public void ATruncatedFileIsRefusedAsTruncated(int cut)
+    {
+        var bytes = Valid();
+        var error = Refusal(bytes[..^cut]);
+
+        Assert.StartsWith("bad.parquet: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFooterLongerThanTheFileIsRefusedBeforeItIsRead()
+    {
+        var bytes = Valid();
+        BitConverter.GetBytes(int.MaxValue).CopyTo(bytes, bytes.Length - 8);
+
+        Assert.Contains("footer declares 2147483647 bytes", Refusal(bytes).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSampleLimitIsCheckedFromTheFooterBeforeTheValuesAreRead()
+    {
+        using var stream = new MemoryStream(Valid(), writable: false);
+        var limits = ReadLimits.Default with { MaxSamplesTimesFeatures = 100 };
+
+        var error = Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, "big.parquet", CsvTarget.Named("label"), limits));
+
+        Assert.Equal("samples-x-features", LimitExceeded.LimitName(error));
+        Assert.Contains("big.parquet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("row group 3: 23 samples x 5 features", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every single damaged byte (seeded positions and values) gives the right data or an InvalidDataException naming the file: never a crash.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ADamagedByteGivesTheDataOrAClearRefusal(int seed)
+    {
+        var valid = Valid();
+        var expected = ParquetFile.Read(FixtureTests.Fixture("mixed-snappy.parquet"), CsvTarget.Named("label"));
+        var random = new Random(seed);
+        for (int trial = 0; trial < 150; trial++)
+        {
+            var bytes = (byte[])valid.Clone();
+            int at = 4 + random.Next(bytes.Length - 12);
+            bytes[at] = (byte)(bytes[at] ^ (1 + random.Next(255)));
+            using var stream = new MemoryStream(bytes, writable: false);
+            try
+            {
+                var read = ParquetFile.Read(stream, "bad.parquet", CsvTarget.Named("label"));
+                Assert.Equal(expected.FeatureNames.Length, read.FeatureNames.Length);
+            }
+            catch (InvalidDataException error)
+            {
+                Assert.StartsWith("bad.parquet", error.Message, StringComparison.Ordinal);
+            }
+            catch (ArgumentException error) when (error.ParamName == "target")
+            {
+                // A damaged column name: the target is then missing, which is reported as for CSV.
+                Assert.Contains("label", error.Message, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void AFolderIsNotAFile()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ParquetFile.Read(Path.GetTempPath(), CsvTarget.Last));
+        Assert.Contains("is a directory", error.Message, StringComparison.Ordinal);
+    }
+}
