@@ -41,15 +41,16 @@ public static class ParquetFile
     /// <param name="path">The Parquet file.</param>
     /// <param name="target">The target column (<see cref="CsvTarget.None"/> for none: every column is then a feature).</param>
     /// <param name="limits">The resource limits (samples x features, checked from the footer before any allocation); null for <see cref="ReadLimits.Default"/>.</param>
+    /// <param name="numericTargets">Also accept a FLOAT, DOUBLE, FLOAT16 or DECIMAL target column (finite values, kept as shortest round-trip text, so <see cref="CsvData.NumericTargets"/> gives them back exactly); by default the target must hold class labels.</param>
     /// <exception cref="InvalidDataException">The file is not Parquet, is damaged, holds a refused type, a null or a non-finite feature, no row, or is above a limit; the message names the file (and the row and column).</exception>
     /// <exception cref="ArgumentException">The target column is not in the file (parameter name "target").</exception>
-    public static CsvData Read(string path, CsvTarget target, ReadLimits? limits = null)
+    public static CsvData Read(string path, CsvTarget target, ReadLimits? limits = null, bool numericTargets = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(target);
         JsonInput.CheckFile(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Read(stream, path, target, limits);
+        return Read(stream, path, target, limits, numericTargets);
     }
 
     /// <summary>Reads Parquet data from <paramref name="stream"/> (readable and seekable; left open); <paramref name="source"/> names it in messages.</summary>
@@ -57,9 +58,10 @@ public static class ParquetFile
     /// <param name="source">The name in error messages.</param>
     /// <param name="target">The target column (<see cref="CsvTarget.None"/> for none).</param>
     /// <param name="limits">The resource limits; null for <see cref="ReadLimits.Default"/>.</param>
-    /// <exception cref="InvalidDataException">As for <see cref="Read(string, CsvTarget, ReadLimits?)"/>.</exception>
+    /// <param name="numericTargets">Also accept a numeric (non-integer) target column, as text.</param>
+    /// <exception cref="InvalidDataException">As for <see cref="Read(string, CsvTarget, ReadLimits?, bool)"/>.</exception>
     /// <exception cref="ArgumentException">The stream cannot seek, or the target column is not in the file (parameter name "target").</exception>
-    public static CsvData Read(Stream stream, string source, CsvTarget target, ReadLimits? limits = null)
+    public static CsvData Read(Stream stream, string source, CsvTarget target, ReadLimits? limits = null, bool numericTargets = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
@@ -69,7 +71,7 @@ public static class ParquetFile
         CheckFraming(stream, source);
         try
         {
-            return Task.Run(() => ReadAsync(stream, source, target, limits)).GetAwaiter().GetResult();
+            return Task.Run(() => ReadAsync(stream, source, target, limits, numericTargets)).GetAwaiter().GetResult();
         }
         catch (Exception problem) when (!Ours(problem, source))
         {
@@ -134,7 +136,7 @@ public static class ParquetFile
         stream.Position = 0;
     }
 
-    private static async Task<CsvData> ReadAsync(Stream stream, string source, CsvTarget target, ReadLimits limits)
+    private static async Task<CsvData> ReadAsync(Stream stream, string source, CsvTarget target, ReadLimits limits, bool numericTargets)
     {
         await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions(), leaveStreamOpen: true).ConfigureAwait(false);
         var fields = Columns(reader.Schema, source, limits);
@@ -147,7 +149,8 @@ public static class ParquetFile
             if (Kind(field) is not (ColumnKind.Number or ColumnKind.Integer))
                 throw new InvalidDataException($"{source}, column {limits.Echo(field.Name)}: expected a numeric feature column (INT32, INT64, FLOAT, DOUBLE, FLOAT16 or DECIMAL), got {TypeName(field)}.");
         var targetField = targetIndex < 0 ? null : fields[targetIndex];
-        if (targetField is not null && Kind(targetField) is not (ColumnKind.Text or ColumnKind.Integer))
+        bool numericTarget = targetField is not null && numericTargets && Kind(targetField) == ColumnKind.Number;
+        if (targetField is not null && !numericTarget && Kind(targetField) is not (ColumnKind.Text or ColumnKind.Integer))
             throw new InvalidDataException($"{source}, column {limits.Echo(targetField.Name)}: expected class labels as strings or integers in the target column, got {TypeName(targetField)}"
                 + (Kind(targetField) == ColumnKind.Number ? "; for numeric targets use --task regression (library: read with CsvTarget.None and take the column from the features)." : "."));
 
@@ -165,6 +168,7 @@ public static class ParquetFile
         int m = (int)rows, n = features.Length;
         var values = new double[checked(m * n)];
         var labels = targetField is null ? null : new string[m];
+        var targetNumbers = numericTarget ? new double[m] : null;
         int offset = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
@@ -173,10 +177,14 @@ public static class ParquetFile
             var at = new Place(source, g, offset, limits);
             for (int k = 0; k < n; k++)
                 await ReadFeature(group, features[k], count, values.AsMemory(), n, k, at).ConfigureAwait(false);
-            if (targetField is not null)
+            if (targetNumbers is not null)
+                await ReadFeature(group, targetField!, count, targetNumbers.AsMemory(), 1, 0, at).ConfigureAwait(false);
+            else if (targetField is not null)
                 await ReadLabels(group, targetField, count, labels.AsMemory(offset, count), at).ConfigureAwait(false);
             offset += count;
         }
+        if (targetNumbers is not null)
+            for (int j = 0; j < m; j++) labels![j] = targetNumbers[j].ToString("R", CultureInfo.InvariantCulture);
         return new CsvData(source, [.. features.Select(field => field.Name)], targetField?.Name, new ImmutableMatrix<double>(n, m, values),
             labels is null ? [] : ImmutableArray.Create(labels))
         { TargetColumn = targetIndex + 1 };
