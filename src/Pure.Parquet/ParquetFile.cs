@@ -163,6 +163,13 @@ public static class ParquetFile
             limits.Check("samples-x-features", rows * features.Length, source, $"the footer, row group {g + 1}: {rows} samples x {features.Length} features");
         }
         if (rows == 0) throw new InvalidDataException($"{source}: expected data rows, got none ({reader.RowGroupCount} row groups).");
+        long declared = 0;
+        foreach (var rowGroup in reader.Metadata?.RowGroups ?? [])
+            foreach (var chunk in rowGroup.Columns)
+            {
+                declared += Math.Max(0, chunk.MetaData?.TotalUncompressedSize ?? 0);
+                limits.Check("decompressed-bytes", declared, source, "the column data once decompressed, as the footer declares it");
+            }
         if (rows > Array.MaxLength) throw new InvalidDataException($"{source}: {rows} rows are more than one array holds ({Array.MaxLength}).");
 
         int m = (int)rows, n = features.Length;

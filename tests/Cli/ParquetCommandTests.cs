@@ -132,6 +132,19 @@ public sealed class ParquetCommandTests
     }
 
     [Fact]
+    public void ANegativeSampleWeightIsRefusedNamingTheRowAndTheColumn()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllLines(folder["w.csv"], ["a,w,label", "1,1,x", "2,1,y", "3,-1,x", "4,1,y"]);
+        string parquet = AsParquet(folder["w.csv"], folder["w.parquet"], CsvTarget.Named("label"));
+
+        var run = CliRun.Of("train", "--data", parquet, "--target", "label", "--sample-weight", "w", "--epochs", "1", "--output", folder["run"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{parquet}: row 3, column 'w': expected a finite sample weight of 0 or more, got -1", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AMissingTargetColumnInAParquetFileIsAWrongCommandLine()
     {
         using var folder = new TempFolder();

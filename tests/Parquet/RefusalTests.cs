@@ -61,6 +61,18 @@ public sealed class RefusalTests
         Assert.Contains("row group 3: 23 samples x 5 features", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheDecompressedSizeTheFooterDeclaresIsCheckedBeforeTheValuesAreRead()
+    {
+        using var stream = new MemoryStream(Valid(), writable: false);
+        var limits = ReadLimits.Default with { MaxDecompressedBytes = 1000 };
+
+        var error = Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, "big.parquet", CsvTarget.Named("label"), limits));
+
+        Assert.Equal("decompressed-bytes", LimitExceeded.LimitName(error));
+        Assert.StartsWith("big.parquet: the column data once decompressed, as the footer declares it: ", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Every single damaged byte (seeded positions and values) gives the right data or an InvalidDataException naming the file: never a crash.</summary>
     [Theory]
     [InlineData(1)]
@@ -92,6 +104,31 @@ public sealed class RefusalTests
                 Assert.Contains("label", error.Message, StringComparison.Ordinal);
             }
         }
+    }
+
+    /// <summary>A row with a list column, for <see cref="ARepeatedColumnIsRefusedByName"/>.</summary>
+    public sealed class TaggedRow
+    {
+        /// <summary>A feature.</summary>
+        public double X { get; set; }
+
+        /// <summary>A list column.</summary>
+        public List<int> Tags { get; set; } = [];
+
+        /// <summary>The label.</summary>
+        public string Label { get; set; } = "";
+    }
+
+    [Fact]
+    public async Task ARepeatedColumnIsRefusedByName()
+    {
+        using var stream = new MemoryStream();
+        await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new TaggedRow { X = 1, Tags = [1, 2], Label = "a" }, new TaggedRow { X = 2, Label = "b" } }, stream);
+        stream.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, "lists.parquet", CsvTarget.Named("Label")));
+
+        Assert.Contains("lists.parquet, column 'Tags': expected a flat column of single values, got a List column", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
