@@ -105,10 +105,10 @@ internal static class Commands
 
     private static Command Predict(Terminal terminal)
     {
-        var command = new Command("predict", "Predicts the class of each row of a CSV file: writes a CSV with the predicted label and one probability column per class.");
+        var command = new Command("predict", "Predicts the class of each row of a CSV or Parquet file: writes a CSV (or, to a .parquet --output, Parquet) with the predicted label and one probability column per class.");
         var (model, data, target) = ModelAndData(command, dataRequired: true);
-        target.Description = "A column of the CSV to leave out (such as the labels); by default every column is a feature";
-        var output = Add(command, new Option<string?>("--output") { Description = "The CSV file to write [default: standard output]", HelpName = "file" });
+        target.Description = "A column of the CSV or Parquet file to leave out (such as the labels); by default every column is a feature";
+        var output = Add(command, new Option<string?>("--output") { Description = "The CSV file to write, or a .parquet file [default: standard output]", HelpName = "file" });
         command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model),
             new ModelCommands.Predict(terminal, parsed.GetRequiredValue(data)!, parsed.GetValue(target), parsed.GetValue(output))));
         return command;
@@ -193,11 +193,11 @@ internal static class Commands
         var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
         var data = Add(command, new Option<string?>("--data")
         {
-            Description = dataRequired ? "The CSV file of features" : "A CSV file, or IDX files (a folder or an images file) [default: the embedded digits set]",
+            Description = dataRequired ? "The CSV or Parquet (.parquet) file of features" : "A CSV or Parquet (.parquet) file, or IDX files (a folder or an images file) [default: the embedded digits set]",
             Required = dataRequired,
             HelpName = "path",
         });
-        var target = Add(command, new Option<string?>("--target") { Description = "The CSV column of the class labels: a name, or a 0-based index [default: the last column]", HelpName = "column" });
+        var target = Add(command, new Option<string?>("--target") { Description = "The CSV or Parquet column of the class labels: a name, or a 0-based index [default: the last column]", HelpName = "column" });
         return (model, data, target);
     }
 

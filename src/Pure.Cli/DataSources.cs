@@ -58,9 +58,9 @@ internal static class DataSources
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (sampleWeight is not null && (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal)))
-            throw new UsageException($"--sample-weight applies to CSV data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
+            throw new UsageException($"--sample-weight applies to CSV or Parquet data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
         if (testData is not null && (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal)))
-            throw new UsageException($"--test-data applies to CSV data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
+            throw new UsageException($"--test-data applies to CSV or Parquet data, not to {(data is null ? "the embedded digits set" : "IDX files")}.");
         if (data is null)
         {
             if (target is not null) throw new UsageException("--target applies to CSV data, not to the embedded digits set.");
@@ -109,7 +109,7 @@ internal static class DataSources
         {
             double w = csv.Features[k, j];
             if (!double.IsFinite(w) || w < 0)
-                throw new InvalidDataException($"{csv.Source}: line {csv.LineNumbers[j]}, column '{column}': expected a finite sample weight of 0 or more, got {Settings.Format(w)}.");
+                throw new InvalidDataException($"{csv.Source}: {(csv.LineNumbers.IsDefault ? $"row {j + 1}" : $"line {csv.LineNumbers[j]}")}, column '{column}': expected a finite sample weight of 0 or more, got {Settings.Format(w)}.");
             weights.Add(w);
         }
         return loaded with
@@ -131,7 +131,7 @@ internal static class DataSources
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"--test-data: no such file: {path}");
         CsvData test;
-        try { test = Csv.Read(path, CsvTarget.Named(train.TargetName!), LimitOptions.Current); }
+        try { test = ReadTable(path, CsvTarget.Named(train.TargetName!)); }
         catch (ArgumentException problem) when (problem.ParamName == "target")
         {
             throw new InvalidDataException($"{path}: expected the columns of {train.Source}, but it has no column '{train.TargetName}' (the target).", problem);
@@ -169,7 +169,7 @@ internal static class DataSources
             return train with { Test = test };
         }
         if (data is null || Directory.Exists(data) || Path.GetFileName(data).Contains("-idx", StringComparison.Ordinal))
-            throw new UsageException("--task regression: expected a CSV file with numeric target columns (--data file.csv), not the embedded digits set or IDX files.");
+            throw new UsageException("--task regression: expected a CSV file or a Parquet file with numeric target columns (--data file.csv or file.parquet), not the embedded digits set or IDX files.");
         if (!File.Exists(data)) throw new FileNotFoundException($"--data: no such file or folder: {data}");
         var csv = ReadCsv(data, CsvTarget.None);
         var names = csv.FeatureNames;
@@ -215,14 +215,21 @@ internal static class DataSources
         return hashes;
     }
 
-    /// <summary>The features of a CSV file for prediction: every column, or every column but <paramref name="target"/> when given.</summary>
+    /// <summary>The features of a CSV or Parquet file for prediction: every column, or every column but <paramref name="target"/> when given (of any type).</summary>
     public static CsvData ReadFeatures(string path, string? target) =>
-        ReadCsv(path, target is null ? CsvTarget.None : CsvTargetOf(target));
+        ReadCsv(path, target is null ? CsvTarget.None : CsvTargetOf(target), anyTarget: true);
 
-    /// <summary>Reads a CSV file; a --target the file has no column for is a wrong command line (exit 2), not a bad file.</summary>
-    private static CsvData ReadCsv(string path, CsvTarget target)
+    /// <summary>
+    /// Reads a CSV or a Parquet file (Parquet when its name ends in .parquet or it starts with the bytes PAR1); with
+    /// <paramref name="anyTarget"/>, a Parquet target column may also hold non-integer numbers.
+    /// </summary>
+    private static CsvData ReadTable(string path, CsvTarget target, bool anyTarget = false) =>
+        ParquetFile.IsParquet(path) ? ParquetFile.Read(path, target, LimitOptions.Current, numericTargets: anyTarget) : Csv.Read(path, target, LimitOptions.Current);
+
+    /// <summary>Reads a CSV or Parquet file; a --target the file has no column for is a wrong command line (exit 2), not a bad file.</summary>
+    private static CsvData ReadCsv(string path, CsvTarget target, bool anyTarget = false)
     {
-        try { return Csv.Read(path, target, LimitOptions.Current); }
+        try { return ReadTable(path, target, anyTarget); }
         catch (ArgumentException problem) when (problem.ParamName == "target") { throw new UsageException($"--target: {Program.WithoutParameter(problem)}"); }
     }
 

@@ -122,7 +122,7 @@ internal static class ModelCommands
             var output = model.Predict(features);
             if (IsRegression(model))
             {
-                Write(Regression(output, TargetNames(model, path)), $"{output.Columns} predictions of {output.Rows} target{(output.Rows == 1 ? "" : "s")}");
+                Write(Regression(output, TargetNames(model, path)), $"{output.Columns} predictions of {output.Rows} target{(output.Rows == 1 ? "" : "s")}", CsvTarget.None);
                 return 0;
             }
             var classes = ClassesOf(model);
@@ -135,16 +135,19 @@ internal static class ModelCommands
                 foreach (var probability in output.Column(j)) text.Append(',').Append(double.CreateChecked(probability).ToString("R", CultureInfo.InvariantCulture));
                 text.Append('\n');
             }
-            Write(text.ToString(), $"{output.Columns} predictions of {classes.ClassCount} classes");
+            Write(text.ToString(), $"{output.Columns} predictions of {classes.ClassCount} classes", CsvTarget.Named("predicted"));
             return 0;
         }
 
-        private void Write(string text, string summary)
+        /// <summary>Writes the CSV <paramref name="text"/> to standard output or to <see cref="Output"/>; to a .parquet file, as Parquet (the labels a string column, the numbers DOUBLE columns).</summary>
+        private void Write(string text, string summary, CsvTarget labels)
         {
             if (Output is null) Terminal.Out.Write(text);
             else
             {
-                AtomicFile.WriteText(Output, text);
+                if (Output.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+                    ParquetFile.Write(Output, Csv.Parse(new StringReader(text), Output, labels, ReadLimits.Default with { MaxCsvLineLength = int.MaxValue, MaxSamplesTimesFeatures = long.MaxValue }));
+                else AtomicFile.WriteText(Output, text);
                 Terminal.Line($"wrote {Output}: {summary}");
             }
         }

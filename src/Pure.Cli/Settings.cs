@@ -20,10 +20,10 @@ internal static class Settings
     public static IReadOnlyList<Setting> All => all;
 
     /// <summary>The data: null for the embedded digits set, a CSV file, or an IDX folder or images file.</summary>
-    public static readonly Setting<string?> Data = new("data", Parser.Text("path"), "A CSV file, or a folder of IDX files (train-images-idx3-ubyte[.gz] ...)", defaultText: "the embedded digits set");
+    public static readonly Setting<string?> Data = new("data", Parser.Text("path"), "A CSV file, a Parquet file (.parquet, or starting with PAR1), or a folder of IDX files (train-images-idx3-ubyte[.gz] ...)", defaultText: "the embedded digits set");
 
     /// <summary>The CSV target column: a name, or a 0-based index written as a number; null for the last column. For regression, several separated by commas.</summary>
-    public static readonly Setting<string?> Target = new("target", Parser.Text("column"), "The CSV column of the class labels, or for regression of the targets (several separated by commas, e.g. a,b): a name, or a 0-based index", defaultText: "the last column");
+    public static readonly Setting<string?> Target = new("target", Parser.Text("column"), "The CSV or Parquet column of the class labels, or for regression of the targets (several separated by commas, e.g. a,b): a name, or a 0-based index", defaultText: "the last column");
 
     /// <summary>classification (class labels, one output per class) or regression (numeric targets, one output per target).</summary>
     public static readonly Setting<string?> Task = new("task", Parser.Choice(Choices.Tasks), "classification, or regression (identity output, half_squared loss, standardized targets by default)", "classification");
@@ -138,7 +138,7 @@ internal static class Settings
         derive: (e, resume) => e.Get(Optimizer) == "lbfgs" ? NotWithLbfgs(resume, "--resume") : resume);
 
     /// <summary>A CSV file with the columns of --data used as the test part, or null to cut --test-fraction from --data.</summary>
-    public static readonly Setting<string?> TestData = new("test-data", Parser.Text("csv"), "A CSV file with the columns of --data used as the test part instead of cutting --test-fraction from --data", defaultText: "none");
+    public static readonly Setting<string?> TestData = new("test-data", Parser.Text("csv"), "A CSV or Parquet file with the columns of --data used as the test part instead of cutting --test-fraction from --data", defaultText: "none");
 
     /// <summary>
     /// Early stopping on or off. Not given, it is on exactly when a patience is given (a --patience flag turns it on even
@@ -174,7 +174,7 @@ internal static class Settings
     public static readonly Setting<string?> ClassWeight = new("class-weight", Parser.Choice(["none", "balanced"]), "Class weights: balanced weighs each class by m / (k n_c) on the training part, as scikit-learn", "none");
 
     /// <summary>The CSV column holding the sample weights (not a feature), or null for none.</summary>
-    public static readonly Setting<string?> SampleWeight = new("sample-weight", Parser.Text("column"), "The CSV column of per-sample weights (finite, 0 or more; not a feature)", defaultText: "none");
+    public static readonly Setting<string?> SampleWeight = new("sample-weight", Parser.Text("column"), "The CSV or Parquet column of per-sample weights (finite, 0 or more; not a feature)", defaultText: "none");
 
     /// <summary>L-BFGS's iteration limit (scikit-learn's max_iter), 200 by default; null for the other optimizers.</summary>
     public static readonly Setting<int?> MaxIterations = new("max-iterations", Parser.Integer, "Iteration limit of --optimizer lbfgs (scikit-learn's max_iter)", defaultText: "200",
