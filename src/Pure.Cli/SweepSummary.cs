@@ -27,7 +27,7 @@ internal static class SweepSummary
     {
         string planPath = Path.Combine(folder, SweepPlan.PlanName);
         if (!File.Exists(planPath)) throw new FileNotFoundException($"{planPath}: expected the plan of a sweep (written by pure sweep), got no such file.", planPath);
-        using var plan = JsonDocument.Parse(File.ReadAllBytes(planPath));
+        using var plan = Parse(planPath);
         var keys = Read(planPath, () => plan.RootElement.GetProperty("keys").EnumerateArray().Select(k => SweepPlan.SettingNamed(k.GetString()!, planPath)).ToList());
         var rows = new List<Row>();
         var columns = new List<string>();
@@ -86,7 +86,7 @@ internal static class SweepSummary
     /// </summary>
     private static (Dictionary<string, double> Metrics, string? Hash) Metrics(string path)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        using var document = Parse(path);
         var root = document.RootElement;
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(string name, JsonElement element)
@@ -120,6 +120,14 @@ internal static class SweepSummary
     /// <summary>A CSV cell: quoted when it holds a comma, a quote or a line break.</summary>
     private static string Cell(string text) =>
         text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A JSON file read within the <c>--limit</c> values (size, nesting, UTF-8, duplicate keys); a parse error names the file.</summary>
+    private static JsonDocument Parse(string path)
+    {
+        byte[] bytes = JsonInput.ReadFile(path, LimitOptions.Current);
+        try { return JsonDocument.Parse(bytes); }
+        catch (JsonException problem) { throw new InvalidDataException($"{path}: {problem.Message}", problem); }
+    }
 
     private static T Read<T>(string path, Func<T> read)
     {

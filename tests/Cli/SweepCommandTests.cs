@@ -218,6 +218,26 @@ public sealed class SweepCommandTests(SweepFixture sweep) : IClassFixture<SweepF
     }
 
     [Fact]
+    public void SummarizeRefusesAMissingOrBadPlanNamingIt()
+    {
+        using var folder = new TempFolder();
+        var none = CliRun.Of("sweep", "summarize", folder.Path);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains($"{folder["sweep.json"]}: expected the plan of a sweep", none.Error, StringComparison.Ordinal);
+
+        File.WriteAllText(folder["sweep.json"], """{"keys": ["batch"], "runs": [{"name": "../x", "settings": {"batch": 8}}]}""");
+        var escaping = CliRun.Of("sweep", "summarize", folder.Path);
+        Assert.Equal(1, escaping.ExitCode);
+        Assert.Contains("expected run names that are folder names, got '../x'", escaping.Error, StringComparison.Ordinal);
+
+        File.WriteAllText(folder["sweep.json"], """{"keys": ["batch"], "runs": [{"name": "000", "settings": {"batch": "eight"}}]}""");
+        var badValue = CliRun.Of("sweep", "summarize", folder.Path);
+        Assert.Equal(1, badValue.ExitCode);
+        Assert.Contains(folder["sweep.json"], badValue.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(folder["summary.csv"]));
+    }
+
+    [Fact]
     public void TheSlurmScriptMapsEachArrayTaskToItsRun()
     {
         using var folder = new TempFolder();
