@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 
 namespace Pure.Cli;
 
@@ -37,6 +38,7 @@ internal static class Commands
         root.Subcommands.Add(Info(terminal));
         root.Subcommands.Add(Export(terminal));
         root.Subcommands.Add(Import(terminal));
+        root.Subcommands.Add(Sweep(terminal));
         LimitOptions.AddTo(root);
         return root;
     }
@@ -142,6 +144,80 @@ internal static class Commands
         var command = new Command("info", "Shows a model file's architecture, loss, scaling, classes and parameter count.");
         var model = Add(command, new Option<string>("--model") { Description = "The model file (model.json of a run)", Required = true, HelpName = "file" });
         command.SetAction(parsed => ModelCommands.Run(parsed.GetRequiredValue(model), new ModelCommands.Info(terminal)));
+        return command;
+    }
+
+    private static Command Sweep(Terminal terminal)
+    {
+        var command = new Command("sweep", "Expands a grid of settings into one experiment file per run under DIR/runs (and DIR/sweep.json); "
+            + "with --jobs N runs them here, N at a time, with --emit slurm writes DIR/sweep.sbatch, a Slurm job array. Finished runs are skipped. See docs/sweeps.md.");
+        var experimentFile = Add(command, new Option<string?>("--experiment") { HelpName = "file", Description = "The base experiment file; its \"grid\" block, {\"learning-rate\": [0.1, 0.01], ...}, is swept too [default: the defaults of pure train]" });
+        var grid = Add(command, new Option<string[]>("--grid")
+        {
+            HelpName = "key=values",
+            Description = "A setting and its values, e.g. learning-rate=0.1,0.01 or layers=[64,32],[128]; repeat for more keys (the product is run); replaces the file's grid entry of that key",
+        });
+        var output = Add(command, new Option<string>("--output") { HelpName = "folder", Description = "The sweep folder", Required = true });
+        var jobs = Add(command, Number<int>("--jobs", "Run the unfinished runs on this machine, this many at a time"));
+        var emit = Add(command, new Option<string?>("--emit") { HelpName = "slurm", Description = "Write DIR/sweep.sbatch, a Slurm job-array script (one task per run), instead of running" });
+        var pureCommand = Add(command, new Option<string?>("--pure-command")
+        {
+            HelpName = "command",
+            Description = "The command that runs pure for each run, words separated by spaces [default: this program: its executable, or dotnet and its Pure.Cli.dll]",
+        });
+        var slurmOptions = Add(command, new Option<string[]>("--slurm-option") { HelpName = "option", Description = "An sbatch option for the script, e.g. --slurm-option=--time=00:10:00 (repeat for more)" });
+        (string Name, Option<string?> Option)[] shortcuts =
+        [
+            ("partition", new Option<string?>("--partition") { HelpName = "name", Description = "sbatch --partition" }),
+            ("time", new Option<string?>("--time") { HelpName = "limit", Description = "sbatch --time, per run, e.g. 00:10:00" }),
+            ("cpus-per-task", new Option<string?>("--cpus-per-task") { HelpName = "n", Description = "sbatch --cpus-per-task" }),
+            ("mem", new Option<string?>("--mem") { HelpName = "size", Description = "sbatch --mem, e.g. 2G" }),
+        ];
+        foreach (var (_, option) in shortcuts) command.Options.Add(option);
+        command.SetAction(parsed =>
+        {
+            int? parallel = parsed.GetValue(jobs);
+            string? target = parsed.GetValue(emit);
+            if (parallel is < 1) throw new UsageException($"--jobs: expected 1 or more, got {parallel}.");
+            if (target is not null and not "slurm") throw new UsageException($"--emit: expected slurm, got {target}.");
+            if (parallel is not null && target is not null) throw new UsageException("--jobs and --emit: expected one of them, got both.");
+            var sbatch = (parsed.GetValue(slurmOptions) ?? []).Concat(shortcuts.Where(s => parsed.GetValue(s.Option) is not null).Select(s => $"--{s.Name}={parsed.GetValue(s.Option)}")).ToList();
+            foreach (string option in sbatch)
+                if (!option.StartsWith('-') || option.IndexOfAny(['\n', '\r']) >= 0)
+                    throw new UsageException($"--slurm-option: expected an sbatch option starting with - on one line, e.g. --time=00:10:00, got '{option}'.");
+            if (sbatch.Count > 0 && target is null) throw new UsageException("--slurm-option, --partition, --time, --cpus-per-task and --mem apply to --emit slurm.");
+            var pure = parsed.GetValue(pureCommand) is string given ? given.Split(' ', StringSplitOptions.RemoveEmptyEntries) : SweepRunner.CurrentPure();
+            if (pure.Count == 0) throw new UsageException("--pure-command: expected a command, got nothing.");
+
+            string? path = parsed.GetValue(experimentFile);
+            JsonElement? block = null;
+            var file = path is null ? new Experiment() : Experiment.Load(path, out block, allowGrid: true);
+            var axes = SweepPlan.Merge(block is JsonElement g ? SweepPlan.FromJson(g, path!) : [], [.. (parsed.GetValue(grid) ?? []).Select(SweepPlan.FromFlag)]);
+            var runs = SweepPlan.Expand(file, axes);
+            string folder = parsed.GetRequiredValue(output);
+            SweepPlan.Write(folder, axes, runs);
+            terminal.Line($"wrote {Path.Combine(folder, SweepPlan.PlanName)} and {runs.Count} experiment files under {Path.Combine(folder, SweepPlan.RunsName)} ({(axes.Count == 0 ? "no grid" : string.Join(" x ", axes.Select(a => $"{a.Values.Length} {a.Setting.Name}")))})");
+            if (target is not null)
+            {
+                string script = SweepRunner.EmitSlurm(folder, runs, pure, sbatch);
+                terminal.Line($"wrote {script}: a job array of {runs.Count} tasks; submit it with: sbatch {script}");
+                return 0;
+            }
+            if (parallel is int n) return SweepRunner.RunJobs(folder, runs, n, pure, terminal);
+            terminal.Line($"run them with --jobs N, or write a Slurm script with --emit slurm; each is: pure train --experiment {Path.Combine(folder, SweepPlan.RunsName, "NAME", "experiment.json")} --output {Path.Combine(folder, SweepPlan.RunsName, "NAME")}");
+            return 0;
+        });
+
+        var summarize = new Command("summarize", "Gathers the runs' metrics.json into DIR/summary.csv (one row per run: its swept values, status ok, failed or missing, its metrics) and a chart DIR/summary.svg, and names the best run.");
+        var folderArgument = new Argument<string>("folder") { Description = "The sweep folder (holding sweep.json)" };
+        summarize.Arguments.Add(folderArgument);
+        var metric = Add(summarize, new Option<string?>("--metric")
+        {
+            HelpName = "name",
+            Description = $"The metric of the chart and of the best run, a column of summary.csv [default: the first present of {string.Join(", ", SweepSummary.DefaultMetrics)}]",
+        });
+        summarize.SetAction(parsed => SweepSummary.Run(parsed.GetRequiredValue(folderArgument), parsed.GetValue(metric), terminal));
+        command.Subcommands.Add(summarize);
         return command;
     }
 

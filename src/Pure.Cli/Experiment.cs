@@ -21,9 +21,11 @@ internal sealed record Experiment
     /// <summary>This experiment with <paramref name="setting"/> set to <paramref name="value"/> (null: not given).</summary>
     public Experiment Set<T>(Setting<T> setting, T value) => SetBoxed(setting, value);
 
-    private object? GetBoxed(Setting setting) => Values.GetValueOrDefault(setting.Name);
+    /// <summary>The value of <paramref name="setting"/>, boxed, or null when not given.</summary>
+    public object? GetBoxed(Setting setting) => Values.GetValueOrDefault(setting.Name);
 
-    private Experiment SetBoxed(Setting setting, object? value) =>
+    /// <summary>This experiment with <paramref name="setting"/> set to the boxed <paramref name="value"/> (null: not given).</summary>
+    public Experiment SetBoxed(Setting setting, object? value) =>
         this with { Values = value is null ? Values.Remove(setting.Name) : Values.SetItem(setting.Name, value) };
 
     /// <summary>The defaults of <c>pure train</c>: each setting's default that does not depend on others.</summary>
@@ -60,11 +62,24 @@ internal sealed record Experiment
         ["$"] = [.. Settings.All.Select(setting => setting.Name)],
     });
 
+    /// <summary>The names of a sweep's base experiment file: the settings and <c>grid</c>.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, string[]>> SweepSchema = new(() => new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["$"] = [.. Settings.All.Select(setting => setting.Name), SweepPlan.GridKey],
+    });
+
     /// <summary>Reads an experiment file; unknown members and wrong types are refused with the JSON path.</summary>
     /// <remarks>The file passes the checks of <see cref="ReadLimits.ReadJsonFile"/> first (size, nesting, array lengths, UTF-8, duplicate keys, and here known names), with the <c>--limit</c> values.</remarks>
-    public static Experiment Load(string path)
+    public static Experiment Load(string path) => Load(path, out _, allowGrid: false);
+
+    /// <summary>
+    /// Reads an experiment file as <see cref="Load(string)"/>; with <paramref name="allowGrid"/> the member <c>grid</c>
+    /// (the block of <c>pure sweep</c>) is allowed too and handed back, detached, in <paramref name="grid"/> (null when absent).
+    /// </summary>
+    public static Experiment Load(string path, out JsonElement? grid, bool allowGrid)
     {
-        byte[] bytes = JsonInput.ReadFile(path, LimitOptions.Current, schema: Schema.Value);
+        grid = null;
+        byte[] bytes = JsonInput.ReadFile(path, LimitOptions.Current, schema: allowGrid ? SweepSchema.Value : Schema.Value);
         try
         {
             using var document = JsonDocument.Parse(bytes);
@@ -74,6 +89,11 @@ internal sealed record Experiment
             var experiment = new Experiment();
             foreach (var member in root.EnumerateObject())
             {
+                if (allowGrid && member.Name == SweepPlan.GridKey)
+                {
+                    grid = member.Value.Clone();
+                    continue;
+                }
                 var setting = Settings.All.FirstOrDefault(s => s.Name == member.Name)
                     ?? throw new InvalidDataException($"{path}: $.{member.Name}: expected one of the settings {string.Join(", ", Settings.All.Select(s => s.Name))}, got an unknown name.");
                 try { experiment = experiment.SetBoxed(setting, setting.FromJson(member.Value)); }
@@ -88,7 +108,10 @@ internal sealed record Experiment
     }
 
     /// <summary>Writes every setting as JSON, in table order, nulls written.</summary>
-    public void Save(string path)
+    public void Save(string path) => AtomicFile.WriteText(path, ToJsonText());
+
+    /// <summary>The text <see cref="Save"/> writes: every setting as indented JSON, in table order, nulls written, with a final line break.</summary>
+    public string ToJsonText()
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JsonOptions.Encoder }))
@@ -101,7 +124,7 @@ internal sealed record Experiment
             }
             writer.WriteEndObject();
         }
-        AtomicFile.WriteText(path, System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 }
 

@@ -276,6 +276,9 @@ internal abstract class Setting
 
     /// <summary><paramref name="experiment"/> with this setting's value derived and checked; throws <see cref="UsageException"/>.</summary>
     public abstract Experiment ResolveIn(Experiment experiment);
+
+    /// <summary>A non-null value (boxed) as the flag takes it and the help shows it, such as 0.01 or 256,128.</summary>
+    public abstract string Show(object value);
 }
 
 /// <summary>A setting of type <typeparamref name="T"/> (a nullable type: null means not given).</summary>
@@ -311,6 +314,9 @@ internal sealed class Setting<T>(string name, Parser<T> parser, string help, T d
         if (value is null) writer.WriteNullValue();
         else parser.Write(writer, (T)value);
     }
+
+    /// <inheritdoc/>
+    public override string Show(object value) => parser.Show((T)value);
 
     /// <inheritdoc/>
     public override Experiment ResolveIn(Experiment experiment)

@@ -14,13 +14,21 @@ internal static class SvgChart
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     /// <summary>The chart of <paramref name="series"/> over epochs <paramref name="epochs"/>.</summary>
-    public static XDocument Render(string title, string yLabel, IReadOnlyList<int> epochs, IReadOnlyList<ChartSeries> series)
+    /// <param name="title">The title.</param>
+    /// <param name="yLabel">The label of the y axis.</param>
+    /// <param name="epochs">The x value of each value of a series.</param>
+    /// <param name="series">The lines.</param>
+    /// <param name="categories">Null for a numeric x axis labelled "epoch"; else the x axis is <paramref name="xLabel"/> with one tick per
+    /// category, labelled with its text, <paramref name="epochs"/> are the categories' positions (0, 1, ...) and every point gets a marker.</param>
+    /// <param name="xLabel">The label of a categorical x axis.</param>
+    public static XDocument Render(string title, string yLabel, IReadOnlyList<int> epochs, IReadOnlyList<ChartSeries> series,
+        IReadOnlyList<string>? categories = null, string xLabel = "epoch")
     {
         var points = series.SelectMany(s => s.Values).OfType<double>().Where(double.IsFinite).ToArray();
         double yMin = points.Length == 0 ? 0 : points.Min(), yMax = points.Length == 0 ? 1 : points.Max();
         var yTicks = Ticks(yMin, yMax);
-        var xTicks = Ticks(epochs.Count == 0 ? 0 : epochs[0], epochs.Count == 0 ? 1 : epochs[^1]);
-        double x0 = xTicks[0], x1 = xTicks[^1], y0 = yTicks[0], y1 = yTicks[^1];
+        var xTicks = categories is null ? Ticks(epochs.Count == 0 ? 0 : epochs[0], epochs.Count == 0 ? 1 : epochs[^1]) : [.. Enumerable.Range(0, categories.Count).Select(i => (double)i)];
+        double x0 = categories is null ? xTicks[0] : -0.5, x1 = categories is null ? xTicks[^1] : categories.Count - 0.5, y0 = yTicks[0], y1 = yTicks[^1];
         double plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
         double X(double epoch) => Left + (epoch - x0) / (x1 - x0) * plotWidth;
         double Y(double value) => Top + plotHeight - (value - y0) / (y1 - y0) * plotHeight;
@@ -39,7 +47,7 @@ internal static class SvgChart
         foreach (double tick in xTicks)
         {
             root.Add(Line(X(tick), Top + plotHeight, X(tick), Top + plotHeight + 5, "#333"));
-            root.Add(Text(X(tick), Top + plotHeight + 19, N(tick), "middle"));
+            root.Add(Text(X(tick), Top + plotHeight + 19, categories is null ? N(tick) : categories[(int)tick], "middle"));
         }
         foreach (double tick in yTicks)
         {
@@ -47,7 +55,7 @@ internal static class SvgChart
             root.Add(Line(Left, Y(tick), Left + plotWidth, Y(tick), "#e5e5e5"));
             root.Add(Text(Left - 8, Y(tick) + 4, N(tick), "end"));
         }
-        root.Add(Text(Left + plotWidth / 2, Height - 14, "epoch", "middle"));
+        root.Add(Text(Left + plotWidth / 2, Height - 14, categories is null ? "epoch" : xLabel, "middle"));
         root.Add(Text(18, Top + plotHeight / 2, yLabel, "middle", ("transform", $"rotate(-90 18 {N(Top + plotHeight / 2)})")));
 
         for (int s = 0; s < series.Count; s++)
@@ -59,6 +67,10 @@ internal static class SvgChart
             root.Add(new XElement(Svg + "polyline", new XAttribute("class", "series"), new XAttribute("data-name", series[s].Name),
                 new XAttribute("fill", "none"), new XAttribute("stroke", color), new XAttribute("stroke-width", "2"),
                 new XAttribute("points", string.Join(" ", coordinates))));
+            if (categories is not null)
+                foreach (int i in Enumerable.Range(0, Math.Min(epochs.Count, series[s].Values.Count)).Where(i => series[s].Values[i] is double v && double.IsFinite(v)))
+                    root.Add(new XElement(Svg + "circle", new XAttribute("class", "marker"), new XAttribute("cx", N(X(epochs[i]))),
+                        new XAttribute("cy", N(Y(series[s].Values[i]!.Value))), new XAttribute("r", "4"), new XAttribute("fill", color)));
             double legendY = Top + 12 + 20 * s;
             root.Add(Line(Width - Right + 16, legendY, Width - Right + 40, legendY, color, 2));
             root.Add(Text(Width - Right + 46, legendY + 4, series[s].Name, "start"));
