@@ -326,7 +326,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 T* target = pc + (long)j * m;
                 if (!transposeA)
                 {
-                    int i = 0;
+                    int i = kind == GemmKernel.Vector512 ? NarrowColumn512(pa, leadA, column, target, pbias, scale, m, k) : 0;
                     if (vector)
                     {
                         for (; i + 4 * lanes <= m; i += 4 * lanes)
@@ -385,6 +385,44 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The leading rows of one column of C = scale · A · x (+ bias) for A as stored, in whole Vector512s: blocks of eight
+    /// vectors' rows, then single vectors. A is streamed once, column by column (each block reads eight vectors of
+    /// each of A's columns, contiguous), and each row's sum runs over p in order with fused multiply-adds, as in the
+    /// Vector256 and scalar loops of <see cref="MultiplyNarrow"/>: lane for lane the same operations, so the same bits.
+    /// Returns the number of rows done; the caller does the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int NarrowColumn512(T* pa, int leadA, T* x, T* target, T* bias, T scale, int m, int k)
+    {
+        int lanes = Vector512<T>.Count;
+        int i = 0;
+        for (; i + 8 * lanes <= m; i += 8 * lanes)
+        {
+            Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            T* from = pa + i;
+            for (int p = 0; p < k; p++, from += leadA)
+            {
+                var weight = Vector512.Create(x[p]);
+                s0 = Fma(Vector512.Load(from), weight, s0); s1 = Fma(Vector512.Load(from + lanes), weight, s1);
+                s2 = Fma(Vector512.Load(from + 2 * lanes), weight, s2); s3 = Fma(Vector512.Load(from + 3 * lanes), weight, s3);
+                s4 = Fma(Vector512.Load(from + 4 * lanes), weight, s4); s5 = Fma(Vector512.Load(from + 5 * lanes), weight, s5);
+                s6 = Fma(Vector512.Load(from + 6 * lanes), weight, s6); s7 = Fma(Vector512.Load(from + 7 * lanes), weight, s7);
+            }
+            T* rowBias = bias == null ? null : bias + i;
+            StoreNarrow(target + i, rowBias, scale, s0, s1, s2, s3);
+            StoreNarrow(target + i + 4 * lanes, rowBias == null ? null : rowBias + 4 * lanes, scale, s4, s5, s6, s7);
+        }
+        for (; i + lanes <= m; i += lanes)
+        {
+            Vector512<T> s0 = default;
+            T* from = pa + i;
+            for (int p = 0; p < k; p++, from += leadA) s0 = Fma(Vector512.Load(from), Vector512.Create(x[p]), s0);
+            StoreNarrow(target + i, s0, scale, bias == null ? null : bias + i);
+        }
+        return i;
     }
 
     /// <summary>
@@ -504,6 +542,22 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         (s6 * factor).Store(block + 6 * h); (t6 * factor).Store(block + 6 * h + lanes);
         (s7 * factor).Store(block + 7 * h); (t7 * factor).Store(block + 7 * h + lanes);
     }
+
+    /// <summary><see cref="StoreNarrow(T*, Vector512{T}, T, T*)"/> for four consecutive vectors of rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(T* target, T* bias, T scale, Vector512<T> first, Vector512<T> second, Vector512<T> third, Vector512<T> fourth)
+    {
+        int lanes = Vector512<T>.Count;
+        StoreNarrow(target, first, scale, bias);
+        StoreNarrow(target + lanes, second, scale, bias == null ? null : bias + lanes);
+        StoreNarrow(target + 2 * lanes, third, scale, bias == null ? null : bias + 2 * lanes);
+        StoreNarrow(target + 3 * lanes, fourth, scale, bias == null ? null : bias + 3 * lanes);
+    }
+
+    /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(T* target, Vector512<T> sum, T scale, T* bias) =>
+        ((bias == null ? Vector512<T>.Zero : Vector512.Load(bias)) + sum * Vector512.Create(scale)).Store(target);
 
     /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
