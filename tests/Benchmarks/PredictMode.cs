@@ -162,13 +162,19 @@ internal static class PredictMode
         }
     }
 
-    /// <summary>The calls per timed run: enough for <paramref name="runMilliseconds"/>, from a warm-up of at least 200 ms (tiering, caches, thread pools).</summary>
+    /// <summary>
+    /// The calls per timed run: after a warm-up of at least 200 ms (tiering, caches, thread pools), enough calls to
+    /// last <paramref name="runMilliseconds"/> at the speed of a further timed block of at least 5 calls and 20 ms.
+    /// </summary>
     private static int Repetitions(Action action, int runMilliseconds)
     {
         var clock = Stopwatch.StartNew();
-        int warm = 0;
-        while (warm < 5 || clock.Elapsed.TotalMilliseconds < 200) { action(); warm++; }
-        double seconds = clock.Elapsed.TotalSeconds / warm;
+        int calls = 0;
+        while (calls < 5 || clock.Elapsed.TotalMilliseconds < 200) { action(); calls++; }
+        clock.Restart();
+        calls = 0;
+        while (calls < 5 || clock.Elapsed.TotalMilliseconds < 20) { action(); calls++; }
+        double seconds = clock.Elapsed.TotalSeconds / calls;
         return Math.Max(1, (int)Math.Ceiling(runMilliseconds / 1000.0 / seconds));
     }
 }

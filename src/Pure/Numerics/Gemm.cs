@@ -66,6 +66,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// </summary>
     internal const long SerialWork = 1L << 24;
 
+    /// <summary>Packing of fewer elements (one or two micro-panels of B, with A read in place) runs on the calling thread.</summary>
+    private const long SerialPacking = 1L << 16;
+
     /// <summary>Products with at most this many columns (a batch of one or two samples) skip packing: packing A would cost more than using it.</summary>
     private const int NarrowColumns = 2;
 
@@ -139,10 +142,11 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
         else
         {
-            // Packing only copies, so how it is shared out cannot change a bit of the result.
-            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-            Parallel.For(0, threads, options, part => Pack(problem, part, threads));
-            Parallel.For(0, tasks, options, task => RunTask(problem, task));
+            // Packing only copies, so how it is shared out cannot change a bit of the result. Little to pack (A and
+            // most of B read where they lie, as in inference) is packed here: a hand-off to other threads would cost more.
+            if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
+            else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
+            ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
         }
     }
 
@@ -187,6 +191,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// contiguous run. Only whole panels: a last panel narrower than the tile is packed, so no read passes B's end.
         /// </summary>
         public int DirectBPanels => !PackB && (TransposeB || Kind == GemmKernel.Vector512) ? N / ColumnTile : 0;
+
+        /// <summary>The elements <see cref="Pack"/> copies: the micro-panels of op(A) and op(B) not read where they lie.</summary>
+        public long PackedElements => (DirectA ? 0L : (long)PaddedM * K) + (long)(PaddedN / ColumnTile - DirectBPanels) * ColumnTile * K;
     }
 
     /// <summary>
