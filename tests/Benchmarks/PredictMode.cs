@@ -10,7 +10,8 @@ namespace Pure.Benchmarks;
 /// model exported with <see cref="Onnx.ToBytes{T}"/>, in the same process, on the same random input. For each dtype
 /// and batch size the timed runs are interleaved (Pure, Predictor, ONNX Runtime, Pure, ...), each run a loop of
 /// enough calls to last about 20 ms; one JSON line with the median time per call of each, the ratios to ONNX
-/// Runtime and the largest relative difference of the outputs, |pure - ort| / max(|pure|, 1).
+/// Runtime (of the medians, and the median of the runs' own ratios, "paired") and the largest relative difference
+/// of the outputs, |pure - ort| / max(|pure|, 1).
 /// </summary>
 internal static class PredictMode
 {
@@ -143,6 +144,8 @@ internal static class PredictMode
                 ["ort_us"] = JsonLine.Round(onnxMedian, 2),
                 ["pure_over_ort"] = JsonLine.Round(pureMedian / onnxMedian, 3),
                 ["predictor_over_ort"] = JsonLine.Round(reusableMedian / onnxMedian, 3),
+                ["pure_over_ort_paired"] = JsonLine.Round(PairedRatio(perCall[0], perCall[2]), 3),
+                ["predictor_over_ort_paired"] = JsonLine.Round(PairedRatio(perCall[1], perCall[2]), 3),
                 ["max_relative_difference"] = worst,
                 ["predictor_bitwise_equal"] = identical,
                 ["pure_allocated_bytes_per_call"] = allocatedPure,
@@ -161,6 +164,10 @@ internal static class PredictMode
             });
         }
     }
+
+    /// <summary>The median over the runs of each run's ratio (runs next to each other share the state of a busy machine).</summary>
+    private static double PairedRatio(IReadOnlyList<double> numerator, IReadOnlyList<double> denominator) =>
+        JsonLine.Median(numerator.Select((value, run) => value / denominator[run]).ToArray());
 
     /// <summary>
     /// The calls per timed run: after a warm-up of at least 200 ms (tiering, caches, thread pools), enough calls to

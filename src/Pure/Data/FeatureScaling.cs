@@ -146,7 +146,7 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     private protected static ImmutableMatrix<T> Map(ImmutableMatrix<T> inputs, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        CheckRows(inputs.Rows, inputs.Shape, offset);
+        CheckRows(inputs.Rows, inputs.Columns, offset);
         var result = inputs.ToColumnMajorArray();
         MapInPlace(result, offset, scale);
         return new ImmutableMatrix<T>(inputs.Rows, inputs.Columns, result);
@@ -155,16 +155,16 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     /// <summary><see cref="Map"/> on storage the caller owns (see <see cref="ApplyInPlace"/>): the same checks and the same arithmetic, no copy.</summary>
     private protected static void MapInPlace(int rows, int columns, Span<T> values, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
-        CheckRows(rows, $"{rows} x {columns}", offset);
+        CheckRows(rows, columns, offset);
         if (values.Length != (long)rows * columns)
             throw new ArgumentException($"Expected {(long)rows * columns} values for a {rows} x {columns} matrix, got {values.Length}.", nameof(values));
         MapInPlace(values, offset, scale);
     }
 
-    private static void CheckRows(int rows, string shape, ImmutableVector<T> offset)
+    private static void CheckRows(int rows, int columns, ImmutableVector<T> offset)
     {
         if (rows != offset.Length)
-            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {shape}.", "inputs");
+            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {rows} x {columns}.", "inputs");
     }
 
     /// <summary>

@@ -66,6 +66,13 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// </summary>
     internal const long SerialWork = 1L << 24;
 
+    /// <summary>
+    /// A product with one column (one sample) and at least this many elements of A, as stored, is shared between
+    /// threads by blocks of rows: 784 x 512 (the first layer of the inference benchmark) is; 784 x 256 (the training
+    /// benchmark's first layer) is not, so training keeps its one-thread path.
+    /// </summary>
+    private const long ParallelNarrow = 1L << 18;
+
     /// <summary>Packing of fewer elements (one or two micro-panels of B, with A read in place) runs on the calling thread.</summary>
     private const long SerialPacking = 1L << 16;
 
@@ -142,12 +149,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
         else
         {
-            // Packing only copies, so how it is shared out cannot change a bit of the result. Little to pack (A and
-            // most of B read where they lie, as in inference) is packed here: a hand-off to other threads would cost more.
-            if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
-            else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
-            ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
+            RunParallel(problem, tasks, threads);
         }
+    }
+
+    /// <summary>
+    /// Packs and runs the tasks on up to <paramref name="threads"/> threads. Packing only copies, so how it is shared
+    /// out cannot change a bit of the result; little to pack (A and most of B read where they lie, as in inference) is
+    /// packed on the calling thread, where a hand-off to other threads would cost more. (A method of its own, so that
+    /// the lambdas' closure is allocated only here, not on every product, as it was when the lambdas lived in Multiply.)
+    /// </summary>
+    private static void RunParallel(Problem problem, int tasks, int threads)
+    {
+        if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
+        else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
+        ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
     }
 
     /// <summary>
@@ -333,7 +349,17 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 T* target = pc + (long)j * m;
                 if (!transposeA)
                 {
-                    int i = kind == GemmKernel.Vector512 ? NarrowColumn512(pa, leadA, column, target, pbias, scale, m, k) : 0;
+                    int i = 0;
+                    if (kind == GemmKernel.Vector512)
+                    {
+                        int block = 8 * Vector512<T>.Count, blocks = m / block;
+                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
+                        {
+                            NarrowParallel(a, leadA, columnB, c, bias, scale, block, blocks, k);
+                            i = blocks * block;
+                        }
+                        i += NarrowColumn512(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
+                    }
                     if (vector)
                     {
                         for (; i + 4 * lanes <= m; i += 4 * lanes)
@@ -393,6 +419,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
             }
         }
     }
+
+    /// <summary>
+    /// Rows [0, blocks · block) of C = scale · A · x (+ bias), one block of eight Vector512s' rows per task, on up to
+    /// <see cref="MaxThreads"/> threads (<see cref="ForkJoin"/>): each row is computed by <see cref="NarrowColumn512"/>
+    /// as on one thread, so the same bits. Two cores stream A (memory-bound at one sample) twice as fast as one.
+    /// </summary>
+    private static void NarrowParallel(T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
+        ForkJoin.Run(blocks, MaxThreads, task =>
+        {
+            fixed (T* pa = a, px = x, pc = c, pbias = bias)
+            {
+                int row0 = task * block;
+                NarrowColumn512(pa + row0, leadA, px, pc + row0, pbias == null ? null : pbias + row0, scale, block, k);
+            }
+        });
 
     /// <summary>
     /// The leading rows of one column of C = scale · A · x (+ bias) for A as stored, in whole Vector512s: blocks of eight
