@@ -8,7 +8,7 @@ namespace Pure.Benchmarks;
 /// The <c>predict</c> mode: Pure's inference (<see cref="Model{T}.Predict"/>, which is the input scaling then
 /// <see cref="Backprop.Predict{T}"/>, and the reusable <see cref="Predictor{T}"/>) against ONNX Runtime on the same
 /// model exported with <see cref="Onnx.ToBytes{T}"/>, in the same process, on the same random input. For each dtype
-/// and batch size the timed runs are interleaved (Pure, Predictor, ONNX Runtime, Pure, ...), each run a loop of
+/// and batch size the timed runs are interleaved (Pure, Predictor, ONNX Runtime, then Predictor, ONNX Runtime, Pure, ...), each run a loop of
 /// enough calls to last about 20 ms; one JSON line with the median time per call of each, the ratios to ONNX
 /// Runtime (of the medians, and the median of the runs' own ratios, "paired") and the largest relative difference
 /// of the outputs, |pure - ort| / max(|pure|, 1).
@@ -26,13 +26,22 @@ internal static class PredictMode
         int[] layers = ParseList(layerText ?? "784,512,256,10", "layers", minimum: 1);
         if (layers.Length < 2) throw new UsageException($"--layers expects at least two sizes, got '{layerText}'");
         int[] batches = ParseList(options.String("batch") ?? "1,64,10000", "batch", minimum: 1);
-        string dtype = options.String("dtype") ?? "both";
+        string? dtypeOption = options.String("dtype");
+        string dtype = dtypeOption ?? "both";
         if (dtype is not ("float32" or "float64" or "both")) throw new UsageException($"--dtype expects float32, float64 or both, got '{dtype}'");
         int runs = options.Int("runs", 7);
         int runMilliseconds = options.Int("run-ms", 20);
         int threads = options.Int("threads", Environment.ProcessorCount);
         int seed = options.Int("seed", 42, minimum: 0);
-        if (modelPath is not null && !File.Exists(modelPath)) throw new DataFileException($"missing model file {modelPath}");
+        if (modelPath is not null)
+        {
+            // A model file holds one dtype: measure in it, and refuse another.
+            if (!File.Exists(modelPath)) throw new DataFileException($"missing model file {modelPath}");
+            string stored = ModelFile.ReadDType(modelPath);
+            if (dtypeOption is not null && dtypeOption != stored)
+                throw new UsageException($"--dtype {dtypeOption} does not match the model file {modelPath}, which holds {stored}");
+            dtype = stored;
+        }
         Gemm<float>.MaxThreads = threads;
         Gemm<double>.MaxThreads = threads;
         var settings = new Settings(modelPath, layers, batches, runs, runMilliseconds, threads, seed);
@@ -109,9 +118,12 @@ internal static class PredictMode
             var repetitions = timed.Select(action => Repetitions(action, settings.RunMilliseconds)).ToArray();
             var perCall = timed.Select(_ => new List<double>()).ToArray();
             long allocatedBefore = 0, allocatedPure = 0, allocatedReusable = 0;
+            // The order turns from run to run, so that each follows ONNX Runtime (whose idle workers spin for a while
+            // after a call, taking a core from whatever runs next) in one run of three.
             for (int run = 0; run < settings.Runs; run++)
-                for (int which = 0; which < timed.Length; which++)
+                for (int turn = 0; turn < timed.Length; turn++)
                 {
+                    int which = (turn + run) % timed.Length;
                     allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                     long start = Stopwatch.GetTimestamp();
                     for (int r = 0; r < repetitions[which]; r++) timed[which]();
