@@ -39,9 +39,49 @@ public static class Backprop
     public static ImmutableMatrix<T> Predict<T>(Network<T> network, ImmutableMatrix<T> input) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(network, input, nameof(input));
+        return PredictChecked(network, input.Storage, input.Columns);
+    }
+
+    /// <summary>
+    /// <see cref="Predict{T}"/> on the first n_0 · m elements of a checked input: the hidden layers' Z and A go to
+    /// pooled scratch arrays (returned before this returns), only the output is a new array.
+    /// </summary>
+    internal static ImmutableMatrix<T> PredictChecked<T>(Network<T> network, T[] input, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int widest = network.Layers.Max(layer => layer.OutputSize) * m;
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        T[] linear = pool.Rent(widest), even = pool.Rent(widest), odd = network.Layers.Length > 2 ? pool.Rent(widest) : [];
+        var output = new T[network.OutputSize * m];
+        try
+        {
+            PredictInto(network, input, m, linear, even, odd, output);
+        }
+        finally
+        {
+            pool.Return(linear);
+            pool.Return(even);
+            if (odd.Length > 0) pool.Return(odd);
+        }
+        return new ImmutableMatrix<T>(network.OutputSize, m, output);
+    }
+
+    /// <summary>
+    /// The forward pass without a trace on arrays: each layer's Z in <paramref name="linear"/>, the hidden layers' A
+    /// in <paramref name="even"/> and <paramref name="odd"/> by turns (each at least (widest layer) x m elements;
+    /// <paramref name="odd"/> is needed from three layers on), the output layer's A^[L] in <paramref name="output"/>
+    /// (at least n_L x m). The same operations as <see cref="Predict{T}"/> has always done, so the same bits.
+    /// </summary>
+    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layers = network.Layers;
         var previous = input;
-        foreach (var layer in network.Layers) previous = LayerForward(layer, previous).Activation;
-        return previous;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var layer = layers[l];
+            var next = l == layers.Length - 1 ? output : l % 2 == 0 ? even : odd;
+            LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous, m, linear, next);
+            previous = next;
+        }
     }
 
     /// <summary>

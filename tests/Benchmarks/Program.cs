@@ -6,6 +6,8 @@ const string Usage = """
            Benchmarks mlp --data DIR [--dtype float32|float64] [--batch 128] [--epochs 15] [--steps S] [--samples 60000]
                           [--seed 42] [--learning-rate 0.05] [--momentum 0.9] [--threads N]
            Benchmarks floor [--steps 2000] [--runs 15]
+           Benchmarks predict [--model model.json | --layers 784,512,256,10] [--dtype float32|float64|both] [--batch 1,64,10000]
+                              [--runs 7] [--run-ms 20] [--threads N] [--seed 42]
     """;
 
 if (args.Length == 0)
@@ -21,7 +23,8 @@ try
         "gemm" => GemmMode.Run(args[1..]),
         "mlp" => MlpMode.Run(args[1..]),
         "floor" => FloorMode.Run(args[1..]),
-        _ => throw new UsageException($"unknown mode '{args[0]}' (expected kernels, gemm, mlp or floor)"),
+        "predict" => PredictMode.Run(args[1..]),
+        _ => throw new UsageException($"unknown mode '{args[0]}' (expected kernels, gemm, mlp, floor or predict)"),
     };
 }
 catch (UsageException e)

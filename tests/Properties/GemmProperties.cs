@@ -353,6 +353,49 @@ public class GemmDeterminismProperties
         });
     }
 
+    /// <summary>
+    /// One-column products big enough (m · k ≥ 2^18) that blocks of rows go to several threads: exact on small
+    /// integers (every sum is representable, so any order of the additions gives it) and bitwise the same for 1, 2
+    /// and 3 threads, with and without a bias, for m a multiple of the row block and not.
+    /// </summary>
+    [Fact]
+    public void Wide_one_column_products_shared_between_threads_are_exact_and_the_same_for_1_2_and_3_threads()
+    {
+        WideNarrow<float>();
+        WideNarrow<double>();
+    }
+
+    private static void WideNarrow<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(13);
+        foreach (var (m, k) in new[] { (512, 784), (520, 784), (1031, 300) })
+        {
+            Assert.True((long)m * k >= 1 << 18);
+            var a = Enumerable.Range(0, m * k).Select(_ => random.Next(-8, 9)).ToArray();
+            var x = Enumerable.Range(0, k).Select(_ => random.Next(-8, 9)).ToArray();
+            var bias = Enumerable.Range(0, m).Select(_ => random.Next(-100, 101)).ToArray();
+            foreach (bool withBias in new[] { false, true })
+            {
+                var exact = new T[m];
+                for (int i = 0; i < m; i++)
+                {
+                    long sum = withBias ? bias[i] : 0;
+                    for (int p = 0; p < k; p++) sum += (long)a[p * m + i] * x[p];
+                    exact[i] = T.CreateChecked(sum);
+                }
+                T[] Product(int threads) => WithThreads(threads, () =>
+                {
+                    var c = new T[m];
+                    Gemm<T>.Multiply(false, [.. a.Select(T.CreateChecked)], m, k, false, [.. x.Select(T.CreateChecked)], k, 1, c,
+                        withBias ? [.. bias.Select(T.CreateChecked)] : null);
+                    return c;
+                });
+                foreach (int threads in new[] { 1, 2, 3 })
+                    Assert.True(Precision.BitwiseEqual<T>(exact, Product(threads)), $"{typeof(T).Name} {m} x {k} bias={withBias} on {threads} threads: not the exact product");
+            }
+        }
+    }
+
     private static T[] WithThreads<T>(int threads, Func<T[]> product) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int previous = Gemm<T>.MaxThreads;

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Pure;
 
@@ -30,6 +32,13 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         ArgumentNullException.ThrowIfNull(scaled);
         if (scaled.Rows != offset.Length) throw new ArgumentException($"Expected scaled values of shape {offset.Length} x m, got {scaled.Shape}.", nameof(scaled));
         var result = scaled.ToColumnMajorArray();
+        UnmapInPlace(result, offset, scale);
+        return new ImmutableMatrix<T>(scaled.Rows, scaled.Columns, result);
+    }
+
+    /// <summary>x = x' scale + offset for every element of a rows x m matrix, in place: the values <see cref="Unmap"/> computes.</summary>
+    private protected static void UnmapInPlace(Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    {
         for (int start = 0; start < result.Length; start += offset.Length)
             for (int i = 0; i < offset.Length; i++)
             {
@@ -38,7 +47,18 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
                 result[start + i] = T.IsFinite(original) || !T.IsFinite(x) ? original
                     : T.CreateSaturating(double.CreateChecked(x) * double.CreateChecked(scale[i]) + double.CreateChecked(offset[i]));
             }
-        return new ImmutableMatrix<T>(scaled.Rows, scaled.Columns, result);
+    }
+
+    /// <summary>
+    /// <see cref="Invert"/> on a rows x columns column-major matrix held in <paramref name="values"/>, written back in
+    /// place (for <see cref="Predictor{T}"/>); the built-in scalings do it without allocating.
+    /// </summary>
+    internal virtual void InvertInPlace(int rows, int columns, Span<T> values)
+    {
+        var original = Invert(ImmutableMatrix.FromColumnMajor<T>(rows, columns, values));
+        if (original.Rows != rows || original.Columns != columns)
+            throw new InvalidOperationException($"Expected the inverse scaling to keep the shape {rows} x {columns}, got {original.Shape}.");
+        original.AsSpan().CopyTo(values);
     }
 
     /// <summary>The checks both kinds of <c>Fit</c> make: at least one sample, all finite.</summary>
@@ -126,7 +146,7 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     private protected static ImmutableMatrix<T> Map(ImmutableMatrix<T> inputs, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        CheckRows(inputs.Rows, inputs.Shape, offset);
+        CheckRows(inputs.Rows, inputs.Columns, offset);
         var result = inputs.ToColumnMajorArray();
         MapInPlace(result, offset, scale);
         return new ImmutableMatrix<T>(inputs.Rows, inputs.Columns, result);
@@ -135,28 +155,53 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
     /// <summary><see cref="Map"/> on storage the caller owns (see <see cref="ApplyInPlace"/>): the same checks and the same arithmetic, no copy.</summary>
     private protected static void MapInPlace(int rows, int columns, Span<T> values, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
-        CheckRows(rows, $"{rows} x {columns}", offset);
+        CheckRows(rows, columns, offset);
         if (values.Length != (long)rows * columns)
             throw new ArgumentException($"Expected {(long)rows * columns} values for a {rows} x {columns} matrix, got {values.Length}.", nameof(values));
         MapInPlace(values, offset, scale);
     }
 
-    private static void CheckRows(int rows, string shape, ImmutableVector<T> offset)
+    private static void CheckRows(int rows, int columns, ImmutableVector<T> offset)
     {
         if (rows != offset.Length)
-            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {shape}.", "inputs");
+            throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {rows} x {columns}.", "inputs");
     }
 
+    /// <summary>
+    /// x' = (x - offset) / divisor per element, saturated through double where that overflows. Whole vectors of a
+    /// column take one vector subtraction and one vector division (each rounded as IEEE 754 rounds the scalar one, so the
+    /// same bits); a vector with a non-finite lane, and the elements past the last whole vector, go one at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MapInPlace(Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale)
     {
-        for (int start = 0; start < result.Length; start += offset.Length)
-            for (int i = 0; i < offset.Length; i++)
-            {
-                T x = result[start + i];
-                T scaled = (x - offset[i]) / scale[i];
-                result[start + i] = T.IsFinite(scaled) ? scaled
-                    : T.CreateSaturating((double.CreateChecked(x) - double.CreateChecked(offset[i])) / double.CreateChecked(scale[i]));
-            }
+        var offsets = offset.AsSpan();
+        var divisors = scale.AsSpan();
+        int n = offsets.Length;
+        bool vector = Simd<T>.Is512;
+        int lanes = vector ? Vector512<T>.Count : 1;
+        for (int start = 0; start < result.Length; start += n)
+        {
+            var column = result.Slice(start, n);
+            int i = 0;
+            if (vector)
+                for (; i + lanes <= n; i += lanes)
+                {
+                    var scaled = (Vector512.Create<T>((ReadOnlySpan<T>)column[i..]) - Vector512.Create<T>(offsets[i..]))
+                        / Vector512.Create<T>(divisors[i..]);
+                    if (Vector512.EqualsAll(scaled - scaled, Vector512<T>.Zero))
+                        scaled.CopyTo(column[i..]);
+                    else
+                        for (int lane = i; lane < i + lanes; lane++) column[lane] = MapOne(column[lane], offsets[lane], divisors[lane]);
+                }
+            for (; i < n; i++) column[i] = MapOne(column[i], offsets[i], divisors[i]);
+        }
+    }
+
+    private static T MapOne(T x, T offset, T divisor)
+    {
+        T scaled = (x - offset) / divisor;
+        return T.IsFinite(scaled) ? scaled : T.CreateSaturating((double.CreateChecked(x) - double.CreateChecked(offset)) / double.CreateChecked(divisor));
     }
 }
 
@@ -281,6 +326,9 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
 
     /// <inheritdoc />
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Mean, Scale);
+
+    /// <inheritdoc />
+    internal override void InvertInPlace(int rows, int columns, Span<T> values) => UnmapInPlace(values[..(rows * columns)], Mean, Scale);
 }
 
 /// <summary>
@@ -347,4 +395,7 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
 
     /// <inheritdoc />
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Minimum, Range);
+
+    /// <inheritdoc />
+    internal override void InvertInPlace(int rows, int columns, Span<T> values) => UnmapInPlace(values[..(rows * columns)], Minimum, Range);
 }

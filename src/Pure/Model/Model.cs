@@ -62,8 +62,34 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
     public ImmutableMatrix<T> Predict(ImmutableMatrix<T> features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var output = Backprop.Predict(Network, Scaling is null ? features : Scaling.Apply(features));
+        var output = Scaling is Standardization<T> or MinMaxScaling<T> && features.Rows == Network.InputSize && features.Columns > 0
+            ? PredictScaled(features)
+            : Backprop.Predict(Network, Scaling is null ? features : Scaling.Apply(features));
         return TargetScaling is null ? output : TargetScaling.Invert(output);
+    }
+
+    /// <summary>
+    /// Backprop.Predict(Network, Scaling.Apply(features)) for a built-in scaling, with the scaled copy in a pooled
+    /// array instead of a new matrix: the same arithmetic, so the same bits, and the same exception for a non-finite
+    /// scaled value (by taking the unpooled path).
+    /// </summary>
+    private ImmutableMatrix<T> PredictScaled(ImmutableMatrix<T> features)
+    {
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        var scaled = pool.Rent(features.Count);
+        try
+        {
+            var values = scaled.AsSpan(0, features.Count);
+            features.AsSpan().CopyTo(values);
+            Scaling!.ApplyInPlace(features.Rows, features.Columns, values);
+            return Kernels<T>.IndexOfNonFinite(values) >= 0
+                ? Backprop.Predict(Network, Scaling.Apply(features))
+                : Backprop.PredictChecked(Network, scaled, features.Columns);
+        }
+        finally
+        {
+            pool.Return(scaled);
+        }
     }
 
     private static FeatureScaling<T>? CheckTargetScaling(FeatureScaling<T>? scaling, Network<T> network) =>

@@ -66,6 +66,16 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// </summary>
     internal const long SerialWork = 1L << 24;
 
+    /// <summary>
+    /// A product with one column (one sample) and at least this many elements of A, as stored, is shared between
+    /// threads by blocks of rows: 784 x 512 (the first layer of the inference benchmark) is; 784 x 256 (the training
+    /// benchmark's first layer) is not, so training keeps its one-thread path.
+    /// </summary>
+    private const long ParallelNarrow = 1L << 18;
+
+    /// <summary>Packing of fewer elements (one or two micro-panels of B, with A read in place) runs on the calling thread.</summary>
+    private const long SerialPacking = 1L << 16;
+
     /// <summary>Products with at most this many columns (a batch of one or two samples) skip packing: packing A would cost more than using it.</summary>
     private const int NarrowColumns = 2;
 
@@ -139,11 +149,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         }
         else
         {
-            // Packing only copies, so how it is shared out cannot change a bit of the result.
-            var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-            Parallel.For(0, threads, options, part => Pack(problem, part, threads));
-            Parallel.For(0, tasks, options, task => RunTask(problem, task));
+            RunParallel(problem, tasks, threads);
         }
+    }
+
+    /// <summary>
+    /// Packs and runs the tasks on up to <paramref name="threads"/> threads. Packing only copies, so how it is shared
+    /// out cannot change a bit of the result; little to pack (A and most of B read where they lie, as in inference) is
+    /// packed on the calling thread, where a hand-off to other threads would cost more. (A method of its own, so that
+    /// the lambdas' closure is allocated only here, not on every product, as it was when the lambdas lived in Multiply.)
+    /// </summary>
+    private static void RunParallel(Problem problem, int tasks, int threads)
+    {
+        if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
+        else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
+        ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
     }
 
     /// <summary>
@@ -187,6 +207,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// contiguous run. Only whole panels: a last panel narrower than the tile is packed, so no read passes B's end.
         /// </summary>
         public int DirectBPanels => !PackB && (TransposeB || Kind == GemmKernel.Vector512) ? N / ColumnTile : 0;
+
+        /// <summary>The elements <see cref="Pack"/> copies: the micro-panels of op(A) and op(B) not read where they lie.</summary>
+        public long PackedElements => (DirectA ? 0L : (long)PaddedM * K) + (long)(PaddedN / ColumnTile - DirectBPanels) * ColumnTile * K;
     }
 
     /// <summary>
@@ -327,6 +350,16 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 if (!transposeA)
                 {
                     int i = 0;
+                    if (kind == GemmKernel.Vector512)
+                    {
+                        int block = 8 * Vector512<T>.Count, blocks = m / block;
+                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
+                        {
+                            NarrowParallel(a, leadA, columnB, c, bias, scale, block, blocks, k);
+                            i = blocks * block;
+                        }
+                        i += NarrowColumn512(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
+                    }
                     if (vector)
                     {
                         for (; i + 4 * lanes <= m; i += 4 * lanes)
@@ -385,6 +418,59 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Rows [0, blocks · block) of C = scale · A · x (+ bias), one block of eight Vector512s' rows per task, on up to
+    /// <see cref="MaxThreads"/> threads (<see cref="ForkJoin"/>): each row is computed by <see cref="NarrowColumn512"/>
+    /// as on one thread, so the same bits. Two cores stream A (memory-bound at one sample) twice as fast as one.
+    /// </summary>
+    private static void NarrowParallel(T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
+        ForkJoin.Run(blocks, MaxThreads, task =>
+        {
+            fixed (T* pa = a, px = x, pc = c, pbias = bias)
+            {
+                int row0 = task * block;
+                NarrowColumn512(pa + row0, leadA, px, pc + row0, pbias == null ? null : pbias + row0, scale, block, k);
+            }
+        });
+
+    /// <summary>
+    /// The leading rows of one column of C = scale · A · x (+ bias) for A as stored, in whole Vector512s: blocks of eight
+    /// vectors' rows, then single vectors. A is streamed once, column by column (each block reads eight vectors of
+    /// each of A's columns, contiguous), and each row's sum runs over p in order with fused multiply-adds, as in the
+    /// Vector256 and scalar loops of <see cref="MultiplyNarrow"/>: lane for lane the same operations, so the same bits.
+    /// Returns the number of rows done; the caller does the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int NarrowColumn512(T* pa, int leadA, T* x, T* target, T* bias, T scale, int m, int k)
+    {
+        int lanes = Vector512<T>.Count;
+        int i = 0;
+        for (; i + 8 * lanes <= m; i += 8 * lanes)
+        {
+            Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            T* from = pa + i;
+            for (int p = 0; p < k; p++, from += leadA)
+            {
+                var weight = Vector512.Create(x[p]);
+                s0 = Fma(Vector512.Load(from), weight, s0); s1 = Fma(Vector512.Load(from + lanes), weight, s1);
+                s2 = Fma(Vector512.Load(from + 2 * lanes), weight, s2); s3 = Fma(Vector512.Load(from + 3 * lanes), weight, s3);
+                s4 = Fma(Vector512.Load(from + 4 * lanes), weight, s4); s5 = Fma(Vector512.Load(from + 5 * lanes), weight, s5);
+                s6 = Fma(Vector512.Load(from + 6 * lanes), weight, s6); s7 = Fma(Vector512.Load(from + 7 * lanes), weight, s7);
+            }
+            T* rowBias = bias == null ? null : bias + i;
+            StoreNarrow(target + i, rowBias, scale, s0, s1, s2, s3);
+            StoreNarrow(target + i + 4 * lanes, rowBias == null ? null : rowBias + 4 * lanes, scale, s4, s5, s6, s7);
+        }
+        for (; i + lanes <= m; i += lanes)
+        {
+            Vector512<T> s0 = default;
+            T* from = pa + i;
+            for (int p = 0; p < k; p++, from += leadA) s0 = Fma(Vector512.Load(from), Vector512.Create(x[p]), s0);
+            StoreNarrow(target + i, s0, scale, bias == null ? null : bias + i);
+        }
+        return i;
     }
 
     /// <summary>
@@ -504,6 +590,22 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         (s6 * factor).Store(block + 6 * h); (t6 * factor).Store(block + 6 * h + lanes);
         (s7 * factor).Store(block + 7 * h); (t7 * factor).Store(block + 7 * h + lanes);
     }
+
+    /// <summary><see cref="StoreNarrow(T*, Vector512{T}, T, T*)"/> for four consecutive vectors of rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(T* target, T* bias, T scale, Vector512<T> first, Vector512<T> second, Vector512<T> third, Vector512<T> fourth)
+    {
+        int lanes = Vector512<T>.Count;
+        StoreNarrow(target, first, scale, bias);
+        StoreNarrow(target + lanes, second, scale, bias == null ? null : bias + lanes);
+        StoreNarrow(target + 2 * lanes, third, scale, bias == null ? null : bias + 2 * lanes);
+        StoreNarrow(target + 3 * lanes, fourth, scale, bias == null ? null : bias + 3 * lanes);
+    }
+
+    /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(T* target, Vector512<T> sum, T scale, T* bias) =>
+        ((bias == null ? Vector512<T>.Zero : Vector512.Load(bias)) + sum * Vector512.Create(scale)).Store(target);
 
     /// <summary>target = bias + scale · sum, as the write-back of the packed path computes it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
