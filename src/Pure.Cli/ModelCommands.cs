@@ -128,10 +128,10 @@ internal static class ModelCommands
             var classes = ClassesOf(model);
             var predicted = Metrics.PredictedClasses(output);
             var text = new StringBuilder();
-            text.Append(string.Join(",", classes.Classes.Select(c => Quote("probability_" + c)).Prepend("predicted"))).Append('\n');
+            text.Append(string.Join(",", classes.Classes.Select(c => CsvCell.Quote("probability_" + c)).Prepend("predicted"))).Append('\n');
             for (int j = 0; j < output.Columns; j++)
             {
-                text.Append(Quote(classes.Decode(predicted[j])));
+                text.Append(CsvCell.Quote(classes.Decode(predicted[j])));
                 foreach (var probability in output.Column(j)) text.Append(',').Append(double.CreateChecked(probability).ToString("R", CultureInfo.InvariantCulture));
                 text.Append('\n');
             }
@@ -155,7 +155,7 @@ internal static class ModelCommands
         /// <summary>One column per target, named like it, in the targets' units (every digit: shortest round trip).</summary>
         private static string Regression<T>(ImmutableMatrix<T> output, IReadOnlyList<string> names) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var text = new StringBuilder(string.Join(",", names.Select(Quote))).Append('\n');
+            var text = new StringBuilder(string.Join(",", names.Select(CsvCell.Quote))).Append('\n');
             for (int j = 0; j < output.Columns; j++)
                 text.Append(string.Join(",", output.Column(j).Select(value => double.CreateChecked(value).ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
             return text.ToString();
@@ -180,9 +180,6 @@ internal static class ModelCommands
                 : Split(recorded) is string fromRun ? fromRun.Split(',', StringSplitOptions.TrimEntries)
                 : [.. Enumerable.Range(1, k).Select(i => $"target_{i}")];
         }
-
-        private static string Quote(string cell) =>
-            cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     /// <summary><c>pure gradcheck</c>: the gradient checker's report for the model on the first samples of the data.</summary>

@@ -15,6 +15,9 @@ internal static class RunFiles
     /// <summary>The model file of a run.</summary>
     public const string ModelName = "model.json";
 
+    /// <summary>The test metrics of a run; with <see cref="ModelName"/>, the mark of a finished run.</summary>
+    public const string MetricsName = "metrics.json";
+
     /// <summary>The checkpoint of a run (to resume from).</summary>
     public const string CheckpointName = "checkpoint.json";
 
@@ -31,7 +34,7 @@ internal static class RunFiles
 
     /// <summary>The eight files of a run, in the order they are written.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [ModelName, CheckpointName, WeightsName, "experiment.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg"];
+        [ModelName, CheckpointName, WeightsName, "experiment.json", "history.csv", MetricsName, "loss.svg", "accuracy.svg"];
 
     /// <summary>The files of a run: the eight <see cref="Names"/>, without accuracy.svg for regression.</summary>
     public static IReadOnlyList<string> NamesFor(bool regression) => regression ? [.. Names.Where(name => name != "accuracy.svg")] : Names;
@@ -48,7 +51,7 @@ internal static class RunFiles
         Npz.Export(outcome.Model.Network, Path.Combine(folder, WeightsName));
         outcome.Run.Experiment.Save(Path.Combine(folder, "experiment.json"));
         AtomicFile.WriteText(Path.Combine(folder, "history.csv"), History(outcome.History));
-        AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), Metrics(outcome, Sha256(model)).ToJsonString(Experiment.JsonOptions) + "\n");
+        AtomicFile.WriteText(Path.Combine(folder, MetricsName), Metrics(outcome, Sha256(model)).ToJsonString(Experiment.JsonOptions) + "\n");
         var epochs = outcome.History.Select(row => row.Epoch).ToArray();
         Save(SvgChart.Render($"Loss per epoch ({outcome.Run.DataName})", outcome.Run.Experiment.Get(Settings.Loss)!, epochs,
         [

@@ -177,7 +177,7 @@ internal static class SweepPlan
 
     /// <summary>True when the run folder holds a published result (metrics.json and model.json, written together by <see cref="RunFolder.Publish"/>).</summary>
     public static bool IsFinished(string runFolder) =>
-        File.Exists(Path.Combine(runFolder, "metrics.json")) && File.Exists(Path.Combine(runFolder, RunFiles.ModelName));
+        File.Exists(Path.Combine(runFolder, RunFiles.MetricsName)) && File.Exists(Path.Combine(runFolder, RunFiles.ModelName));
 
     /// <summary>A value as a flag takes it, or "none" for null (not given).</summary>
     public static string Show(Setting setting, object? value) => value is null ? "none" : setting.Show(value);

@@ -39,7 +39,7 @@ internal static class SweepSummary
             var settings = Read(planPath, () => entry.GetProperty("settings"));
             var values = keys.Select(key => SweepPlan.Show(key, Read(planPath, () => key.FromJson(settings.GetProperty(key.Name))))).ToList();
             string runFolder = SweepPlan.RunFolderOf(folder, name);
-            string metricsPath = Path.Combine(runFolder, "metrics.json");
+            string metricsPath = Path.Combine(runFolder, RunFiles.MetricsName);
             if (SweepPlan.IsFinished(runFolder))
             {
                 var (metrics, hash) = Metrics(metricsPath);
@@ -50,11 +50,11 @@ internal static class SweepSummary
         }
 
         var csv = new StringBuilder();
-        csv.Append(string.Join(",", new[] { "run" }.Concat(keys.Select(k => k.Name)).Append("status").Concat(columns).Append("model-sha256").Select(Cell))).Append('\n');
+        csv.Append(string.Join(",", new[] { "run" }.Concat(keys.Select(k => k.Name)).Append("status").Concat(columns).Append("model-sha256").Select(CsvCell.Quote))).Append('\n');
         foreach (var row in rows)
             csv.Append(string.Join(",", new[] { row.Name }.Concat(row.Values).Append(row.Status)
                 .Concat(columns.Select(c => row.Metrics.TryGetValue(c, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""))
-                .Append(row.ModelHash ?? "").Select(Cell))).Append('\n');
+                .Append(row.ModelHash ?? "").Select(CsvCell.Quote))).Append('\n');
         AtomicFile.WriteText(Path.Combine(folder, SummaryName), csv.ToString());
 
         string chosen = metric ?? DefaultMetrics.FirstOrDefault(columns.Contains) ?? DefaultMetrics[0];
@@ -116,10 +116,6 @@ internal static class SweepSummary
             [.. Enumerable.Range(0, categories.Count)], series, categories, keys.Count == 0 ? "run" : keys[0].Name);
         AtomicFile.Write(Path.Combine(folder, ChartName), stream => document.Save(stream));
     }
-
-    /// <summary>A CSV cell: quoted when it holds a comma, a quote or a line break.</summary>
-    private static string Cell(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>A JSON file read within the <c>--limit</c> values (size, nesting, UTF-8, duplicate keys); a parse error names the file.</summary>
     private static JsonDocument Parse(string path)
