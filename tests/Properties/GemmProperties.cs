@@ -393,6 +393,30 @@ public class GemmDeterminismProperties
                 foreach (int threads in new[] { 1, 2, 3 })
                     Assert.True(Precision.BitwiseEqual<T>(exact, Product(threads)), $"{typeof(T).Name} {m} x {k} bias={withBias} on {threads} threads: not the exact product");
             }
+
+            // On real values every row is one chain of fused multiply-adds over p in order, then bias + sum: the same
+            // bits whichever vector block, kernel or thread computed the row.
+            var realA = Enumerable.Range(0, m * k).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var realX = Enumerable.Range(0, k).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var realBias = Enumerable.Range(0, m).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var chain = new T[m];
+            for (int i = 0; i < m; i++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++) sum = T.FusedMultiplyAdd(realA[p * m + i], realX[p], sum);
+                chain[i] = realBias[i] + sum;
+            }
+            foreach (var kind in new[] { GemmKernel.Vector512, GemmKernel.Vector256, GemmKernel.Scalar }.Where(Gemm<T>.IsSupported))
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    var c = WithThreads(threads, () =>
+                    {
+                        var result = new T[m];
+                        Gemm<T>.Multiply(kind, false, realA, m, k, false, realX, k, 1, result, realBias);
+                        return result;
+                    });
+                    Assert.True(Precision.BitwiseEqual<T>(chain, c), $"{typeof(T).Name} {m} x {k} {kind} on {threads} threads: not the rows' fused multiply-add chains");
+                }
         }
     }
 

@@ -355,10 +355,20 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                         int block = 8 * Vector512<T>.Count, blocks = m / block;
                         if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
                         {
-                            NarrowParallel(a, leadA, columnB, c, bias, scale, block, blocks, k);
+                            NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
                         }
                         i += NarrowColumn512(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
+                    }
+                    else if (kind == GemmKernel.Vector256)
+                    {
+                        int block = 8 * lanes, blocks = m / block;
+                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
+                        {
+                            NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
+                            i = blocks * block;
+                        }
+                        i += NarrowColumn256(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
                     }
                     if (vector)
                     {
@@ -425,15 +435,51 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// <see cref="MaxThreads"/> threads (<see cref="ForkJoin"/>): each row is computed by <see cref="NarrowColumn512"/>
     /// as on one thread, so the same bits. Two cores stream A (memory-bound at one sample) twice as fast as one.
     /// </summary>
-    private static void NarrowParallel(T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
+    private static void NarrowParallel(GemmKernel kind, T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
         ForkJoin.Run(blocks, MaxThreads, task =>
         {
             fixed (T* pa = a, px = x, pc = c, pbias = bias)
             {
                 int row0 = task * block;
-                NarrowColumn512(pa + row0, leadA, px, pc + row0, pbias == null ? null : pbias + row0, scale, block, k);
+                T* rowBias = pbias == null ? null : pbias + row0;
+                if (kind == GemmKernel.Vector512) NarrowColumn512(pa + row0, leadA, px, pc + row0, rowBias, scale, block, k);
+                else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, block, k);
             }
         });
+
+    /// <summary>
+    /// The Vector256 twin of <see cref="NarrowColumn512"/>: blocks of eight Vector256s' rows (eight independent sums in
+    /// flight, enough to hide the latency of the fused multiply-adds), then the caller's four- and one-vector loops.
+    /// Each row's sum is the same chain of fused multiply-adds over p in order, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int NarrowColumn256(T* pa, int leadA, T* x, T* target, T* bias, T scale, int m, int k)
+    {
+        int lanes = Vector256<T>.Count;
+        int i = 0;
+        for (; i + 8 * lanes <= m; i += 8 * lanes)
+        {
+            Vector256<T> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            T* from = pa + i;
+            for (int p = 0; p < k; p++, from += leadA)
+            {
+                var weight = Vector256.Create(x[p]);
+                s0 = Fma(Vector256.Load(from), weight, s0); s1 = Fma(Vector256.Load(from + lanes), weight, s1);
+                s2 = Fma(Vector256.Load(from + 2 * lanes), weight, s2); s3 = Fma(Vector256.Load(from + 3 * lanes), weight, s3);
+                s4 = Fma(Vector256.Load(from + 4 * lanes), weight, s4); s5 = Fma(Vector256.Load(from + 5 * lanes), weight, s5);
+                s6 = Fma(Vector256.Load(from + 6 * lanes), weight, s6); s7 = Fma(Vector256.Load(from + 7 * lanes), weight, s7);
+            }
+            T* rowBias = bias == null ? null : bias + i;
+            StoreNarrow(target + i, s0, scale, rowBias); StoreNarrow(target + i + lanes, s1, scale, rowBias == null ? null : rowBias + lanes);
+            StoreNarrow(target + i + 2 * lanes, s2, scale, rowBias == null ? null : rowBias + 2 * lanes);
+            StoreNarrow(target + i + 3 * lanes, s3, scale, rowBias == null ? null : rowBias + 3 * lanes);
+            StoreNarrow(target + i + 4 * lanes, s4, scale, rowBias == null ? null : rowBias + 4 * lanes);
+            StoreNarrow(target + i + 5 * lanes, s5, scale, rowBias == null ? null : rowBias + 5 * lanes);
+            StoreNarrow(target + i + 6 * lanes, s6, scale, rowBias == null ? null : rowBias + 6 * lanes);
+            StoreNarrow(target + i + 7 * lanes, s7, scale, rowBias == null ? null : rowBias + 7 * lanes);
+        }
+        return i;
+    }
 
     /// <summary>
     /// The leading rows of one column of C = scale · A · x (+ bias) for A as stored, in whole Vector512s: blocks of eight
