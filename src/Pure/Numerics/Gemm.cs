@@ -196,9 +196,11 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// <summary>
         /// True when the micro-kernel reads A where it lies: A as stored (not transposed), with m a multiple of the
         /// row tile, holds each micro-panel's rows for one depth contiguously, lead apart from depth to depth, so
-        /// packing it would only copy. The kernel then does the same arithmetic in the same order.
+        /// packing it would only copy. The kernel then does the same arithmetic in the same order. Only the Vector512
+        /// kernel reads A in place: on AVX2 (Zen 3, 32 KB L1), the lead-apart rows of a power-of-two lead fall into a few
+        /// cache sets, and packing A made one-thread products 1.2 to 1.8 times faster (docs/performance.md).
         /// </summary>
-        public bool DirectA => !TransposeA && M % RowTile == 0;
+        public bool DirectA => !TransposeA && M % RowTile == 0 && Kind == GemmKernel.Vector512;
 
         /// <summary>
         /// The number of leading micro-panels of op(B) read where they lie instead of packed: with B stored transposed,
