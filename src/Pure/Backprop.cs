@@ -71,7 +71,11 @@ public static class Backprop
     /// <paramref name="odd"/> is needed from three layers on), the output layer's A^[L] in <paramref name="output"/>
     /// (at least n_L x m). The same operations as <see cref="Predict{T}"/> has always done, so the same bits.
     /// </summary>
-    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks>
+    /// <paramref name="packedWeights"/>, when given, holds for each layer its W packed by Gemm's PackA (or null): the
+    /// product then reads the packed copy instead of packing W again, with the same arithmetic, so the same bits.
+    /// </remarks>
+    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = network.Layers;
         var previous = input;
@@ -79,7 +83,16 @@ public static class Backprop
         {
             var layer = layers[l];
             var next = l == layers.Length - 1 ? output : l % 2 == 0 ? even : odd;
-            LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous, m, linear, next);
+            if (packedWeights?[l] is { } packed)
+            {
+                int count = layer.OutputSize * m;
+                Gemm<T>.MultiplyPacked(layer.Weight.Storage, packed, layer.OutputSize, layer.InputSize, previous, m, linear, layer.Bias.Storage);
+                layer.Activation.Apply<T>(linear.AsSpan(0, count), next.AsSpan(0, count), layer.OutputSize);
+            }
+            else
+            {
+                LayerForwardInto(layer.Weight.Storage, layer.Bias.Storage, layer.Activation, layer.OutputSize, layer.InputSize, previous, m, linear, next);
+            }
             previous = next;
         }
     }

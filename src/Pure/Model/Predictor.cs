@@ -11,7 +11,9 @@ namespace Pure;
 /// <remarks>
 /// The network and model are immutable and are never changed; the predictor only writes its own buffers and the
 /// output span it is given. One predictor serves one thread at a time (its buffers are shared by its calls); make one
-/// per thread for concurrent prediction.
+/// per thread for concurrent prediction. Where the matrix kernel packs the weights before it multiplies (processors
+/// without AVX-512), the predictor packs each layer's weights once, when it is made, and keeps them (about as much
+/// memory again as the weights), instead of packing them on every call.
 /// </remarks>
 /// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
 public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -24,6 +26,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _even;
     private readonly T[] _odd;
     private readonly T[] _output;
+    private readonly T[]?[] _packedWeights;
 
     /// <summary>A predictor for <paramref name="model"/>: its input scaling, its network, and the inverse of its target scaling, as <see cref="Model{T}.Predict"/>.</summary>
     /// <param name="model">The model.</param>
@@ -56,6 +59,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
         _even = GC.AllocateUninitializedArray<T>(widest * maxBatch);
         _odd = network.Layers.Length > 2 ? GC.AllocateUninitializedArray<T>(widest * maxBatch) : [];
         _output = GC.AllocateUninitializedArray<T>(network.OutputSize * maxBatch);
+        _packedWeights = [.. network.Layers.Select(layer => Gemm<T>.PackA(layer.Weight.Storage, layer.OutputSize, layer.InputSize))];
     }
 
     /// <summary>The most samples one call may hold.</summary>
@@ -91,7 +95,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
             _scaling.ApplyInPlace(n0, m, _input.AsSpan(0, input.Length));
             CheckFinite(_input.AsSpan(0, input.Length), n0, "the scaled input");
         }
-        Backprop.PredictInto(_network, _input, m, _linear, _even, _odd, _output);
+        Backprop.PredictInto(_network, _input, m, _linear, _even, _odd, _output, _packedWeights);
         var result = _output.AsSpan(0, m * nL);
         _targetScaling?.InvertInPlace(nL, m, result);
         result.CopyTo(output);

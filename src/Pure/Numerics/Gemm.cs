@@ -104,7 +104,42 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// The same product with a given micro-kernel, which must be supported here (for tests and benchmarks); with
     /// <paramref name="packB"/>, op(B) is always packed, never read in place (the reference for that path's tests).
     /// </summary>
-    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null, bool packB = false)
+    internal static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias = null, T? scale = null, TileDone? tileDone = null, bool packB = false) =>
+        Multiply(kind, transposeA, a, aRows, aColumns, transposeB, b, bRows, bColumns, c, bias, scale, tileDone, packB, packedA: null);
+
+    /// <summary>
+    /// C = A · op(B) (+ bias) with A (m x k, as stored) also given packed by <see cref="PackA"/>: the packed path reads
+    /// <paramref name="packedA"/> instead of packing A on every call (a network's weights, fixed across many calls).
+    /// The other paths read <paramref name="a"/>. The same arithmetic in the same order as without it, so the same bits.
+    /// </summary>
+    internal static void MultiplyPacked(T[] a, T[] packedA, int m, int k, T[] b, int n, T[] c, T[]? bias) =>
+        Multiply(Kind, false, a, m, k, false, b, k, n, c, bias, null, null, false, packedA);
+
+    /// <summary>
+    /// A (m x k, column-major, as stored) packed into the micro-panels of this machine's kernel, in the layout the
+    /// packed path of <see cref="Multiply(bool, T[], int, int, bool, T[], int, int, T[], T[], T?, TileDone?)"/> uses,
+    /// or null where that path would read A in place (or the type has no vector kernel), so packing would gain nothing.
+    /// </summary>
+    internal static T[]? PackA(T[] a, int m, int k)
+    {
+        int rowTile = RowTile(Kind);
+        if (!IsFloatOrDouble || Kind == GemmKernel.Vector512 || m == 0 || k == 0) return null;
+        int paddedM = RoundUp(m, rowTile);
+        var packed = GC.AllocateUninitializedArray<T>(checked(paddedM * k));
+        fixed (T* source = a, target = packed)
+        {
+            for (int item = 0; item < paddedM / rowTile; item++)
+                for (int depth0 = 0; depth0 < k; depth0 += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, k - depth0);
+                    PackPanel(rowTile, true, source, m, item * rowTile, Math.Min(rowTile, m - item * rowTile), depth0, depth,
+                        target + (long)paddedM * depth0 + (long)item * rowTile * depth);
+                }
+        }
+        return packed;
+    }
+
+    private static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias, T? scale, TileDone? tileDone, bool packB, T[]? packedA)
     {
         if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
         int m = transposeA ? aColumns : aRows;
@@ -140,7 +175,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         int tasks = rowTiles * ((n + tileColumns - 1) / tileColumns);
         var problem = new Problem(
             kind, rowTile, columnTile, transposeA, a, aRows, transposeB, b, bRows, c, bias, scale ?? T.One, m, n, k, tileRows, tileColumns, rowTiles,
-            Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN, tileDone, packB);
+            packedA ?? Buffer(ref _packedA, paddedM * k), paddedM, Buffer(ref _packedB, paddedN * k), paddedN, tileDone, packB, packedA is not null);
         int threads = Math.Min(MaxThreads, tasks);
         if (threads <= 1 || 2L * m * n * k < SerialWork)
         {
@@ -191,7 +226,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Problem(
         GemmKernel Kind, int RowTile, int ColumnTile, bool TransposeA, T[] A, int LeadingA, bool TransposeB, T[] B, int LeadingB, T[] C, T[]? Bias, T Scale,
-        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN, TileDone? TileDone, bool PackB)
+        int M, int N, int K, int TileRows, int TileColumns, int RowTiles, T[] PackedA, int PaddedM, T[] PackedB, int PaddedN, TileDone? TileDone, bool PackB, bool APrepacked)
     {
         /// <summary>
         /// True when the micro-kernel reads A where it lies: A as stored (not transposed), with m a multiple of the
@@ -200,7 +235,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         /// kernel reads A in place: on AVX2 (Zen 3, 32 KB L1), the lead-apart rows of a power-of-two lead fall into a few
         /// cache sets, and packing A made one-thread products 1.2 to 1.8 times faster (docs/performance.md).
         /// </summary>
-        public bool DirectA => !TransposeA && M % RowTile == 0 && Kind == GemmKernel.Vector512;
+        public bool DirectA => !APrepacked && !TransposeA && M % RowTile == 0 && Kind == GemmKernel.Vector512;
 
         /// <summary>
         /// The number of leading micro-panels of op(B) read where they lie instead of packed: with B stored transposed,
@@ -211,7 +246,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         public int DirectBPanels => !PackB && (TransposeB || Kind == GemmKernel.Vector512) ? N / ColumnTile : 0;
 
         /// <summary>The elements <see cref="Pack"/> copies: the micro-panels of op(A) and op(B) not read where they lie.</summary>
-        public long PackedElements => (DirectA ? 0L : (long)PaddedM * K) + (long)(PaddedN / ColumnTile - DirectBPanels) * ColumnTile * K;
+        public long PackedElements => (DirectA || APrepacked ? 0L : (long)PaddedM * K) + (long)(PaddedN / ColumnTile - DirectBPanels) * ColumnTile * K;
     }
 
     /// <summary>
@@ -222,7 +257,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(Problem problem, int part, int parts)
     {
-        int aPanels = problem.DirectA ? 0 : problem.PaddedM / problem.RowTile;
+        int aPanels = problem.DirectA || problem.APrepacked ? 0 : problem.PaddedM / problem.RowTile;
         int firstPackedB = problem.DirectBPanels;
         int bPanels = problem.PaddedN / problem.ColumnTile - firstPackedB;
         fixed (T* a = problem.A, b = problem.B, pa = problem.PackedA, pb = problem.PackedB)
