@@ -74,9 +74,11 @@ public static class Backprop
     /// <remarks>
     /// <paramref name="packedWeights"/>, when given, holds for each layer its W packed by Gemm's PackA (or null): the
     /// product then reads the packed copy instead of packing W again, with the same arithmetic, so the same bits.
+    /// The products hand work to ForkJoin's spinning helpers (<see cref="ForkJoin.Spinning"/>), which the bits do not depend on.
     /// </remarks>
     internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        using var spinning = ForkJoin.Spinning();
         var layers = network.Layers;
         var previous = input;
         for (int l = 0; l < layers.Length; l++)

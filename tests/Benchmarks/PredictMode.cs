@@ -9,13 +9,13 @@ namespace Pure.Benchmarks;
 /// <see cref="Backprop.Predict{T}"/>, and the reusable <see cref="Predictor{T}"/>) against ONNX Runtime on the same
 /// model exported with <see cref="Onnx.ToBytes{T}"/>, in the same process, on the same random input. For each dtype
 /// and batch size the timed runs are interleaved (Pure, Predictor, ONNX Runtime, then Predictor, ONNX Runtime, Pure, ...), each run a loop of
-/// enough calls to last about 20 ms; one JSON line with the median time per call of each, the ratios to ONNX
+/// enough calls to last about 20 ms after a pause and a short warm-up of its engine (see <see cref="Settle"/>); one JSON line with the median time per call of each, the ratios to ONNX
 /// Runtime (of the medians, and the median of the runs' own ratios, "paired") and the largest relative difference
 /// of the outputs, |pure - ort| / max(|pure|, 1).
 /// </summary>
 internal static class PredictMode
 {
-    private static readonly HashSet<string> Known = ["model", "layers", "dtype", "batch", "runs", "threads", "seed", "run-ms"];
+    private static readonly HashSet<string> Known = ["model", "layers", "dtype", "batch", "runs", "threads", "seed", "run-ms", "settle-ms"];
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -31,6 +31,7 @@ internal static class PredictMode
         if (dtype is not ("float32" or "float64" or "both")) throw new UsageException($"--dtype expects float32, float64 or both, got '{dtype}'");
         int runs = options.Int("runs", 7);
         int runMilliseconds = options.Int("run-ms", 20);
+        int settleMilliseconds = options.Int("settle-ms", 100, minimum: 0);
         int threads = options.Int("threads", Environment.ProcessorCount);
         int seed = options.Int("seed", 42, minimum: 0);
         if (modelPath is not null)
@@ -44,13 +45,13 @@ internal static class PredictMode
         }
         Gemm<float>.MaxThreads = threads;
         Gemm<double>.MaxThreads = threads;
-        var settings = new Settings(modelPath, layers, batches, runs, runMilliseconds, threads, seed);
+        var settings = new Settings(modelPath, layers, batches, runs, runMilliseconds, settleMilliseconds, threads, seed);
         if (dtype != "float64") Measure(settings, BuildModel<float>(settings), "float32");
         if (dtype != "float32") Measure(settings, BuildModel<double>(settings), "float64");
         return 0;
     }
 
-    private sealed record Settings(string? ModelPath, int[] Layers, int[] Batches, int Runs, int RunMilliseconds, int Threads, int Seed);
+    private sealed record Settings(string? ModelPath, int[] Layers, int[] Batches, int Runs, int RunMilliseconds, int SettleMilliseconds, int Threads, int Seed);
 
     private static int[] ParseList(string text, string name, int minimum)
     {
@@ -124,6 +125,7 @@ internal static class PredictMode
                 for (int turn = 0; turn < timed.Length; turn++)
                 {
                     int which = (turn + run) % timed.Length;
+                    Settle(timed[which], settings.SettleMilliseconds);
                     allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                     long start = Stopwatch.GetTimestamp();
                     for (int r = 0; r < repetitions[which]; r++) timed[which]();
@@ -167,6 +169,7 @@ internal static class PredictMode
                 ["pure_us_all"] = perCall[0].Select(v => JsonLine.Round(v, 2)).ToArray(),
                 ["predictor_us_all"] = perCall[1].Select(v => JsonLine.Round(v, 2)).ToArray(),
                 ["ort_us_all"] = perCall[2].Select(v => JsonLine.Round(v, 2)).ToArray(),
+                ["settle_ms"] = settings.SettleMilliseconds,
                 ["threads"] = settings.Threads,
                 ["ort_intra_op_threads"] = settings.Threads,
                 ["ort_optimization"] = "ORT_ENABLE_ALL",
@@ -175,6 +178,22 @@ internal static class PredictMode
                 ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             });
         }
+    }
+
+    /// <summary>
+    /// Before a timed run: a pause of <paramref name="settleMilliseconds"/>, then calls of the engine about to be
+    /// timed for 10 ms (at least two). ONNX Runtime's idle workers spin for about 50 ms after its last call (measured
+    /// here: a whole core of CPU time in the 50 ms after a loop of calls, none after that), which took a core from a
+    /// run that followed within that time; after the pause neither engine's leftover threads run, and the warm-up
+    /// wakes the threads of the engine about to be timed, so each run measures that engine's steady state alone.
+    /// With 0 there is neither pause nor warm-up.
+    /// </summary>
+    private static void Settle(Action action, int settleMilliseconds)
+    {
+        if (settleMilliseconds == 0) return;
+        Thread.Sleep(settleMilliseconds);
+        var clock = Stopwatch.StartNew();
+        for (int calls = 0; calls < 2 || clock.Elapsed.TotalMilliseconds < 10; calls++) action();
     }
 
     /// <summary>The median over the runs of each run's ratio (runs next to each other share the state of a busy machine).</summary>

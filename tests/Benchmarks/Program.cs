@@ -7,7 +7,7 @@ const string Usage = """
                           [--seed 42] [--learning-rate 0.05] [--momentum 0.9] [--threads N]
            Benchmarks floor [--steps 2000] [--runs 15]
            Benchmarks predict [--model model.json | --layers 784,512,256,10] [--dtype float32|float64|both] [--batch 1,64,10000]
-                              [--runs 7] [--run-ms 20] [--threads N] [--seed 42]
+                              [--runs 7] [--run-ms 20] [--settle-ms 100] [--threads N] [--seed 42]
     """;
 
 if (args.Length == 0)

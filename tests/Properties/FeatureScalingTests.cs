@@ -115,6 +115,47 @@ public class FeatureScalingTests
             return ok.Label($"train {p.Train}, other {p.Other}");
         });
 
+    /// <summary>
+    /// Wide enough for whole vectors of either width (up to 40 features): every element is (x - offset) / divisor as one
+    /// scalar subtraction and division round it, whichever of the vector and scalar loops computed it.
+    /// </summary>
+    [PureProperty(MaxTest = 100)]
+    public Property EveryElementIsTheScalarQuotientInBothDtypes() =>
+        Prop.ForAll(Arb.From(from rows in Gen.Choose(1, 40) from m in Gen.Choose(1, 3) from train in Generators.Matrix(rows, 4, 300) from other in Generators.Matrix(rows, m, 300) select (train, other)), p =>
+        {
+            bool ok = true;
+            var trainSingle = ImmutableMatrix.FromColumnMajor<float>(p.train.Rows, p.train.Columns, [.. p.train.AsSpan().ToArray().Select(x => (float)x)]);
+            var otherSingle = ImmutableMatrix.FromColumnMajor<float>(p.other.Rows, p.other.Columns, [.. p.other.AsSpan().ToArray().Select(x => (float)x)]);
+            foreach (var (offset, divisor, applied) in new (ImmutableVector<double>, ImmutableVector<double>, ImmutableMatrix<double>)[]
+            {
+                (Standardization<double>.Fit(p.train).Mean, Standardization<double>.Fit(p.train).Scale, Standardization<double>.Fit(p.train).Apply(p.other)),
+                (MinMaxScaling<double>.Fit(p.train).Minimum, MinMaxScaling<double>.Fit(p.train).Range, MinMaxScaling<double>.Fit(p.train).Apply(p.other)),
+            })
+                for (int j = 0; j < p.other.Columns; j++)
+                    for (int i = 0; i < p.other.Rows; i++)
+                        ok &= BitConverter.DoubleToInt64Bits(applied[i, j]) == BitConverter.DoubleToInt64Bits((p.other[i, j] - offset[i]) / divisor[i]);
+            var single = Standardization<float>.Fit(trainSingle);
+            var appliedSingle = single.Apply(otherSingle);
+            for (int j = 0; j < otherSingle.Columns; j++)
+                for (int i = 0; i < otherSingle.Rows; i++)
+                    ok &= BitConverter.SingleToInt32Bits(appliedSingle[i, j]) == BitConverter.SingleToInt32Bits((otherSingle[i, j] - single.Mean[i]) / single.Scale[i]);
+            return ok.Label($"train {p.train}, other {p.other}");
+        });
+
+    [Fact]
+    public void ALaneThatOverflowsInsideAWholeVectorTakesTheDoubleFallbackAlone()
+    {
+        // 16 features: feature 5 spans -1.5e38..1.5e38, so 3e38 - min overflows float there; the other lanes of its vector stay in float.
+        var train = new float[16 * 2];
+        var other = new float[16];
+        for (int i = 0; i < 16; i++) { train[i] = i; train[16 + i] = i + 2; other[i] = i + 1; }
+        train[5] = -1.5e38f; train[16 + 5] = 1.5e38f; other[5] = 3e38f;
+        var scaling = MinMaxScaling<float>.Fit(ImmutableMatrix.FromColumnMajor<float>(16, 2, train));
+        var applied = scaling.Apply(ImmutableMatrix.FromColumnMajor<float>(16, 1, other));
+        for (int i = 0; i < 16; i++)
+            Assert.Equal(i == 5 ? 1.5f : 0.5f, applied[i, 0]);
+    }
+
     [Fact]
     public void ApplyInPlaceTakesTheDoubleFallbackAndRefusesAWrongShapeAsApplyDoes()
     {

@@ -178,18 +178,26 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
         var offsets = offset.AsSpan();
         var divisors = scale.AsSpan();
         int n = offsets.Length;
-        bool vector = Simd<T>.Is512;
-        int lanes = vector ? Vector512<T>.Count : 1;
         for (int start = 0; start < result.Length; start += n)
         {
             var column = result.Slice(start, n);
             int i = 0;
-            if (vector)
-                for (; i + lanes <= n; i += lanes)
+            if (Simd<T>.Is512)
+                for (int lanes = Vector512<T>.Count; i + lanes <= n; i += lanes)
                 {
                     var scaled = (Vector512.Create<T>((ReadOnlySpan<T>)column[i..]) - Vector512.Create<T>(offsets[i..]))
                         / Vector512.Create<T>(divisors[i..]);
                     if (Vector512.EqualsAll(scaled - scaled, Vector512<T>.Zero))
+                        scaled.CopyTo(column[i..]);
+                    else
+                        for (int lane = i; lane < i + lanes; lane++) column[lane] = MapOne(column[lane], offsets[lane], divisors[lane]);
+                }
+            else if (Simd<T>.Is256)
+                for (int lanes = Vector256<T>.Count; i + lanes <= n; i += lanes)
+                {
+                    var scaled = (Vector256.Create<T>((ReadOnlySpan<T>)column[i..]) - Vector256.Create<T>(offsets[i..]))
+                        / Vector256.Create<T>(divisors[i..]);
+                    if (Vector256.EqualsAll(scaled - scaled, Vector256<T>.Zero))
                         scaled.CopyTo(column[i..]);
                     else
                         for (int lane = i; lane < i + lanes; lane++) column[lane] = MapOne(column[lane], offsets[lane], divisors[lane]);
