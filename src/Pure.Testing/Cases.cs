@@ -45,6 +45,23 @@ public sealed record NetworkCase<T>(Network<T> Network, ImmutableMatrix<T> Input
 /// <param name="WeightDecay">λ in [0, 0.5].</param>
 public sealed record OptimizerCase(Parameters<double> Theta, ImmutableArray<Parameters<double>> Gradients, double LearningRate, double Momentum, double WeightDecay)
 {
+    /// <summary>True when θ, the gradients (in order) and the hyper-parameters are equal by value.</summary>
+    public bool Equals(OptimizerCase? other) =>
+        other is not null && Theta.Equals(other.Theta) && Gradients.AsSpan().SequenceEqual(other.Gradients.AsSpan())
+        && LearningRate.Equals(other.LearningRate) && Momentum.Equals(other.Momentum) && WeightDecay.Equals(other.WeightDecay);
+
+    /// <summary>A hash of θ, every gradient and the hyper-parameters, consistent with <see cref="Equals(OptimizerCase?)"/>.</summary>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Theta);
+        if (!Gradients.IsDefault) foreach (var gradient in Gradients) hash.Add(gradient);
+        hash.Add(LearningRate);
+        hash.Add(Momentum);
+        hash.Add(WeightDecay);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Readable in FsCheck's failure report.</summary>
     public override string ToString() =>
         $"η={LearningRate} μ={Momentum} λ={WeightDecay} steps={Gradients.Length}\nθ=[{string.Join(", ", Theta.Flatten())}]\n" +

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Pure.Properties;
 
@@ -229,6 +231,84 @@ public class RecordTests
         AssertValueEqual(first, Csv.Parse(new StringReader(text), "inline", CsvTarget.Last));
         Assert.NotEqual(first, Csv.Parse(new StringReader(text.Replace("y\n", "z\n")), "inline", CsvTarget.Last));
         Assert.NotEqual(first, first with { LineNumbers = default });
+    }
+
+    [Fact]
+    public void No_record_compares_a_collection_by_reference()
+    {
+        // A record's synthesised Equals compares each field with EqualityComparer<TField>.Default, which for an array,
+        // an ImmutableArray, a List or a collection interface compares references: two equal values would then be unequal.
+        // Such a field belongs in a ValueArray or ValueMap, or the record writes its own Equals and GetHashCode.
+        const BindingFlags fields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        var offenders =
+            from assembly in new[] { typeof(Network<>).Assembly, typeof(Pure.Testing.OptimizerCase).Assembly }
+            from type in assembly.GetTypes()
+            where type.IsVisible && type.GetMethod("<Clone>$") is not null
+            let typedEquals = type.GetMethod("Equals", [type])
+            where typedEquals is not null && typedEquals.IsDefined(typeof(CompilerGeneratedAttribute))
+            from field in type.GetFields(fields)
+            where ComparesByReference(field.FieldType)
+            select $"{type.FullName}.{field.Name}: {field.FieldType}";
+        var found = offenders.ToList();
+        Assert.True(found.Count == 0, "Records whose Equals compares a collection by reference:\n" + string.Join("\n", found));
+        Assert.True(ComparesByReference(typeof(ImmutableArray<int>)) && ComparesByReference(typeof(double[])) && ComparesByReference(typeof(IReadOnlyList<int>)));
+        Assert.False(ComparesByReference(typeof(ImmutableMatrix<double>)) || ComparesByReference(typeof(ImmutableVector<double>)) || ComparesByReference(typeof(string)));
+    }
+
+    [Fact]
+    public void Gradient_check_reports_evaluations_state_fields_and_optimizer_cases_are_equal_by_value()
+    {
+        // A failing check has a non-empty Failures list: two runs on the same inputs must give equal reports.
+        var wrong = Activation.Custom("tanh", Math.Tanh, z => 1 - Math.Tanh(z));
+        var network = Network.Create<double>([3, 4, 2], wrong, Activation.Identity, seed: 3);
+        var target = ImmutableMatrix.Create<double>(2, 5, (i, j) => Math.Cos(i + j));
+        var first = GradientCheck.Run(network, Inputs(), target, Loss.Squared);
+        var second = GradientCheck.Run(network, Inputs(), target, Loss.Squared);
+        Assert.False(first.Passed);
+        Assert.NotEmpty(first.Failures);
+        AssertValueEqual(first, second);
+        Assert.NotEqual(first, second with { Failures = second.Failures.RemoveAt(0) });
+
+        double[] gradient = [1.0, -2.0, 0.5];
+        AssertValueEqual(new LbfgsEvaluation(1.5, [.. gradient]), new LbfgsEvaluation(1.5, [.. gradient]));
+        Assert.NotEqual(new LbfgsEvaluation(1.5, [1.0, -2.0, 0.5]), new LbfgsEvaluation(1.5, [1.0, -2.0, 0.25]));
+
+        // State fields copy their dictionaries: equal whatever the order of the entries, unchanged when the source changes.
+        var numbers = new Dictionary<string, double> { ["t"] = 3, ["beta"] = 0.9 };
+        var moments = new Dictionary<string, Parameters<double>> { ["m"] = NewNetwork().Parameters };
+        var fields = new StateFields<double>(numbers, moments);
+        var reordered = new StateFields<double>(new Dictionary<string, double> { ["beta"] = 0.9, ["t"] = 3 },
+            new Dictionary<string, Parameters<double>> { ["m"] = NewNetwork().Parameters });
+        AssertValueEqual(fields, reordered);
+        Assert.Equal(["t", "beta"], fields.Numbers.Keys);
+        numbers["t"] = 4;
+        moments.Clear();
+        Assert.Equal(3, fields.Numbers["t"]);
+        Assert.Equal(NewNetwork().Parameters, fields.Parameters["m"]);
+        Assert.NotEqual(fields, new StateFields<double>(numbers, new Dictionary<string, Parameters<double>> { ["m"] = NewNetwork().Parameters }));
+        Assert.NotEqual(fields, reordered with { Parameters = new Dictionary<string, Parameters<double>> { ["m"] = OneBitApart(NewNetwork()).Parameters } });
+        var nullValue = Assert.Throws<ArgumentNullException>(() => new StateFields<double>(numbers, new Dictionary<string, Parameters<double>> { ["m"] = null! }));
+        Assert.Equal("Parameters", nullValue.ParamName);
+        Assert.Contains("\"m\"", nullValue.Message);
+
+        var theta = NewNetwork().Parameters;
+        var optimizerCase = new Pure.Testing.OptimizerCase(theta, [theta, NewNetwork(8).Parameters], 0.1, 0.9, 0);
+        AssertValueEqual(optimizerCase, new Pure.Testing.OptimizerCase(NewNetwork().Parameters, [NewNetwork().Parameters, NewNetwork(8).Parameters], 0.1, 0.9, 0));
+        Assert.NotEqual(optimizerCase, optimizerCase with { Gradients = [theta] });
+        Assert.NotEqual(optimizerCase, optimizerCase with { Gradients = [theta, NewNetwork(9).Parameters] });
+    }
+
+    private static bool ComparesByReference(Type type)
+    {
+        if (type == typeof(string)) return false;
+        if (type.IsArray) return true;
+        if (type.IsGenericType)
+        {
+            var definition = type.GetGenericTypeDefinition();
+            if (definition == typeof(ImmutableArray<>) || definition == typeof(Memory<>) || definition == typeof(ReadOnlyMemory<>)) return true;
+        }
+        if (!typeof(System.Collections.IEnumerable).IsAssignableFrom(type)) return false;
+        return !typeof(IEquatable<>).MakeGenericType(type).IsAssignableFrom(type);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace Pure.Properties;
 public class WeightProperties
 {
     /// <summary>Equal to rounding in double: |a - b| ≤ 1e-9 (1 + max(|a|, |b|)).</summary>
-    private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * (1 + Math.Max(Math.Abs(a), Math.Abs(b)));
+    // Equal values are close, infinities included: Loss.Value of a saturated sigmoid is +∞ on both sides, and ∞ - ∞ is NaN.
+    private static bool Close(double a, double b) => a == b || Math.Abs(a - b) <= 1e-9 * (1 + Math.Max(Math.Abs(a), Math.Abs(b)));
 
     private static bool Close(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Count == b.Count && a.Zip(b).All(pair => Close(pair.First, pair.Second));
 

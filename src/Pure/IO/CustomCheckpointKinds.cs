@@ -86,11 +86,14 @@ public sealed class ScheduleKind : NumberFieldsKind<Schedule>
 public sealed record StateFields<T>(IReadOnlyDictionary<string, double> Numbers, IReadOnlyDictionary<string, Parameters<T>> Parameters)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Numbers by name.</summary>
-    public IReadOnlyDictionary<string, double> Numbers { get; init => field = value ?? throw new ArgumentNullException(nameof(Numbers)); } = Numbers ?? throw new ArgumentNullException(nameof(Numbers));
+    private readonly ValueMap<double> _numbers = ValueMap<double>.Copy(Numbers, nameof(Numbers));
+    private readonly ValueMap<Parameters<T>> _parameters = ValueMap<Parameters<T>>.Copy(Parameters, nameof(Parameters));
 
-    /// <summary>Parameter-shaped values by name.</summary>
-    public IReadOnlyDictionary<string, Parameters<T>> Parameters { get; init => field = value ?? throw new ArgumentNullException(nameof(Parameters)); } = Parameters ?? throw new ArgumentNullException(nameof(Parameters));
+    /// <summary>Numbers by name: a copy of the dictionary given, in its order; equality compares names and values.</summary>
+    public IReadOnlyDictionary<string, double> Numbers { get => _numbers.Items; init => _numbers = ValueMap<double>.Copy(value, nameof(Numbers)); }
+
+    /// <summary>Parameter-shaped values by name: a copy of the dictionary given, in its order; equality compares names and values.</summary>
+    public IReadOnlyDictionary<string, Parameters<T>> Parameters { get => _parameters.Items; init => _parameters = ValueMap<Parameters<T>>.Copy(value, nameof(Parameters)); }
 }
 
 /// <summary>

@@ -52,6 +52,11 @@ public sealed record GradientComparison(int Layer, string Name, double Analytic,
 /// <param name="Failures">Every comparison that failed, in parameter order (empty when the check passed).</param>
 public sealed record GradientCheckReport(int CheckedCount, int ParameterCount, double MaxAbsoluteError, double MaxRelativeError, GradientComparison Worst, double Step, double Tolerance, ImmutableArray<GradientComparison> Failures)
 {
+    private readonly ValueArray<GradientComparison> _failures = Failures;
+
+    /// <summary>Every comparison that failed, in parameter order; equality compares them in order, by value.</summary>
+    public ImmutableArray<GradientComparison> Failures { get => _failures.Items; init => _failures = value; }
+
     /// <summary>True when every coordinate passed: |a - n| ≤ rtol · max(|a|, |n|) + atol.</summary>
     public bool Passed => Failures.IsDefaultOrEmpty;
 

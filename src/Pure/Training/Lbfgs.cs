@@ -109,7 +109,13 @@ public sealed record LbfgsResult<T>(Network<T> Network, LbfgsReport Report) wher
 /// <summary>One value of the L-BFGS objective.</summary>
 /// <param name="Cost">J(θ).</param>
 /// <param name="Gradient">∇J(θ), in the order of <see cref="Parameters{T}.Flatten"/>.</param>
-public sealed record LbfgsEvaluation(double Cost, ImmutableArray<double> Gradient);
+public sealed record LbfgsEvaluation(double Cost, ImmutableArray<double> Gradient)
+{
+    private readonly ValueArray<double> _gradient = Gradient;
+
+    /// <summary>∇J(θ); equality compares it element by element.</summary>
+    public ImmutableArray<double> Gradient { get => _gradient.Items; init => _gradient = value; }
+}
 
 /// <summary>
 /// Full-batch training by L-BFGS through MathNet.Numerics' <see cref="LimitedMemoryBfgsMinimizer"/>, as scikit-learn's
