@@ -116,6 +116,47 @@ public class FeatureScalingTests
         });
 
     /// <summary>
+    /// The one-pass scaling of the predictors (TryApplyFinite) gives the bits of Apply, the double fallback of an
+    /// overflowing lane included, and reports a non-finite value wherever it lies.
+    /// </summary>
+    [PureProperty(MaxTest = 100)]
+    public Property TryApplyFiniteGivesTheBitsOfApplyOrFalseForANonFiniteValue() =>
+        Prop.ForAll(Arb.From(from rows in Gen.Choose(1, 40) from m in Gen.Choose(1, 3) from train in Generators.Matrix(rows, 4, 300) from other in Generators.Matrix(rows, m, 300)
+                             from bad in Gen.Choose(0, rows * m - 1) select (train, other, bad)), p =>
+        {
+            bool ok = true;
+            // In float, the row of p.bad spans -1.5e38..1.5e38 and p.bad holds 3e38: x - min overflows float there, and
+            // the lane is computed again in double (1.5 for min-max scaling).
+            var trainValues = p.train.AsSpan().ToArray().Select(x => (float)x).ToArray();
+            int row = p.bad % p.train.Rows;
+            trainValues[row] = -1.5e38f;
+            trainValues[p.train.Rows + row] = 1.5e38f;
+            var trainSingle = ImmutableMatrix.FromColumnMajor<float>(p.train.Rows, p.train.Columns, trainValues);
+            var values = p.other.AsSpan().ToArray().Select(x => (float)x).ToArray();
+            values[p.bad] = 3e38f;
+            var otherSingle = ImmutableMatrix.FromColumnMajor<float>(p.other.Rows, p.other.Columns, values);
+            foreach (FeatureScaling<double> scaling in new FeatureScaling<double>[] { Standardization<double>.Fit(p.train), MinMaxScaling<double>.Fit(p.train) })
+                ok &= Check(scaling, p.other);
+            foreach (FeatureScaling<float> scaling in new FeatureScaling<float>[] { Standardization<float>.Fit(trainSingle), MinMaxScaling<float>.Fit(trainSingle) })
+                ok &= Check(scaling, otherSingle);
+            return ok.Label($"train {p.train}, other {p.other}, bad {p.bad}");
+
+            bool Check<T>(FeatureScaling<T> scaling, ImmutableMatrix<T> other) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            {
+                var expected = scaling.Apply(other);
+                var into = new T[other.Count + 1];
+                into[^1] = T.CreateChecked(7);
+                bool done = scaling.TryApplyFinite(other.Rows, other.Columns, other.AsSpan(), into);
+                bool same = Precision.BitwiseEqual<T>(expected.AsSpan(), into.AsSpan(0, other.Count)) && into[^1] == T.CreateChecked(7);
+                bool allFinite = Kernels<T>.IndexOfNonFinite(expected.AsSpan()) < 0;
+                var poisoned = other.ToColumnMajorArray();
+                poisoned[p.bad] = T.NaN;
+                bool refused = !scaling.TryApplyFinite(other.Rows, other.Columns, poisoned, new T[other.Count]);
+                return done == allFinite && (!done || same) && refused;
+            }
+        });
+
+    /// <summary>
     /// Wide enough for whole vectors of either width (up to 40 features): every element is (x - offset) / divisor as one
     /// scalar subtraction and division round it, whichever of the vector and scalar loops computed it.
     /// </summary>

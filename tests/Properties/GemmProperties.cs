@@ -420,6 +420,61 @@ public class GemmDeterminismProperties
         }
     }
 
+    [Fact]
+    public void A_last_panel_of_up_to_four_columns_gives_the_bits_of_a_full_panel()
+    {
+        LastPanelMatchesFullPanel<double>();
+        LastPanelMatchesFullPanel<float>();
+    }
+
+    /// <summary>
+    /// n with n mod 12 in 1..4 leaves the Vector512 kernel a last panel of at most four columns (its narrow kernel); the
+    /// same product with eight more columns of B makes that panel whole. Each element is the same chain either way, so
+    /// the first n columns of C must agree bit for bit, for B as stored and transposed, on every kernel and thread count.
+    /// </summary>
+    private static void LastPanelMatchesFullPanel<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(21);
+        foreach (var (m, k, n) in new[] { (32, 3, 13), (45, 300, 16), (512, 784, 64), (256, 512, 62), (17, 260, 27) })
+        {
+            int wide = n + 8;
+            var a = Enumerable.Range(0, m * k).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var bias = Enumerable.Range(0, m).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var b = Enumerable.Range(0, k * wide).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            foreach (bool transposeB in new[] { false, true })
+            {
+                // op(B)(p, j): B as stored k x columns (column-major), or B^T stored columns x k.
+                T[] Operand(int columns)
+                {
+                    var operand = new T[k * columns];
+                    for (int j = 0; j < columns; j++)
+                        for (int p = 0; p < k; p++)
+                            operand[transposeB ? p * columns + j : j * k + p] = b[j * k + p];
+                    return operand;
+                }
+                var (narrowB, wideB) = (Operand(n), Operand(wide));
+                foreach (var kind in GemmProperties.SupportedKernels<T>())
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var narrowC = WithThreads(threads, () =>
+                        {
+                            var c = new T[m * n];
+                            Gemm<T>.Multiply(kind, false, a, m, k, transposeB, narrowB, transposeB ? n : k, transposeB ? k : n, c, bias);
+                            return c;
+                        });
+                        var wideC = WithThreads(threads, () =>
+                        {
+                            var c = new T[m * wide];
+                            Gemm<T>.Multiply(kind, false, a, m, k, transposeB, wideB, transposeB ? wide : k, transposeB ? k : wide, c, bias);
+                            return c;
+                        });
+                        Assert.True(Precision.BitwiseEqual<T>(wideC.AsSpan(0, m * n), narrowC),
+                            $"{typeof(T).Name} {m} x {k} x {n} transposeB={transposeB} {kind} on {threads} threads: the last panel differs from a whole one");
+                    }
+            }
+        }
+    }
+
     private static T[] WithThreads<T>(int threads, Func<T[]> product) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int previous = Gemm<T>.MaxThreads;

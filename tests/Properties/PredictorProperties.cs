@@ -115,4 +115,38 @@ public class PredictorProperties
         Assert.Equal("maxBatch", Assert.Throws<ArgumentOutOfRangeException>(() => new Predictor<double>(network, 0)).ParamName);
         Assert.All(output, value => Assert.Equal(0.0, value));
     }
+
+    [Fact]
+    public void A_model_Predictor_names_a_non_finite_raw_or_scaled_input_wherever_it_lies()
+    {
+        // 19 features: whole vectors of every width and a scalar tail. Feature 17's divisor is tiny, so 1e300 there
+        // scales past double's range; any other feature takes 1e300 in its stride.
+        const int n0 = 19;
+        var network = Network.Create<double>([n0, 3, 2], Activation.Tanh, Activation.Identity, seed: 2);
+        var scale = Enumerable.Repeat(2.0, n0).ToArray();
+        scale[17] = 1e-300;
+        var model = new Model<double>(network, Loss.Squared, new Standardization<double>(ImmutableVector.Create(new double[n0]), ImmutableVector.Create(scale)));
+        var predictor = new Predictor<double>(model, maxBatch: 3);
+        var output = new double[6];
+        foreach (int index in new[] { 0, 7, 16, n0 + 3, 2 * n0 + 18 })
+            foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            {
+                var input = new double[3 * n0];
+                input[index] = bad;
+                var refused = Assert.Throws<ArgumentException>(() => predictor.Predict(input, output));
+                Assert.Equal("input", refused.ParamName);
+                Assert.Contains($"Expected finite values in input, got {bad} at row {index % n0}, column {index / n0}", refused.Message);
+            }
+        var overflowing = new double[2 * n0];
+        overflowing[n0 + 17] = 1e300;
+        var scaled = Assert.Throws<ArgumentException>(() => predictor.Predict(overflowing, output));
+        Assert.Contains("Expected finite values in the scaled input, got ∞ at row 17, column 1", scaled.Message.Replace("Infinity", "∞"));
+        Assert.All(output, value => Assert.Equal(0.0, value));
+
+        // The same input with a finite value there predicts as the traced forward pass does.
+        overflowing[n0 + 17] = 1e-290;
+        Assert.Equal(2, predictor.Predict(overflowing, output));
+        var expected = Backprop.Forward(network, model.Scaling!.Apply(ImmutableMatrix.FromColumnMajor<double>(n0, 2, overflowing))).Output;
+        Assert.True(Precision.BitwiseEqual<double>(expected.AsSpan(), output.AsSpan(0, 4)));
+    }
 }

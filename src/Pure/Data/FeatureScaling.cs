@@ -167,43 +167,77 @@ public abstract record FeatureScaling<T> where T : unmanaged, IFloatingPointIeee
             throw new ArgumentException($"Expected inputs to be {offset.Length} x m, got {rows} x {columns}.", "inputs");
     }
 
+    /// <summary>x' = (x - offset) / divisor per element, in place: see <see cref="MapInto"/>.</summary>
+    private static void MapInPlace(Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale) =>
+        MapInto(result, result, offset, scale, finiteOnly: false);
+
     /// <summary>
-    /// x' = (x - offset) / divisor per element, saturated through double where that overflows. Whole vectors of a
-    /// column take one vector subtraction and one vector division (each rounded as IEEE 754 rounds the scalar one, so the
-    /// same bits); a vector with a non-finite lane, and the elements past the last whole vector, go one at a time.
+    /// x' = (x - offset) / divisor per element of <paramref name="source"/> into <paramref name="result"/> (the same
+    /// span, or one that does not overlap it), saturated through double where that overflows. Whole vectors of a
+    /// column take one vector subtraction and one vector division (each rounded as IEEE 754 rounds the scalar one, so
+    /// the same bits); a vector with a non-finite lane, and the elements past the last whole vector, go one at a time.
+    /// With <paramref name="finiteOnly"/>, returns false at the first x or x' that is not finite, leaving the rest unwritten.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MapInPlace(Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    private static bool MapInto(ReadOnlySpan<T> source, Span<T> result, ImmutableVector<T> offset, ImmutableVector<T> scale, bool finiteOnly)
     {
         var offsets = offset.AsSpan();
         var divisors = scale.AsSpan();
         int n = offsets.Length;
         for (int start = 0; start < result.Length; start += n)
         {
+            var input = source.Slice(start, n);
             var column = result.Slice(start, n);
             int i = 0;
             if (Simd<T>.Is512)
                 for (int lanes = Vector512<T>.Count; i + lanes <= n; i += lanes)
                 {
-                    var scaled = (Vector512.Create<T>((ReadOnlySpan<T>)column[i..]) - Vector512.Create<T>(offsets[i..]))
-                        / Vector512.Create<T>(divisors[i..]);
+                    var scaled = (Vector512.Create<T>(input[i..]) - Vector512.Create<T>(offsets[i..])) / Vector512.Create<T>(divisors[i..]);
                     if (Vector512.EqualsAll(scaled - scaled, Vector512<T>.Zero))
                         scaled.CopyTo(column[i..]);
-                    else
-                        for (int lane = i; lane < i + lanes; lane++) column[lane] = MapOne(column[lane], offsets[lane], divisors[lane]);
+                    else if (!MapEach(input, column, offsets, divisors, i, i + lanes, finiteOnly))
+                        return false;
                 }
             else if (Simd<T>.Is256)
                 for (int lanes = Vector256<T>.Count; i + lanes <= n; i += lanes)
                 {
-                    var scaled = (Vector256.Create<T>((ReadOnlySpan<T>)column[i..]) - Vector256.Create<T>(offsets[i..]))
-                        / Vector256.Create<T>(divisors[i..]);
+                    var scaled = (Vector256.Create<T>(input[i..]) - Vector256.Create<T>(offsets[i..])) / Vector256.Create<T>(divisors[i..]);
                     if (Vector256.EqualsAll(scaled - scaled, Vector256<T>.Zero))
                         scaled.CopyTo(column[i..]);
-                    else
-                        for (int lane = i; lane < i + lanes; lane++) column[lane] = MapOne(column[lane], offsets[lane], divisors[lane]);
+                    else if (!MapEach(input, column, offsets, divisors, i, i + lanes, finiteOnly))
+                        return false;
                 }
-            for (; i < n; i++) column[i] = MapOne(column[i], offsets[i], divisors[i]);
+            if (!MapEach(input, column, offsets, divisors, i, n, finiteOnly)) return false;
         }
+        return true;
+    }
+
+    /// <summary>Elements <paramref name="from"/> to <paramref name="to"/> of one column, one at a time (see <see cref="MapInto"/>).</summary>
+    private static bool MapEach(ReadOnlySpan<T> input, Span<T> column, ReadOnlySpan<T> offsets, ReadOnlySpan<T> divisors, int from, int to, bool finiteOnly)
+    {
+        for (int i = from; i < to; i++)
+        {
+            T x = input[i], scaled = MapOne(x, offsets[i], divisors[i]);
+            if (finiteOnly && !(T.IsFinite(x) && T.IsFinite(scaled))) return false;
+            column[i] = scaled;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ApplyInPlace"/> from <paramref name="source"/> into <paramref name="destination"/> (which must not
+    /// overlap it) in one pass, for the built-in scalings: true when every input and every scaled value is finite.
+    /// False (the destination then holds anything) for a non-finite value or a scaling without such a path; the caller
+    /// then takes the checked steps, which name the value.
+    /// </summary>
+    internal virtual bool TryApplyFinite(int rows, int columns, ReadOnlySpan<T> source, Span<T> destination) => false;
+
+    /// <summary><see cref="TryApplyFinite"/> for a scaling of the form (x - offset) / divisor.</summary>
+    private protected static bool TryMapFinite(int rows, int columns, ReadOnlySpan<T> source, Span<T> destination, ImmutableVector<T> offset, ImmutableVector<T> scale)
+    {
+        long count = (long)rows * columns;
+        if (rows != offset.Length || source.Length != count || destination.Length < count) return false;
+        return MapInto(source, destination[..source.Length], offset, scale, finiteOnly: true);
     }
 
     private static T MapOne(T x, T offset, T divisor)
@@ -336,6 +370,10 @@ public sealed record Standardization<T>(ImmutableVector<T> Mean, ImmutableVector
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Mean, Scale);
 
     /// <inheritdoc />
+    internal override bool TryApplyFinite(int rows, int columns, ReadOnlySpan<T> source, Span<T> destination) =>
+        TryMapFinite(rows, columns, source, destination, Mean, Scale);
+
+    /// <inheritdoc />
     internal override void InvertInPlace(int rows, int columns, Span<T> values) => UnmapInPlace(values[..(rows * columns)], Mean, Scale);
 }
 
@@ -403,6 +441,10 @@ public sealed record MinMaxScaling<T>(ImmutableVector<T> Minimum, ImmutableVecto
 
     /// <inheritdoc />
     internal override void ApplyInPlace(int rows, int columns, Span<T> values) => MapInPlace(rows, columns, values, Minimum, Range);
+
+    /// <inheritdoc />
+    internal override bool TryApplyFinite(int rows, int columns, ReadOnlySpan<T> source, Span<T> destination) =>
+        TryMapFinite(rows, columns, source, destination, Minimum, Range);
 
     /// <inheritdoc />
     internal override void InvertInPlace(int rows, int columns, Span<T> values) => UnmapInPlace(values[..(rows * columns)], Minimum, Range);

@@ -70,8 +70,8 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
 
     /// <summary>
     /// Backprop.Predict(Network, Scaling.Apply(features)) for a built-in scaling, with the scaled copy in a pooled
-    /// array instead of a new matrix: the same arithmetic, so the same bits, and the same exception for a non-finite
-    /// scaled value (by taking the unpooled path).
+    /// array instead of a new matrix, scaled and checked in one pass: the same arithmetic, so the same bits, and the same
+    /// exception for a non-finite scaled value (by taking the unpooled path).
     /// </summary>
     private ImmutableMatrix<T> PredictScaled(ImmutableMatrix<T> features)
     {
@@ -79,12 +79,9 @@ public sealed record Model<T>(Network<T> Network, Loss Loss, FeatureScaling<T>? 
         var scaled = pool.Rent(features.Count);
         try
         {
-            var values = scaled.AsSpan(0, features.Count);
-            features.AsSpan().CopyTo(values);
-            Scaling!.ApplyInPlace(features.Rows, features.Columns, values);
-            return Kernels<T>.IndexOfNonFinite(values) >= 0
-                ? Backprop.Predict(Network, Scaling.Apply(features))
-                : Backprop.PredictChecked(Network, scaled, features.Columns);
+            return Scaling!.TryApplyFinite(features.Rows, features.Columns, features.AsSpan(), scaled)
+                ? Backprop.PredictChecked(Network, scaled, features.Columns)
+                : Backprop.Predict(Network, Scaling.Apply(features));
         }
         finally
         {

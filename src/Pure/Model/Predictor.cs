@@ -88,12 +88,15 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
         int m = input.Length / n0;
         if (output.Length < m * nL)
             throw new ArgumentException($"Expected output to hold at least {m * nL} values ({m} samples of {nL} outputs), got {output.Length}.", nameof(output));
-        CheckFinite(input, n0, "input");
-        input.CopyTo(_input);
-        if (_scaling is not null)
+        if (_scaling is null || !_scaling.TryApplyFinite(n0, m, input, _input))
         {
-            _scaling.ApplyInPlace(n0, m, _input.AsSpan(0, input.Length));
-            CheckFinite(_input.AsSpan(0, input.Length), n0, "the scaled input");
+            CheckFinite(input, n0, "input");
+            input.CopyTo(_input);
+            if (_scaling is not null)
+            {
+                _scaling.ApplyInPlace(n0, m, _input.AsSpan(0, input.Length));
+                CheckFinite(_input.AsSpan(0, input.Length), n0, "the scaled input");
+            }
         }
         Backprop.PredictInto(_network, _input, m, _linear, _even, _odd, _output, _packedWeights);
         var result = _output.AsSpan(0, m * nL);

@@ -705,6 +705,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     {
         switch (kind)
         {
+            case GemmKernel.Vector512 when validColumns <= 4 && columnStride != 1:
+                Kernel512Narrow<StridedColumns>(depth, pa, strideA, pb, strideB, columnStride, c, ldc, validRows, validColumns, first, bias, scale);
+                break;
+            case GemmKernel.Vector512 when validColumns <= 4:
+                Kernel512Narrow<AdjacentColumns>(depth, pa, strideA, pb, strideB, 1, c, ldc, validRows, validColumns, first, bias, scale);
+                break;
             case GemmKernel.Vector512 when columnStride != 1:
                 Kernel512<StridedColumns>(depth, pa, strideA, pb, strideB, columnStride, c, ldc, validRows, validColumns, first, bias, scale);
                 break;
@@ -807,6 +813,42 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         StoreColumn(block, 3, lanes, c03, c13); StoreColumn(block, 4, lanes, c04, c14); StoreColumn(block, 5, lanes, c05, c15);
         StoreColumn(block, 6, lanes, c06, c16); StoreColumn(block, 7, lanes, c07, c17); StoreColumn(block, 8, lanes, c08, c18);
         StoreColumn(block, 9, lanes, c09, c19); StoreColumn(block, 10, lanes, c0A, c1A); StoreColumn(block, 11, lanes, c0B, c1B);
+        WriteBack(block, 2 * lanes, c, ldc, validRows, validColumns, first, bias);
+    }
+
+    /// <summary>
+    /// <see cref="Kernel512{TColumns}"/> for a last panel of at most 4 valid columns (batch 64 = 5 · 12 + 4): the same
+    /// fused multiply-add chain for each element, so the same bits, without the 8 columns of padding's multiplications.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Narrow<TColumns>(int depth, T* pa, int strideA, T* pb, int strideB, long columnStride, T* c, int ldc, int validRows, int validColumns, bool first, T* bias, T scale)
+        where TColumns : struct, IPanelColumns
+    {
+        int lanes = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            var a0 = Vector512.Load(pa);
+            var a1 = Vector512.Load(pa + lanes);
+            Vector512<T> b;
+            b = Vector512.Create(pb[TColumns.Offset(0, columnStride)]); c00 = Fma(a0, b, c00); c10 = Fma(a1, b, c10);
+            b = Vector512.Create(pb[TColumns.Offset(1, columnStride)]); c01 = Fma(a0, b, c01); c11 = Fma(a1, b, c11);
+            b = Vector512.Create(pb[TColumns.Offset(2, columnStride)]); c02 = Fma(a0, b, c02); c12 = Fma(a1, b, c12);
+            b = Vector512.Create(pb[TColumns.Offset(3, columnStride)]); c03 = Fma(a0, b, c03); c13 = Fma(a1, b, c13);
+            pa += strideA;
+            pb += strideB;
+        }
+        if (scale != T.One)
+        {
+            var factor = Vector512.Create(scale);
+            c00 *= factor; c01 *= factor; c02 *= factor; c03 *= factor;
+            c10 *= factor; c11 *= factor; c12 *= factor; c13 *= factor;
+        }
+        T* block = stackalloc T[2 * lanes * 4];
+        StoreColumn(block, 0, lanes, c00, c10); StoreColumn(block, 1, lanes, c01, c11);
+        StoreColumn(block, 2, lanes, c02, c12); StoreColumn(block, 3, lanes, c03, c13);
         WriteBack(block, 2 * lanes, c, ldc, validRows, validColumns, first, bias);
     }
 
