@@ -150,3 +150,47 @@ public class PredictorProperties
         Assert.True(Precision.BitwiseEqual<double>(expected.AsSpan(), output.AsSpan(0, 4)));
     }
 }
+
+/// <summary>
+/// Prediction's parallel paths at the inference benchmark's shape, 784-512-256-10: inside ForkJoin's spinning scope
+/// each thread takes a contiguous range of tiles (batch 64, 65, 200) or of row blocks (batch 1), where training hands
+/// them out one by one. The Predictor and Backprop.Predict must still give the bits of the traced forward pass, which
+/// runs outside that scope, on 1, 2 and 3 threads. In the collection that runs alone, since it sets Gemm's thread limit.
+/// </summary>
+[Collection(nameof(MathNetGlobals))]
+public class PredictorThreadProperties
+{
+    [Fact]
+    public void Predictor_at_the_benchmark_shape_gives_the_traced_bits_on_one_two_and_three_threads()
+    {
+        SameBitsOnEveryThreadCount<double>();
+        SameBitsOnEveryThreadCount<float>();
+    }
+
+    private static void SameBitsOnEveryThreadCount<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var network = Network.Create<T>([784, 512, 256, 10], Activation.Relu, Activation.Softmax, seed: 11);
+        int previous = Gemm<T>.MaxThreads;
+        try
+        {
+            foreach (int m in new[] { 1, 64, 65, 200 })
+            {
+                var input = ImmutableMatrix.Create<T>(784, m, (i, j) => T.CreateChecked(Math.Sin(0.37 * i + 1.3 * j)));
+                Gemm<T>.MaxThreads = 1;
+                var traced = Backprop.Forward(network, input).Output;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    Gemm<T>.MaxThreads = threads;
+                    var output = new T[10 * m];
+                    new Predictor<T>(network, m).Predict(input.AsSpan(), output);
+                    Assert.True(Precision.BitwiseEqual<T>(traced.AsSpan(), output), $"{typeof(T).Name} batch {m}, {threads} threads: the Predictor differs from the traced forward pass");
+                    Assert.True(Precision.BitwiseEqual<T>(traced.AsSpan(), Backprop.Predict(network, input).AsSpan()), $"{typeof(T).Name} batch {m}, {threads} threads: Backprop.Predict differs");
+                }
+            }
+        }
+        finally
+        {
+            Gemm<T>.MaxThreads = previous;
+        }
+    }
+}

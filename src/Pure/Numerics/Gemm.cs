@@ -73,6 +73,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// </summary>
     private const long ParallelNarrow = 1L << 18;
 
+    /// <summary>
+    /// The same threshold inside <see cref="ForkJoin.Spinning"/> (prediction), where a helper starts within about a
+    /// microsecond: 512 x 256 (the inference benchmark's second layer) is shared too.
+    /// </summary>
+    private const long ParallelNarrowSpinning = 1L << 16;
+
     /// <summary>Packing of fewer elements (one or two micro-panels of B, with A read in place) runs on the calling thread.</summary>
     private const long SerialPacking = 1L << 16;
 
@@ -198,7 +204,21 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     {
         if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
         else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
-        ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
+        if (ForkJoin.IsSpinning && tasks > threads)
+        {
+            // Prediction: each thread takes one contiguous range of tiles, the same rows of A on every call, so that the
+            // weights a core reads stay in its own cache from one call to the next (tiles handed out one by one went
+            // to the threads by turns). Training keeps the finer hand-out, which waits less for a late thread-pool worker.
+            ForkJoin.Run(threads, threads, part =>
+            {
+                for (int task = (int)((long)part * tasks / threads), end = (int)((long)(part + 1) * tasks / threads); task < end; task++)
+                    RunTask(problem, task);
+            });
+        }
+        else
+        {
+            ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
+        }
     }
 
     /// <summary>
@@ -390,7 +410,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     if (kind == GemmKernel.Vector512)
                     {
                         int block = 8 * Vector512<T>.Count, blocks = m / block;
-                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
+                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= (ForkJoin.IsSpinning ? ParallelNarrowSpinning : ParallelNarrow))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -400,7 +420,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     else if (kind == GemmKernel.Vector256)
                     {
                         int block = 8 * lanes, blocks = m / block;
-                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= ParallelNarrow)
+                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= (ForkJoin.IsSpinning ? ParallelNarrowSpinning : ParallelNarrow))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -468,21 +488,27 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     }
 
     /// <summary>
-    /// Rows [0, blocks · block) of C = scale · A · x (+ bias), one block of eight Vector512s' rows per task, on up to
+    /// Rows [0, blocks · block) of C = scale · A · x (+ bias) in blocks of eight vectors' rows, on up to
     /// <see cref="MaxThreads"/> threads (<see cref="ForkJoin"/>): each row is computed by <see cref="NarrowColumn512"/>
-    /// as on one thread, so the same bits. Two cores stream A (memory-bound at one sample) twice as fast as one.
+    /// as on one thread, so the same bits. Two cores stream A (memory-bound at one sample) twice as fast as one. Each
+    /// task is one contiguous range of blocks, the same on every call, so a thread that keeps its task finds its part
+    /// of A in its own core's cache on the next call (with one block per task the blocks went to the threads by turns).
     /// </summary>
-    private static void NarrowParallel(GemmKernel kind, T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
-        ForkJoin.Run(blocks, MaxThreads, task =>
+    private static void NarrowParallel(GemmKernel kind, T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k)
+    {
+        int parts = Math.Min(MaxThreads, blocks);
+        ForkJoin.Run(parts, parts, part =>
         {
+            int first = (int)((long)part * blocks / parts), end = (int)((long)(part + 1) * blocks / parts);
             fixed (T* pa = a, px = x, pc = c, pbias = bias)
             {
-                int row0 = task * block;
+                int row0 = first * block, rows = (end - first) * block;
                 T* rowBias = pbias == null ? null : pbias + row0;
-                if (kind == GemmKernel.Vector512) NarrowColumn512(pa + row0, leadA, px, pc + row0, rowBias, scale, block, k);
-                else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, block, k);
+                if (kind == GemmKernel.Vector512) NarrowColumn512(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
+                else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
             }
         });
+    }
 
     /// <summary>
     /// The Vector256 twin of <see cref="NarrowColumn512"/>: blocks of eight Vector256s' rows (eight independent sums in
