@@ -128,3 +128,30 @@ module Train =
 
     /// The last epoch's result after training for settings.Epochs epochs.
     let run (settings: TrainSettings<'T>) (data: Dataset<'T>) (network: Network<'T>) = epochs settings data network |> Seq.last
+
+/// Early stopping over the lazy epoch sequence (Training.WithEarlyStopping, RunWithEarlyStopping):
+/// network |> Train.epochs settings data |> EarlyStopping.run rule.
+[<RequireQualifiedAccess>]
+module EarlyStopping =
+
+    /// scikit-learn's rule: patience 10, tolerance 1e-4, the validation loss when there is one, the best network restored.
+    let defaults = Pure.EarlyStopping()
+
+    /// The state after each epoch, lazily, until the rule stops (that state included) or the epochs run out.
+    let states (rule: Pure.EarlyStopping) (epochs: seq<EpochResult<'T>>) : seq<EarlyStoppingState<'T>> =
+        Training.WithEarlyStopping(epochs, rule)
+
+    /// Runs the epochs until the rule stops or they run out (at least one epoch); the outcome's Network is the one to keep.
+    let run (rule: Pure.EarlyStopping) (epochs: seq<EpochResult<'T>>) : EarlyStoppingOutcome<'T> =
+        Training.RunWithEarlyStopping(epochs, rule)
+
+/// Full-batch training by L-BFGS (Pure.Lbfgs, scikit-learn's solver='lbfgs'): network |> Lbfgs.train Lbfgs.defaults loss data.
+[<RequireQualifiedAccess>]
+module Lbfgs =
+
+    /// scikit-learn's settings: at most 200 iterations, the other defaults of LbfgsOptions.
+    let defaults = LbfgsOptions()
+
+    /// The trained network (a new value) and the report: iterations, evaluations, why it stopped, the cost.
+    let train (options: LbfgsOptions) (loss: Loss) (data: Dataset<'T>) (network: Network<'T>) : LbfgsResult<'T> =
+        Pure.Lbfgs.Train(network, loss, data, options)
