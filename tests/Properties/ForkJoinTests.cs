@@ -21,6 +21,26 @@ public class ForkJoinTests
             return runs.All(r => r == 1).Label($"count {c.count}, threads {c.threads}, spinning {c.spinning}: [{string.Join(",", runs)}]");
         });
 
+    [PureProperty(MaxTest = 100)]
+    public Property RunRangesCutsTheIndicesIntoOneContiguousRangePerThreadTheSameOnEveryCall() =>
+        Prop.ForAll(Arb.From(from count in Gen.Choose(0, 300) from threads in Gen.Choose(1, 4) from spinning in Gen.Elements(false, true) select (count, threads, spinning)), c =>
+        {
+            List<(int First, int End)> Ranges()
+            {
+                var ranges = new List<(int, int)>();
+                using (c.spinning ? ForkJoin.Spinning() : default(ForkJoin.SpinningScope?))
+                    ForkJoin.RunRanges(c.count, c.threads, (first, end) => { lock (ranges) ranges.Add((first, end)); });
+                return [.. ranges.Order()];
+            }
+            var ranges = Ranges();
+            int expectedParts = Math.Min(c.threads, c.count);
+            bool contiguous = ranges.Count == expectedParts
+                && (ranges.Count == 0 || (ranges[0].First == 0 && ranges[^1].End == c.count))
+                && ranges.Zip(ranges.Skip(1)).All(pair => pair.First.End == pair.Second.First)
+                && ranges.All(range => range.End - range.First >= c.count / expectedParts && range.End - range.First <= c.count / expectedParts + 1);
+            return (contiguous && ranges.SequenceEqual(Ranges())).Label($"count {c.count}, threads {c.threads}: {string.Join(" ", ranges)}");
+        });
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

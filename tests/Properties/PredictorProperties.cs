@@ -170,27 +170,22 @@ public class PredictorThreadProperties
     private static void SameBitsOnEveryThreadCount<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var network = Network.Create<T>([784, 512, 256, 10], Activation.Relu, Activation.Softmax, seed: 11);
-        int previous = Gemm<T>.MaxThreads;
-        try
+        foreach (int m in new[] { 1, 64, 65, 200 })
         {
-            foreach (int m in new[] { 1, 64, 65, 200 })
+            var input = ImmutableMatrix.Create<T>(784, m, (i, j) => T.CreateChecked(Math.Sin(0.37 * i + 1.3 * j)));
+            var traced = GemmDeterminismProperties.WithThreads(1, () => Backprop.Forward(network, input).Output.ToColumnMajorArray());
+            foreach (int threads in new[] { 1, 2, 3 })
             {
-                var input = ImmutableMatrix.Create<T>(784, m, (i, j) => T.CreateChecked(Math.Sin(0.37 * i + 1.3 * j)));
-                Gemm<T>.MaxThreads = 1;
-                var traced = Backprop.Forward(network, input).Output;
-                foreach (int threads in new[] { 1, 2, 3 })
+                var output = GemmDeterminismProperties.WithThreads(threads, () =>
                 {
-                    Gemm<T>.MaxThreads = threads;
-                    var output = new T[10 * m];
-                    new Predictor<T>(network, m).Predict(input.AsSpan(), output);
-                    Assert.True(Precision.BitwiseEqual<T>(traced.AsSpan(), output), $"{typeof(T).Name} batch {m}, {threads} threads: the Predictor differs from the traced forward pass");
-                    Assert.True(Precision.BitwiseEqual<T>(traced.AsSpan(), Backprop.Predict(network, input).AsSpan()), $"{typeof(T).Name} batch {m}, {threads} threads: Backprop.Predict differs");
-                }
+                    var predicted = new T[10 * m];
+                    new Predictor<T>(network, m).Predict(input.AsSpan(), predicted);
+                    return predicted;
+                });
+                Assert.True(Precision.BitwiseEqual<T>(traced, output), $"{typeof(T).Name} batch {m}, {threads} threads: the Predictor differs from the traced forward pass");
+                var predict = GemmDeterminismProperties.WithThreads(threads, () => Backprop.Predict(network, input).ToColumnMajorArray());
+                Assert.True(Precision.BitwiseEqual<T>(traced, predict), $"{typeof(T).Name} batch {m}, {threads} threads: Backprop.Predict differs");
             }
-        }
-        finally
-        {
-            Gemm<T>.MaxThreads = previous;
         }
     }
 }

@@ -204,21 +204,13 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     {
         if (problem.PackedElements < SerialPacking) Pack(problem, 0, 1);
         else ForkJoin.Run(threads, threads, part => Pack(problem, part, threads));
-        if (ForkJoin.IsSpinning && tasks > threads)
-        {
-            // Prediction: each thread takes one contiguous range of tiles, the same rows of A on every call, so that the
-            // weights a core reads stay in its own cache from one call to the next (tiles handed out one by one went
-            // to the threads by turns). Training keeps the finer hand-out, which waits less for a late thread-pool worker.
-            ForkJoin.Run(threads, threads, part =>
-            {
-                for (int task = (int)((long)part * tasks / threads), end = (int)((long)(part + 1) * tasks / threads); task < end; task++)
-                    RunTask(problem, task);
-            });
-        }
+        // Prediction: each thread takes one contiguous range of tiles, the same rows of A on every call, so that the
+        // weights a core reads stay in its own cache from one call to the next (tiles handed out one by one went to the
+        // threads by turns). Training keeps the finer hand-out, which waits less for a late thread-pool worker.
+        if (ForkJoin.IsSpinning)
+            ForkJoin.RunRanges(tasks, threads, (first, end) => { for (int task = first; task < end; task++) RunTask(problem, task); });
         else
-        {
             ForkJoin.Run(tasks, threads, task => RunTask(problem, task));
-        }
     }
 
     /// <summary>
@@ -410,7 +402,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     if (kind == GemmKernel.Vector512)
                     {
                         int block = 8 * Vector512<T>.Count, blocks = m / block;
-                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= (ForkJoin.IsSpinning ? ParallelNarrowSpinning : ParallelNarrow))
+                        if (n == 1 && SharesNarrow(blocks, m, k))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -420,7 +412,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     else if (kind == GemmKernel.Vector256)
                     {
                         int block = 8 * lanes, blocks = m / block;
-                        if (n == 1 && blocks >= 2 && MaxThreads > 1 && (long)m * k >= (ForkJoin.IsSpinning ? ParallelNarrowSpinning : ParallelNarrow))
+                        if (n == 1 && SharesNarrow(blocks, m, k))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -494,12 +486,9 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// task is one contiguous range of blocks, the same on every call, so a thread that keeps its task finds its part
     /// of A in its own core's cache on the next call (with one block per task the blocks went to the threads by turns).
     /// </summary>
-    private static void NarrowParallel(GemmKernel kind, T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k)
-    {
-        int parts = Math.Min(MaxThreads, blocks);
-        ForkJoin.Run(parts, parts, part =>
+    private static void NarrowParallel(GemmKernel kind, T[] a, int leadA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int k) =>
+        ForkJoin.RunRanges(blocks, MaxThreads, (first, end) =>
         {
-            int first = (int)((long)part * blocks / parts), end = (int)((long)(part + 1) * blocks / parts);
             fixed (T* pa = a, px = x, pc = c, pbias = bias)
             {
                 int row0 = first * block, rows = (end - first) * block;
@@ -508,7 +497,13 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
             }
         });
-    }
+
+    /// <summary>
+    /// Whether a one-column product of m x k with this many row blocks is shared between threads: at least
+    /// <see cref="ParallelNarrow"/> elements of A, or <see cref="ParallelNarrowSpinning"/> inside prediction's spinning scope.
+    /// </summary>
+    private static bool SharesNarrow(int blocks, int m, int k) =>
+        blocks >= 2 && MaxThreads > 1 && (long)m * k >= (ForkJoin.IsSpinning ? ParallelNarrowSpinning : ParallelNarrow);
 
     /// <summary>
     /// The Vector256 twin of <see cref="NarrowColumn512"/>: blocks of eight Vector256s' rows (eight independent sums in
