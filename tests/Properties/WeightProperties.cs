@@ -121,6 +121,23 @@ public class WeightProperties
             });
     });
 
+    [Fact]
+    public void A_weight_0_sample_whose_own_loss_term_is_infinite_leaves_the_check_finite()
+    {
+        // σ(40) rounds to 1 against a target of 0: that sample's ∂ℓ/∂a is infinite, but its weight is 0.
+        var layer = new DenseLayer<double>(ImmutableMatrix.FromRowMajor<double>(1, 1, [1]), Vector([0]), Activation.Sigmoid);
+        var network = new Network<double>([layer]);
+        var x = ImmutableMatrix.FromRowMajor<double>(1, 3, [0.5, 40, -0.25]);
+        var y = ImmutableMatrix.FromRowMajor<double>(1, 3, [1, 0, 0]);
+        Assert.True(double.IsPositiveInfinity(Math.Abs(Loss.BinaryCrossEntropy.Gradient(Backprop.Predict(network, x), y)[0, 1])));
+        foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum })
+        {
+            var report = GradientCheck.Run(network, x, y, Loss.BinaryCrossEntropy.WithReduction(reduction), weights: Vector([1, 0, 2]));
+            Assert.True(report.Passed, report.ToString());
+            Assert.True(double.IsFinite(report.Worst.Noise) && report.Worst.Noise < 1e-6, report.ToString());
+        }
+    }
+
     [PureProperty(MaxTest = 100)]
     public Property Full_batch_sgd_with_the_sum_at_rate_eta_equals_the_mean_at_rate_m_eta() => Prop.ForAll(
         (from c in Generators.Case(maxBatch: 12) from seed in BehaviourGenerators.Seed() select (c, seed)).ToArbitrary(), t =>

@@ -171,7 +171,12 @@ public static class GradientCheck
             var output = Backprop.Forward(inDoubleNetwork, x).Output;
             var sensitivity = loss.Gradient(output, y);
             double outputScale = 0;
-            for (int i = 0; i < output.Count; i++) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]) * (w is null ? 1 : w[i / output.Rows]);
+            for (int i = 0; i < output.Count; i++)
+            {
+                // A sample of weight 0 adds nothing to the cost, even where its own term is infinite (a saturated sigmoid under BCE); ∞ · 0 would make the noise NaN.
+                double sampleWeight = w is null ? 1 : w[i / output.Rows];
+                if (sampleWeight != 0) outputScale += Math.Abs(output.AsSpan()[i] * sensitivity.AsSpan()[i]) * sampleWeight;
+            }
             double samples = w is null ? x.Columns : w.Sum();
             outputScale *= (network.Layers.Length + 1) / (loss.Reduction == Reduction.Sum ? 1 : samples);
             return new AnalyticSide(gradient, inDouble, inDoubleNetwork, x, y, outputScale, w);
