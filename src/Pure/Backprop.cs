@@ -76,7 +76,7 @@ public static class Backprop
     /// product then reads the packed copy instead of packing W again, with the same arithmetic, so the same bits.
     /// The products hand work to ForkJoin's spinning helpers (<see cref="ForkJoin.Spinning"/>), which the bits do not depend on.
     /// </remarks>
-    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null, T[]?[]? narrowWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var spinning = ForkJoin.Spinning();
         var layers = network.Layers;
@@ -85,7 +85,13 @@ public static class Backprop
         {
             var layer = layers[l];
             var next = l == layers.Length - 1 ? output : l % 2 == 0 ? even : odd;
-            if (packedWeights?[l] is { } packed)
+            if (m == 1 && narrowWeights?[l] is { } narrow)
+            {
+                int count = layer.OutputSize;
+                Gemm<T>.MultiplyNarrowPacked(layer.Weight.Storage, narrow, layer.OutputSize, layer.InputSize, previous, linear, layer.Bias.Storage);
+                layer.Activation.Apply<T>(linear.AsSpan(0, count), next.AsSpan(0, count), layer.OutputSize);
+            }
+            else if (packedWeights?[l] is { } packed)
             {
                 int count = layer.OutputSize * m;
                 Gemm<T>.MultiplyPacked(layer.Weight.Storage, packed, layer.OutputSize, layer.InputSize, previous, m, linear, layer.Bias.Storage);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using FsCheck;
 using FsCheck.Fluent;
 using MathNet.Numerics.LinearAlgebra;
@@ -417,6 +418,54 @@ public class GemmDeterminismProperties
                     });
                     Assert.True(Precision.BitwiseEqual<T>(chain, c), $"{typeof(T).Name} {m} x {k} {kind} on {threads} threads: not the rows' fused multiply-add chains");
                 }
+        }
+    }
+
+    [Fact]
+    public void A_one_column_product_from_weights_cut_into_row_blocks_gives_the_bits_of_the_weights_as_stored()
+    {
+        CutWeightsMatchStored<float>();
+        CutWeightsMatchStored<double>();
+    }
+
+    /// <summary>
+    /// Gemm.PackNarrow cuts A into the one-column path's row blocks (what a Predictor keeps for batch 1); the product
+    /// from the cut copy must give the bits of the product from A as stored, for m below, at and past whole blocks, on
+    /// every kernel, on 1 to 3 threads, inside prediction's spinning scope and outside it; A itself is left as it was.
+    /// </summary>
+    private static void CutWeightsMatchStored<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(31);
+        foreach (var (m, k) in new[] { (1, 5), (127, 3), (128, 1), (129, 40), (256, 512), (520, 784), (1031, 300) })
+        {
+            var a = Enumerable.Range(0, m * k).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var x = Enumerable.Range(0, k).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var bias = Enumerable.Range(0, m).Select(_ => T.CreateChecked(random.NextDouble() - 0.5)).ToArray();
+            var before = a.ToArray();
+            foreach (var kind in GemmProperties.SupportedKernels<T>())
+            {
+                var cut = Gemm<T>.PackNarrow(kind, a, m, k);
+                int block = kind == GemmKernel.Vector512 ? 8 * Vector512<T>.Count : kind == GemmKernel.Vector256 ? 8 * Vector256<T>.Count : 0;
+                Assert.True((cut is null) == (block == 0 || m < block), $"{typeof(T).Name} {m} x {k} {kind}: cut {(cut is null ? "missing" : "made")} with blocks of {block} rows");
+                Assert.True(Precision.BitwiseEqual<T>(before, a), $"{typeof(T).Name} {m} x {k} {kind}: PackNarrow changed A");
+                if (cut is null) continue;
+                Assert.Equal(m / block * block * k, cut.Length);
+                foreach (bool spinning in new[] { false, true })
+                    foreach (var withBias in new[] { false, true })
+                        foreach (int threads in new[] { 1, 2, 3 })
+                        {
+                            T[] Product(bool fromCut) => WithThreads(threads, () =>
+                            {
+                                using var scope = spinning ? ForkJoin.Spinning() : default;
+                                var c = new T[m];
+                                if (fromCut) Gemm<T>.MultiplyNarrowPacked(kind, a, cut, m, k, x, c, withBias ? bias : null);
+                                else Gemm<T>.Multiply(kind, false, a, m, k, false, x, k, 1, c, withBias ? bias : null);
+                                return c;
+                            });
+                            Assert.True(Precision.BitwiseEqual<T>(Product(false), Product(true)),
+                                $"{typeof(T).Name} {m} x {k} {kind} bias={withBias} spinning={spinning} on {threads} threads: the cut weights give other bits");
+                        }
+            }
         }
     }
 

@@ -84,8 +84,20 @@ internal sealed class ForkJoin
             if (worker > helpers.Length || !helpers[worker - 1].TryPost(job))
                 ThreadPool.UnsafeQueueUserWorkItem(static state => state.Work(), job, preferLocal: false);
         job.Work();
+        if (Volatile.Read(ref job._done) < count && _spinning) job.SpinUntilDone();
         if (Volatile.Read(ref job._done) < count) job._finished.Wait();
         if (job._errors is { } errors) throw new AggregateException(errors);
+    }
+
+    /// <summary>
+    /// Spins for up to <see cref="SpinMicroseconds"/> while a helper finishes the last indices: a spinning helper ends
+    /// within microseconds, and a caller that slept would wake only after the kernel's round trip.
+    /// </summary>
+    private void SpinUntilDone()
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _done) < _count && Stopwatch.GetElapsedTime(start).TotalMicroseconds < SpinMicroseconds)
+            Thread.SpinWait(4);
     }
 
     private void Work()

@@ -145,6 +145,50 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         return packed;
     }
 
+    /// <summary>
+    /// A (m x k, column-major, as stored) cut into the row blocks of the one-column path (eight vectors' rows), each
+    /// block's k columns one after another: block b holds A[b·B .. b·B + B - 1, p] for p = 0 .. k - 1, B values per p.
+    /// A block is then one contiguous stream instead of k pieces a column apart. Null where there is no vector kernel
+    /// or not one whole block; the rows past the last whole block are read from A as stored.
+    /// </summary>
+    internal static T[]? PackNarrow(T[] a, int m, int k) => PackNarrow(Kind, a, m, k);
+
+    /// <summary>The same cut for a given kernel (for tests).</summary>
+    internal static T[]? PackNarrow(GemmKernel kind, T[] a, int m, int k)
+    {
+        int block = NarrowBlock(kind);
+        if (block == 0 || m < block || k == 0) return null;
+        int blocks = m / block;
+        var packed = GC.AllocateUninitializedArray<T>(checked(blocks * block * k));
+        for (int b = 0; b < blocks; b++)
+            for (int p = 0; p < k; p++)
+                Array.Copy(a, (long)p * m + (long)b * block, packed, ((long)b * k + p) * block, block);
+        return packed;
+    }
+
+    /// <summary>
+    /// c = A · x (+ bias) for one column x, with A (m x k, as stored) also given cut by <see cref="PackNarrow(T[], int, int)"/>: the
+    /// whole row blocks read <paramref name="narrowA"/>, the rest reads <paramref name="a"/>. The same sums in the
+    /// same order as <see cref="Multiply(bool, T[], int, int, bool, T[], int, int, T[], T[], T?, TileDone?)"/> with one column, so the same bits.
+    /// </summary>
+    internal static void MultiplyNarrowPacked(T[] a, T[] narrowA, int m, int k, T[] x, T[] c, T[]? bias) =>
+        MultiplyNarrowPacked(Kind, a, narrowA, m, k, x, c, bias);
+
+    /// <summary>The same product with a given kernel, which must be the one <paramref name="narrowA"/> was cut for (for tests).</summary>
+    internal static void MultiplyNarrowPacked(GemmKernel kind, T[] a, T[] narrowA, int m, int k, T[] x, T[] c, T[]? bias)
+    {
+        if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
+        MultiplyNarrow(kind, false, a, m, false, x, k, c, bias, T.One, m, 1, k, narrowA);
+    }
+
+    /// <summary>The rows of one block of the one-column path: eight vectors of the kernel (0 for the scalar kernel or another type).</summary>
+    private static int NarrowBlock(GemmKernel kind) => !IsFloatOrDouble ? 0 : kind switch
+    {
+        GemmKernel.Vector512 => 8 * Vector512<T>.Count,
+        GemmKernel.Vector256 => 8 * Vector256<T>.Count,
+        _ => 0,
+    };
+
     private static void Multiply(GemmKernel kind, bool transposeA, T[] a, int aRows, int aColumns, bool transposeB, T[] b, int bRows, int bColumns, T[] c, T[]? bias, T? scale, TileDone? tileDone, bool packB, T[]? packedA)
     {
         if (!IsSupported(kind)) throw new PlatformNotSupportedException($"The {kind} kernel is not supported for {typeof(T).Name} on this machine.");
@@ -385,7 +429,7 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
     /// every sum depends on the shape only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyNarrow(GemmKernel kind, bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k)
+    private static void MultiplyNarrow(GemmKernel kind, bool transposeA, T[] a, int leadA, bool transposeB, T[] b, int leadB, T[] c, T[]? bias, T scale, int m, int n, int k, T[]? narrowA = null)
     {
         var columnB = Buffer(ref _packedB, k);
         bool vector = kind != GemmKernel.Scalar;
@@ -402,7 +446,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     if (kind == GemmKernel.Vector512)
                     {
                         int block = 8 * Vector512<T>.Count, blocks = m / block;
-                        if (n == 1 && SharesNarrow(blocks, m, k))
+                        if (n == 1 && narrowA is not null)
+                        {
+                            NarrowPacked(kind, narrowA, columnB, c, bias, scale, block, blocks, m, k);
+                            i = blocks * block;
+                        }
+                        else if (n == 1 && SharesNarrow(blocks, m, k))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -412,7 +461,12 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                     else if (kind == GemmKernel.Vector256)
                     {
                         int block = 8 * lanes, blocks = m / block;
-                        if (n == 1 && SharesNarrow(blocks, m, k))
+                        if (n == 1 && narrowA is not null)
+                        {
+                            NarrowPacked(kind, narrowA, columnB, c, bias, scale, block, blocks, m, k);
+                            i = blocks * block;
+                        }
+                        else if (n == 1 && SharesNarrow(blocks, m, k))
                         {
                             NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
                             i = blocks * block;
@@ -497,6 +551,27 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
             }
         });
+
+    /// <summary>
+    /// Rows [0, blocks · block) of C = scale · A · x (+ bias) from A cut by <see cref="PackNarrow(T[], int, int)"/>: each block is the
+    /// kernel of <see cref="NarrowParallel"/> on one block with a lead of one block, shared between threads as that is.
+    /// </summary>
+    private static void NarrowPacked(GemmKernel kind, T[] narrowA, T[] x, T[] c, T[]? bias, T scale, int block, int blocks, int m, int k)
+    {
+        void Blocks(int first, int end)
+        {
+            fixed (T* pa = narrowA, px = x, pc = c, pbias = bias)
+                for (int b = first; b < end; b++)
+                {
+                    T* from = pa + (long)b * block * k;
+                    T* rowBias = pbias == null ? null : pbias + b * block;
+                    if (kind == GemmKernel.Vector512) NarrowColumn512(from, block, px, pc + b * block, rowBias, scale, block, k);
+                    else NarrowColumn256(from, block, px, pc + b * block, rowBias, scale, block, k);
+                }
+        }
+        if (SharesNarrow(blocks, m, k)) ForkJoin.RunRanges(blocks, MaxThreads, Blocks);
+        else Blocks(0, blocks);
+    }
 
     /// <summary>
     /// Whether a one-column product of m x k with this many row blocks is shared between threads: at least
