@@ -32,12 +32,48 @@ module Dataset =
     /// The samples at the given indices, in that order (Dataset.Select).
     let select (indices: seq<int>) (data: Dataset<'T>) = data.Select(Seq.toArray indices :> Collections.Generic.IReadOnlyList<int>)
 
-    /// The samples first..last (inclusive; a missing bound is the edge).
+    /// The per-sample weights, when the dataset has them (Dataset.Weights).
+    let weights (data: Dataset<'T>) : ImmutableVector<'T> option = Option.ofObj data.Weights
+
+    /// The dataset with these per-sample weights (m values ≥ 0, not all 0), or without weights for None:
+    /// data |> Dataset.withWeights (Some weights) (Dataset.WithWeights).
+    let withWeights (weights: ImmutableVector<'T> option) (data: Dataset<'T>) = data.WithWeights(Option.toObj weights)
+
+    /// The samples first..last (inclusive; a missing bound is the edge), with their weights.
     let slice (first: int option) (last: int option) (data: Dataset<'T>) =
-        Dataset<'T>(Matrix.slice None None first last data.Inputs, Matrix.slice None None first last data.Targets)
+        let sliced = Dataset<'T>(Matrix.slice None None first last data.Inputs, Matrix.slice None None first last data.Targets)
+        sliced |> withWeights (weights data |> Option.map (Vector.slice first last))
 
     /// The training and test samples of a split.
     let split (indices: SplitIndices) (data: Dataset<'T>) = { Train = select indices.Train data; Test = select indices.Test data }
+
+/// Class weights for imbalanced classification (Pure.ClassWeights), as scikit-learn's class_weight:
+/// data |> Dataset.withWeights (Some (data.Targets |> ClassWeights.balanced |> ClassWeights.toSampleWeights data.Targets)).
+[<RequireQualifiedAccess>]
+module ClassWeights =
+
+    /// scikit-learn's 'balanced' weights m / (k · n_c), one per class, of one-hot targets (k x m) (ClassWeights.Balanced).
+    let balanced (targets: ImmutableMatrix<'T>) = Pure.ClassWeights.Balanced targets
+
+    /// Each sample's class weight, for Dataset.withWeights: classWeights |> ClassWeights.toSampleWeights targets (ClassWeights.ToSampleWeights).
+    let toSampleWeights (targets: ImmutableMatrix<'T>) (classWeights: ImmutableVector<'T>) = Pure.ClassWeights.ToSampleWeights(classWeights, targets)
+
+/// Per-feature scalings x' = (x - offset) / scale (Pure.FeatureScaling), fitted on training data only; for regression, also
+/// of the targets: targets |> FeatureScaling.apply scaling to train, output |> FeatureScaling.invert scaling to read.
+[<RequireQualifiedAccess>]
+module FeatureScaling =
+
+    /// The standardization (x - mean) / standard deviation fitted on each row of inputs (n x m) (Standardization.Fit).
+    let fitStandardization (inputs: ImmutableMatrix<'T>) : Standardization<'T> = Standardization<'T>.Fit inputs
+
+    /// The min-max scaling (x - min) / (max - min) fitted on each row of inputs (n x m) (MinMaxScaling.Fit).
+    let fitMinMax (inputs: ImmutableMatrix<'T>) : MinMaxScaling<'T> = MinMaxScaling<'T>.Fit inputs
+
+    /// The scaled copy of inputs: inputs |> FeatureScaling.apply scaling (FeatureScaling.Apply).
+    let apply (scaling: FeatureScaling<'T>) (inputs: ImmutableMatrix<'T>) = scaling.Apply inputs
+
+    /// Scaled values back in original units, x' · scale + offset: output |> FeatureScaling.invert scaling (FeatureScaling.Invert).
+    let invert (scaling: FeatureScaling<'T>) (scaled: ImmutableMatrix<'T>) = scaling.Invert scaled
 
 /// Slices of datasets: data[0..4] is the first five samples.
 [<AutoOpen>]
