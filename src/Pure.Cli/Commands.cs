@@ -188,6 +188,8 @@ internal static class Commands
             if (sbatch.Count > 0 && target is null) throw new UsageException("--slurm-option, --partition, --time, --cpus-per-task and --mem apply to --emit slurm.");
             var pure = parsed.GetValue(pureCommand) is string given ? given.Split(' ', StringSplitOptions.RemoveEmptyEntries) : SweepRunner.CurrentPure();
             if (pure.Count == 0) throw new UsageException("--pure-command: expected a command, got nothing.");
+            // The sweep's own --limit values go to every run, which reads the same data under the same limits.
+            var limits = LimitOptions.Words(parsed);
 
             string? path = parsed.GetValue(experimentFile);
             JsonElement? block = null;
@@ -199,12 +201,12 @@ internal static class Commands
             terminal.Line($"wrote {Path.Combine(folder, SweepPlan.PlanName)} and {runs.Count} experiment files under {Path.Combine(folder, SweepPlan.RunsName)} ({(axes.Count == 0 ? "no grid" : string.Join(" x ", axes.Select(a => $"{a.Values.Length} {a.Setting.Name}")))})");
             if (target is not null)
             {
-                string script = SweepRunner.EmitSlurm(folder, runs, pure, sbatch);
+                string script = SweepRunner.EmitSlurm(folder, runs, pure, limits, sbatch);
                 terminal.Line($"wrote {script}: a job array of {runs.Count} tasks; submit it with: sbatch {script}");
                 return 0;
             }
-            if (parallel is int n) return SweepRunner.RunJobs(folder, runs, n, pure, terminal);
-            terminal.Line($"run them with --jobs N, or write a Slurm script with --emit slurm; each is: pure train --experiment {Path.Combine(folder, SweepPlan.RunsName, "NAME", "experiment.json")} --output {Path.Combine(folder, SweepPlan.RunsName, "NAME")}");
+            if (parallel is int n) return SweepRunner.RunJobs(folder, runs, n, pure, limits, terminal);
+            terminal.Line($"run them with --jobs N, or write a Slurm script with --emit slurm; each is: pure train --experiment {Path.Combine(folder, SweepPlan.RunsName, "NAME", "experiment.json")} --output {Path.Combine(folder, SweepPlan.RunsName, "NAME")}{string.Concat(limits.Select(word => " " + word))}");
             return 0;
         });
 

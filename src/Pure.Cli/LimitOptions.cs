@@ -37,17 +37,31 @@ internal static class LimitOptions
         var limits = ReadLimits.Default;
         foreach (string setting in settings)
         {
-            int equals = setting.IndexOf('=', StringComparison.Ordinal);
-            string name = equals < 0 ? setting : setting[..equals].Trim();
-            string text = equals < 0 ? "" : setting[(equals + 1)..].Trim().Replace("_", "", StringComparison.Ordinal);
-            if (!ReadLimits.Names.Contains(name))
-                throw new UsageException($"{Name}: expected name=value with a name among {string.Join(", ", ReadLimits.Names)}, got '{setting}'.");
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1)
-                throw new UsageException($"{Name}: expected a whole number of 1 or more for {name}, got '{setting}'.");
+            var (name, value) = ParseOne(setting);
             try { limits = limits.With(name, value); }
             catch (ArgumentException problem) { throw new UsageException($"{Name}: {Program.WithoutParameter(problem)}"); }
         }
         return limits;
+    }
+
+    /// <summary>
+    /// The <c>--limit</c> values of <paramref name="parsed"/> as command-line words for another pure command, each
+    /// written again as name=value (a child run of a sweep reads its data under the same limits).
+    /// </summary>
+    /// <exception cref="UsageException">A setting is malformed or names an unknown limit.</exception>
+    public static IReadOnlyList<string> Words(ParseResult parsed) =>
+        [.. (parsed.GetValue<string[]>(Name) ?? []).Select(ParseOne).SelectMany(limit => new[] { Name, string.Create(CultureInfo.InvariantCulture, $"{limit.Name}={limit.Value}") })];
+
+    private static (string Name, long Value) ParseOne(string setting)
+    {
+        int equals = setting.IndexOf('=', StringComparison.Ordinal);
+        string name = equals < 0 ? setting : setting[..equals].Trim();
+        string text = equals < 0 ? "" : setting[(equals + 1)..].Trim().Replace("_", "", StringComparison.Ordinal);
+        if (!ReadLimits.Names.Contains(name))
+            throw new UsageException($"{Name}: expected name=value with a name among {string.Join(", ", ReadLimits.Names)}, got '{setting}'.");
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1)
+            throw new UsageException($"{Name}: expected a whole number of 1 or more for {name}, got '{setting}'.");
+        return (name, value);
     }
 
     /// <summary>Refuses labels with more distinct classes than <see cref="ReadLimits.MaxClasses"/> before any one-hot matrix is built.</summary>

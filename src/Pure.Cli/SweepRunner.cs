@@ -31,11 +31,12 @@ internal static class SweepRunner
     }
 
     /// <summary>
-    /// Runs every unfinished run, <paramref name="jobs"/> at a time, as <c>pure train --experiment F --output FOLDER</c> with
-    /// its output in logs/NAME.out and logs/NAME.err; prints one line per run and the counts. A failed run gets failure.txt
-    /// (exit code and the last lines of its error output) and the others go on. Returns 0, or 1 when a run failed.
+    /// Runs every unfinished run, <paramref name="jobs"/> at a time, as <c>pure train --experiment F --output FOLDER</c> and
+    /// <paramref name="options"/> (the sweep's <c>--limit</c> values), with its output in logs/NAME.out and logs/NAME.err;
+    /// prints one line per run and the counts. A failed run gets failure.txt (exit code and the last lines of its error
+    /// output) and the others go on. Returns 0, or 1 when a run failed.
     /// </summary>
-    public static int RunJobs(string folder, IReadOnlyList<SweepRun> runs, int jobs, IReadOnlyList<string> pure, Terminal terminal)
+    public static int RunJobs(string folder, IReadOnlyList<SweepRun> runs, int jobs, IReadOnlyList<string> pure, IReadOnlyList<string> options, Terminal terminal)
     {
         int ok = 0, failed = 0, done = 0;
         var pending = new List<SweepRun>();
@@ -50,7 +51,7 @@ internal static class SweepRunner
         Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = jobs }, run =>
         {
             var clock = Stopwatch.StartNew();
-            var (code, error) = RunOne(folder, run, pure);
+            var (code, error) = RunOne(folder, run, pure, options);
             lock (gate)
             {
                 done++;
@@ -69,15 +70,17 @@ internal static class SweepRunner
     /// <param name="folder">The sweep folder (on storage the nodes share).</param>
     /// <param name="runs">The runs; task i runs run i.</param>
     /// <param name="pure">The command that runs pure on the nodes.</param>
+    /// <param name="trainOptions">Words added to every run's <c>pure train</c> (the sweep's <c>--limit</c> values).</param>
     /// <param name="options">Options for <c>#SBATCH</c> lines, such as --time=00:10:00.</param>
-    public static string EmitSlurm(string folder, IReadOnlyList<SweepRun> runs, IReadOnlyList<string> pure, IReadOnlyList<string> options)
+    public static string EmitSlurm(string folder, IReadOnlyList<SweepRun> runs, IReadOnlyList<string> pure, IReadOnlyList<string> trainOptions, IReadOnlyList<string> options)
     {
         string full = Path.GetFullPath(folder), logs = Path.Combine(full, SweepPlan.LogsName);
         var script = new StringBuilder();
         void Line(string text) => script.Append(text).Append('\n');
         Line("#!/bin/bash");
         Line("# Written by pure sweep --emit slurm: one array task per run of sweep.json; task i runs");
-        Line("#   pure train --experiment runs/NAME/experiment.json --output runs/NAME");
+        string extra = string.Concat(trainOptions.Select(word => " " + Quote(word)));
+        Line("#   pure train --experiment runs/NAME/experiment.json --output runs/NAME" + extra);
         Line("# for the i-th NAME below. Submit with: sbatch " + full + "/" + ScriptName);
         Line("# Submitting again runs only what is unfinished: a task whose run folder holds metrics.json and model.json does nothing.");
         Line("#SBATCH --job-name=pure-sweep");
@@ -99,7 +102,7 @@ internal static class SweepRunner
         Line("mkdir -p \"$sweep/logs\"");
         Line("err=$sweep/logs/$run.err");
         Line("status=0");
-        Line("\"${pure[@]}\" train --experiment \"$folder/experiment.json\" --output \"$folder\" 2> \"$err\" || status=$?");
+        Line("\"${pure[@]}\" train --experiment \"$folder/experiment.json\" --output \"$folder\"" + extra + " 2> \"$err\" || status=$?");
         Line("cat \"$err\" >&2");
         Line("if (( status != 0 )); then");
         Line($"    {{ echo \"exit-code: $status\"; tail -n {FailureTailLines} \"$err\"; }} > \"$folder/{SweepPlan.FailureName}\"");
@@ -116,13 +119,13 @@ internal static class SweepRunner
     }
 
     /// <summary>Runs one run as a child process; returns its exit code and its error output. A failure writes failure.txt into the run folder.</summary>
-    private static (int Code, string Error) RunOne(string folder, SweepRun run, IReadOnlyList<string> pure)
+    private static (int Code, string Error) RunOne(string folder, SweepRun run, IReadOnlyList<string> pure, IReadOnlyList<string> options)
     {
         string runFolder = SweepPlan.RunFolderOf(folder, run.Name), logs = Path.Combine(folder, SweepPlan.LogsName);
         Directory.CreateDirectory(logs);
         var start = new ProcessStartInfo(pure[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in pure.Skip(1)) start.ArgumentList.Add(arg);
-        foreach (string arg in new[] { "train", "--experiment", Path.Combine(runFolder, "experiment.json"), "--output", runFolder }) start.ArgumentList.Add(arg);
+        foreach (string arg in new[] { "train", "--experiment", Path.Combine(runFolder, "experiment.json"), "--output", runFolder }.Concat(options)) start.ArgumentList.Add(arg);
         int code;
         string error;
         try

@@ -238,6 +238,30 @@ public sealed class SweepCommandTests(SweepFixture sweep) : IClassFixture<SweepF
     }
 
     [Fact]
+    public void TheSweepsLimitsReachEveryRunHereAndInTheSlurmScript()
+    {
+        // A limit below the blobs' line length: a run that reads the data under it fails, naming the limit.
+        using var folder = new TempFolder();
+        string[] limit = ["--limit", "csv-line-length=8"];
+        var jobs = CliRun.Of(["sweep", "--experiment", sweep.Folder["base.json"], "--grid", "learning-rate=0.01", "--output", folder["s"], "--jobs", "1", .. limit]);
+        Assert.Equal(1, jobs.ExitCode);
+        string run = Directory.GetDirectories(folder["s/runs"]).Single();
+        Assert.Contains(File.ReadAllLines(Path.Combine(run, "failure.txt")), line => line.Contains("csv-line-length = 8", StringComparison.Ordinal));
+        Assert.DoesNotContain("limit", File.ReadAllText(Path.Combine(run, "experiment.json")), StringComparison.Ordinal);
+
+        var emitted = CliRun.Of(["sweep", "--experiment", sweep.Folder["base.json"], "--grid", "learning-rate=0.01", "--output", folder["t"], "--emit", "slurm",
+            "--limit", " csv-line-length = 8 "]);
+        Assert.True(emitted.ExitCode == 0, emitted.Error);
+        Assert.Contains("--output \"$folder\" '--limit' 'csv-line-length=8' 2> ", File.ReadAllText(folder["t/sweep.sbatch"]), StringComparison.Ordinal);
+        Assert.Equal(1, Bash(folder["t/sweep.sbatch"], 0).ExitCode);
+        string task = Directory.GetDirectories(folder["t/runs"]).Single();
+        Assert.Contains(File.ReadAllLines(Path.Combine(task, "failure.txt")), line => line.Contains("csv-line-length = 8", StringComparison.Ordinal));
+
+        // Without the limit the same sweep runs.
+        Assert.Equal(0, CliRun.Of("sweep", "--experiment", sweep.Folder["base.json"], "--grid", "learning-rate=0.01", "--output", folder["u"], "--jobs", "1").ExitCode);
+    }
+
+    [Fact]
     public void TheSlurmScriptMapsEachArrayTaskToItsRun()
     {
         using var folder = new TempFolder();
