@@ -15,7 +15,9 @@ namespace Pure;
 /// for <see cref="SpinMicroseconds"/> after each piece of work before they sleep, as ONNX Runtime's workers do. The
 /// products of one prediction, and the predictions of a loop, then reach a thread that is already running. A sleeping
 /// thread-pool worker was measured to start 430 µs after the hand-off (median, batch 64 on two cores; often not before
-/// the caller had done all the work), a spinning helper 0.5 µs (docs/performance.md). Training keeps the thread pool:
+/// the caller had done all the work), a spinning helper 0.5 µs (docs/performance.md). In that scope the caller, done with
+/// its own indices, also spins (up to <see cref="SpinMicroseconds"/>) for a helper's last one instead of blocking at once.
+/// Training keeps the thread pool:
 /// its products follow each other without gaps, and a spinning core would be taken from whatever runs beside it.
 /// </remarks>
 internal sealed class ForkJoin
