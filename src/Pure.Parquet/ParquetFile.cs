@@ -68,10 +68,10 @@ public static class ParquetFile
         ArgumentNullException.ThrowIfNull(target);
         if (!stream.CanRead || !stream.CanSeek) throw new ArgumentException($"Expected a readable, seekable stream for {source}.", nameof(stream));
         limits ??= ReadLimits.Default;
-        CheckFraming(stream, source);
+        long dataEnd = CheckFraming(stream, source);
         try
         {
-            return Task.Run(() => ReadAsync(stream, source, target, limits, numericTargets)).GetAwaiter().GetResult();
+            return Task.Run(() => ReadAsync(stream, dataEnd, source, target, limits, numericTargets)).GetAwaiter().GetResult();
         }
         catch (Exception problem) when (!Ours(problem, source))
         {
@@ -114,8 +114,8 @@ public static class ParquetFile
     private static bool Ours(Exception problem, string source) =>
         problem is InvalidDataException && problem.Message.StartsWith(source, StringComparison.Ordinal) || problem is ArgumentException { ParamName: "target" };
 
-    /// <summary>Refuses bytes that are not framed as Parquet (PAR1 at both ends, a footer that fits) before Parquet.Net reads them.</summary>
-    private static void CheckFraming(Stream stream, string source)
+    /// <summary>Refuses bytes that are not framed as Parquet (PAR1 at both ends, a footer that fits) before Parquet.Net reads them; returns where the footer starts.</summary>
+    private static long CheckFraming(Stream stream, string source)
     {
         long length = stream.Length;
         Span<byte> start = stackalloc byte[4], end = stackalloc byte[8];
@@ -134,9 +134,10 @@ public static class ParquetFile
         if (footer > length - 12)
             throw new InvalidDataException($"{source}: its footer declares {footer} bytes of metadata, but the file has only {length - 12} bytes besides the framing; the file is truncated or damaged.");
         stream.Position = 0;
+        return length - 8 - footer;
     }
 
-    private static async Task<CsvData> ReadAsync(Stream stream, string source, CsvTarget target, ReadLimits limits, bool numericTargets)
+    private static async Task<CsvData> ReadAsync(Stream stream, long dataEnd, string source, CsvTarget target, ReadLimits limits, bool numericTargets)
     {
         await using var reader = await ParquetReader.CreateAsync(stream, new ParquetOptions(), leaveStreamOpen: true).ConfigureAwait(false);
         var fields = Columns(reader.Schema, source, limits);
@@ -171,6 +172,7 @@ public static class ParquetFile
                 limits.Check("decompressed-bytes", declared, source, "the column data once decompressed, as the footer declares it");
             }
         if (rows > Array.MaxLength) throw new InvalidDataException($"{source}: {rows} rows are more than one array holds ({Array.MaxLength}).");
+        if (reader.Metadata is { } metadata) PageHeaders.Check(stream, metadata, dataEnd, source, limits);
 
         int m = (int)rows, n = features.Length;
         var values = new double[checked(m * n)];

@@ -7,10 +7,10 @@ public sealed class RefusalTests
 {
     private static byte[] Valid() => File.ReadAllBytes(FixtureTests.Fixture("mixed-snappy.parquet"));
 
-    private static InvalidDataException Refusal(byte[] bytes, string source = "bad.parquet")
+    private static InvalidDataException Refusal(byte[] bytes, string source = "bad.parquet", string target = "label")
     {
         using var stream = new MemoryStream(bytes, writable: false);
-        return Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, source, CsvTarget.Named("label")));
+        return Assert.Throws<InvalidDataException>(() => ParquetFile.Read(stream, source, CsvTarget.Named(target)));
     }
 
     [Fact]
@@ -59,6 +59,58 @@ public sealed class RefusalTests
 
         Assert.Equal(limit, LimitExceeded.LimitName(error));
         Assert.StartsWith(start, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A file of one feature (4,000 random doubles) and a label, written by the library, whose first page header (at byte
+    /// 4: type, uncompressed size, compressed size, each a field of the Thrift compact protocol) gets a size of the same
+    /// encoded length but another value; returns the bytes and where the header starts.
+    /// </summary>
+    private static byte[] WithFirstPageSize(int field)
+    {
+        using var stream = new MemoryStream();
+        var data = RoundTripTests.RandomData(7, 4000, 1, withTarget: true) with { TargetColumn = 2 };
+        ParquetFile.Write(stream, data);
+        var bytes = stream.ToArray();
+        int at = 5;
+        Assert.Equal(0x15, bytes[4]);               // field 1 (type), i32
+        while ((bytes[at] & 0x80) != 0) at++;
+        at++;
+        for (int f = 2; f <= field; f++)
+        {
+            Assert.Equal(0x15, bytes[at]);           // the next field (2 uncompressed, 3 compressed), i32
+            int start = ++at;
+            while ((bytes[at] & 0x80) != 0) at++;
+            if (f < field) { at++; continue; }
+            // The largest even varint of this length: zigzag-decoded, the largest positive size it can say.
+            for (int i = start; i < at; i++) bytes[i] = i == start ? (byte)0xFE : (byte)0xFF;
+            bytes[at] = 0x7F;
+            Assert.True(at - start + 1 >= 2, "the size field is too short for the test");
+        }
+        return bytes;
+    }
+
+    [Fact]
+    public void APageHeaderDeclaringMoreDecompressedBytesThanTheLimitIsRefusedBeforeItsBufferIsMade()
+    {
+        var valid = WithFirstPageSize(1);
+        using (var stream = new MemoryStream(valid, writable: false))
+            Assert.Equal(4000, ParquetFile.Read(stream, "ok.parquet", CsvTarget.Named("target"), ReadLimits.Default.With("decompressed-bytes", 500_000)).Features.Columns);
+
+        using var hostile = new MemoryStream(WithFirstPageSize(2), writable: false);
+        var error = Assert.Throws<InvalidDataException>(() => ParquetFile.Read(hostile, "big-page.parquet", CsvTarget.Named("target"), ReadLimits.Default.With("decompressed-bytes", 500_000)));
+
+        Assert.Equal("decompressed-bytes", LimitExceeded.LimitName(error));
+        Assert.StartsWith("big-page.parquet: row group 1, column 'feature 0': the pages once decompressed, as their headers declare them (the page at byte 4)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APageHeaderDeclaringMoreBytesThanItsChunkHoldsIsRefusedByName()
+    {
+        var error = Refusal(WithFirstPageSize(3), "long-page.parquet", "target");
+
+        Assert.StartsWith("long-page.parquet: row group 1, column 'feature 0': the page header at byte 4 declares ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bytes of page, but its chunk has", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Every single damaged byte (seeded positions and values) gives the right data or an InvalidDataException naming the file: never a crash.</summary>
