@@ -199,15 +199,15 @@ internal static class Choices
         _ => throw new UsageException($"unknown activation '{name}'."),
     };
 
-    /// <summary>The library loss named <paramref name="name"/>.</summary>
-    public static Loss LossNamed(string name) => name switch
+    /// <summary>The library loss named <paramref name="name"/>; huber with δ = <paramref name="huberDelta"/>.</summary>
+    public static Loss LossNamed(string name, double huberDelta = 1.0) => name switch
     {
         "categorical_cross_entropy" => Pure.Loss.CategoricalCrossEntropy,
         "binary_cross_entropy" => Pure.Loss.BinaryCrossEntropy,
         "squared" => Pure.Loss.Squared,
         "half_squared" => Pure.Loss.HalfSquared,
         "absolute" => Pure.Loss.Absolute,
-        "huber" => Pure.Loss.Huber(),
+        "huber" => Pure.Loss.Huber(huberDelta),
         _ => throw new UsageException($"unknown loss '{name}'."),
     };
 

@@ -48,10 +48,16 @@ internal static class Settings
         derive: (e, a) => a ?? (e.Get(Task) == "regression" ? "identity" : "softmax"));
 
     /// <summary>The loss; by default the one that suits the output activation.</summary>
-    public static readonly Setting<string?> Loss = new("loss", Parser.Choice(Choices.Losses), "Loss (huber: δ = 1)", defaultText: "half_squared for regression; categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise",
+    public static readonly Setting<string?> Loss = new("loss", Parser.Choice(Choices.Losses), "Loss (huber: δ from --huber-delta)", defaultText: "half_squared for regression; categorical_cross_entropy after softmax, binary_cross_entropy after sigmoid, squared otherwise",
         derive: (e, loss) => loss ?? (e.Get(Task) == "regression" ? "half_squared" : DefaultLoss(e.Get(OutputActivation)!)),
         check: (flag, e, loss) => e.Get(Task) == "regression" && loss!.EndsWith("cross_entropy", StringComparison.Ordinal)
             ? $"{flag}: expected a regression loss (squared, half_squared, absolute or huber) for --task regression, got {loss}." : null);
+
+    /// <summary>δ of the huber loss (1 by default); null for the other losses.</summary>
+    public static readonly Setting<double?> HuberDelta = new("huber-delta", Parser.Real, "δ of the huber loss: quadratic for |a - y| ≤ δ, linear beyond (PyTorch's HuberLoss delta)", defaultText: "1",
+        derive: (e, delta) => e.Get(Loss) == "huber" ? delta ?? 1.0
+            : delta is null ? null : throw new UsageException($"--huber-delta applies to --loss huber, not to {e.Get(Loss)}."),
+        check: Positive);
 
     /// <summary>sgd, momentum, nesterov, adam or lbfgs.</summary>
     public static readonly Setting<string?> Optimizer = new("optimizer", Parser.Choice(Choices.Optimizers), "Optimizer", "adam");

@@ -153,7 +153,7 @@ internal static class TrainJob
         var validation = parts.Validation.IsEmpty ? null : Part(gathered[1], parts.Validation, 1);
         var testInputs = Inputs(gathered[2], parts.Test.Length);
 
-        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!).WithReduction(experiment.Get(Settings.Reduction) == "sum" ? Reduction.Sum : Reduction.Mean);
+        var loss = Choices.LossNamed(experiment.Get(Settings.Loss)!, experiment.Get(Settings.HuberDelta) ?? 1.0).WithReduction(experiment.Get(Settings.Reduction) == "sum" ? Reduction.Sum : Reduction.Mean);
         if (experiment.Get(Settings.ClassWeight) == "balanced")
         {
             // Fitted on the training part, as scikit-learn fits on the y it trains on; the validation part is weighted alike.

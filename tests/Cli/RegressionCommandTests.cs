@@ -108,12 +108,33 @@ public sealed class RegressionCommandTests
         Assert.Contains("task: regression of 1 target, target scaling none", CliRun.Of("info", "--model", folder["run/model.json"]).OutLines);
     }
 
+    [Fact]
+    public void TheHuberDeltaReachesTheLossTheModelFileAndTheExperimentFile()
+    {
+        using var folder = new TempFolder();
+        Assert.Equal(0, CliRun.Of(["train", .. Quick, "--data", Diabetes, "--loss", "huber", "--huber-delta", "0.25", "--output", folder["quarter"]]).ExitCode);
+        Assert.Equal(0, CliRun.Of(["train", .. Quick, "--data", Diabetes, "--loss", "huber", "--output", folder["one"]]).ExitCode);
+
+        Assert.Equal(0.25, JsonNode.Parse(File.ReadAllText(folder["quarter/model.json"]))!["huber_delta"]!.GetValue<double>());
+        Assert.Equal(0.25, JsonNode.Parse(File.ReadAllText(folder["quarter/experiment.json"]))!["huber-delta"]!.GetValue<double>());
+        Assert.Equal(1.0, JsonNode.Parse(File.ReadAllText(folder["one/experiment.json"]))!["huber-delta"]!.GetValue<double>());
+        Assert.Contains("loss: huber (δ = 0.25)", CliRun.Of("info", "--model", folder["quarter/model.json"]).OutLines);
+        // δ changes the gradient wherever |a - y| > δ: the two runs train to different networks.
+        Assert.NotEqual(File.ReadAllText(folder["quarter/model.json"]), File.ReadAllText(folder["one/model.json"]));
+
+        // The resolved experiment file repeats the run bit for bit, δ included.
+        Assert.Equal(0, CliRun.Of("train", "--experiment", folder["quarter/experiment.json"], "--output", folder["again"]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(folder["quarter/model.json"]), File.ReadAllBytes(folder["again/model.json"]));
+    }
+
     [Theory]
     [InlineData("--target-scaling applies to --task regression, not to classification", "train", "--target-scaling", "none")]
     [InlineData("--task regression: expected a CSV file", "train", "--task", "regression")]
     [InlineData("--loss: expected a regression loss", "train", "--task", "regression", "--data", "DIABETES", "--loss", "binary_cross_entropy")]
     [InlineData("--target: expected column names or indices", "train", "--task", "regression", "--data", "DIABETES", "--target", "glucose")]
     [InlineData("--target: the column 'bmi' is named twice", "train", "--task", "regression", "--data", "DIABETES", "--target", "bmi,2")]
+    [InlineData("--huber-delta applies to --loss huber, not to half_squared", "train", "--task", "regression", "--data", "DIABETES", "--huber-delta", "2")]
+    [InlineData("--huber-delta: expected a finite value above 0, got 0", "train", "--task", "regression", "--data", "DIABETES", "--loss", "huber", "--huber-delta", "0")]
     public void RegressionSettingsThatCannotWorkAreRefusedWithExitCode2(string expected, params string[] args)
     {
         using var folder = new TempFolder();
