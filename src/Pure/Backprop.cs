@@ -36,7 +36,11 @@ public static class Backprop
     }
 
     /// <summary>The network's output A^[L] for X (n_0 x m), n_L x m, without keeping the trace.</summary>
-    /// <remarks>For many calls with the same network (one sample at a time, say), a <see cref="Predictor{T}"/> gives the same bits faster: it keeps its buffers and a copy of the weights laid out for one sample.</remarks>
+    /// <remarks>
+    /// From the second one-sample call with the same weights on, the product reads a copy of each layer's weights laid out
+    /// for one sample, kept while the network lives (the same bits; about as much memory again as the weights). For many
+    /// calls, a <see cref="Predictor{T}"/> is faster still: it also keeps its buffers and writes into the caller's.
+    /// </remarks>
     public static ImmutableMatrix<T> Predict<T>(Network<T> network, ImmutableMatrix<T> input) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(network, input, nameof(input));
@@ -75,6 +79,8 @@ public static class Backprop
     /// <remarks>
     /// <paramref name="packedWeights"/>, when given, holds for each layer its W packed by Gemm's PackA (or null): the
     /// product then reads the packed copy instead of packing W again, with the same arithmetic, so the same bits.
+    /// <paramref name="narrowWeights"/> likewise holds each W cut by Gemm's PackNarrow for one sample (a Predictor's);
+    /// without it, a one-sample prediction takes the cut from <see cref="NarrowCache{T}"/>.
     /// The products hand work to ForkJoin's spinning helpers (<see cref="ForkJoin.Spinning"/>), which the bits do not depend on.
     /// </remarks>
     internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null, T[]?[]? narrowWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
@@ -86,7 +92,8 @@ public static class Backprop
         {
             var layer = layers[l];
             var next = l == layers.Length - 1 ? output : l % 2 == 0 ? even : odd;
-            if (m == 1 && narrowWeights?[l] is { } narrow)
+            var narrow = m != 1 ? null : narrowWeights is null ? NarrowCache<T>.Get(layer.Weight.Storage, layer.OutputSize, layer.InputSize) : narrowWeights[l];
+            if (narrow is not null)
             {
                 int count = layer.OutputSize;
                 Gemm<T>.MultiplyNarrowPacked(layer.Weight.Storage, narrow, layer.OutputSize, layer.InputSize, previous, linear, layer.Bias.Storage);

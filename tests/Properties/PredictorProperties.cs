@@ -161,6 +161,42 @@ public class PredictorProperties
 public class PredictorThreadProperties
 {
     [Fact]
+    public void Repeated_one_sample_predictions_cut_the_weights_on_the_second_call_and_keep_the_traced_bits()
+    {
+        CutOnTheSecondCall<double>();
+        CutOnTheSecondCall<float>();
+    }
+
+    /// <summary>
+    /// Backprop.Predict and Model.Predict at one sample: the first call reads the weights as stored, the second makes each
+    /// layer's cut (where the kernel has one: not for 10 rows), and every call, on 1 to 3 threads, gives the traced bits.
+    /// </summary>
+    private static void CutOnTheSecondCall<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var network = Network.Create<T>([784, 300, 130, 10], Activation.Relu, Activation.Softmax, seed: 5);
+        var model = new Model<T>(network, Loss.CategoricalCrossEntropy,
+            new Standardization<T>(ImmutableVector.Create(Enumerable.Range(0, 784).Select(i => T.CreateChecked(i % 7)).ToArray()), ImmutableVector.Create(Enumerable.Repeat(T.CreateChecked(3), 784).ToArray())));
+        var input = ImmutableMatrix.Create<T>(784, 1, (i, _) => T.CreateChecked(Math.Cos(0.11 * i)));
+        var traced = Backprop.Forward(network, input).Output.ToColumnMajorArray();
+        var tracedModel = Backprop.Forward(network, model.Scaling!.Apply(input)).Output.ToColumnMajorArray();
+        var weights = network.Layers.Select(layer => layer.Weight.Storage).ToArray();
+        bool[] cuttable = [.. network.Layers.Select(layer => Gemm<T>.PackNarrow(layer.Weight.Storage, layer.OutputSize, layer.InputSize) is not null)];
+        Assert.False(cuttable[2]);
+
+        Assert.True(Precision.BitwiseEqual<T>(traced, Backprop.Predict(network, input).ToColumnMajorArray()), $"{typeof(T).Name}: the first call differs");
+        Assert.DoesNotContain(weights, NarrowCache<T>.HasCut);
+        for (int call = 2; call <= 4; call++)
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var predicted = GemmDeterminismProperties.WithThreads(threads, () => Backprop.Predict(network, input).ToColumnMajorArray());
+                Assert.True(Precision.BitwiseEqual<T>(traced, predicted), $"{typeof(T).Name}: call {call} on {threads} threads differs from the traced pass");
+                var fromModel = GemmDeterminismProperties.WithThreads(threads, () => model.Predict(input).ToColumnMajorArray());
+                Assert.True(Precision.BitwiseEqual<T>(tracedModel, fromModel), $"{typeof(T).Name}: Model.Predict, call {call} on {threads} threads, differs");
+                Assert.Equal(cuttable, weights.Select(NarrowCache<T>.HasCut));
+            }
+    }
+
+    [Fact]
     public void Predictor_at_the_benchmark_shape_gives_the_traced_bits_on_one_two_and_three_threads()
     {
         SameBitsOnEveryThreadCount<double>();
