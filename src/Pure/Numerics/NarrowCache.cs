@@ -23,9 +23,13 @@ internal static class NarrowCache<T> where T : unmanaged, IFloatingPointIeee754<
 
     private static readonly ConditionalWeakTable<T[], Entry> Entries = new();
 
+    /// <summary>Weight arrays larger than this (2^26 elements: 256 MB of float) get no cut: the copy would double a large model's memory unasked. A <see cref="Predictor{T}"/> cuts any size.</summary>
+    internal const int MaxElements = 1 << 26;
+
     /// <summary>The cut of <paramref name="weights"/> (rows x columns, as stored), or null on its first one-sample prediction or where no cut is made.</summary>
     public static T[]? Get(T[] weights, int rows, int columns)
     {
+        if (weights.Length > MaxElements) return null;
         var entry = Entries.GetOrCreateValue(weights);
         if (Volatile.Read(ref entry.Cut) is { } cut) return cut;
         if (entry.Never || Interlocked.Increment(ref entry.Calls) < 2) return null;
