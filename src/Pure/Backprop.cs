@@ -79,11 +79,10 @@ public static class Backprop
     /// <remarks>
     /// <paramref name="packedWeights"/>, when given, holds for each layer its W packed by Gemm's PackA (or null): the
     /// product then reads the packed copy instead of packing W again, with the same arithmetic, so the same bits.
-    /// <paramref name="narrowWeights"/> likewise holds each W cut by Gemm's PackNarrow for one sample (a Predictor's);
-    /// without it, a one-sample prediction takes the cut from <see cref="NarrowCache{T}"/>.
+    /// A one-sample prediction reads each W cut for one sample from <see cref="NarrowCache{T}"/>, where there is a cut.
     /// The products hand work to ForkJoin's spinning helpers (<see cref="ForkJoin.Spinning"/>), which the bits do not depend on.
     /// </remarks>
-    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null, T[]?[]? narrowWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void PredictInto<T>(Network<T> network, T[] input, int m, T[] linear, T[] even, T[] odd, T[] output, T[]?[]? packedWeights = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var spinning = ForkJoin.Spinning();
         var layers = network.Layers;
@@ -92,7 +91,7 @@ public static class Backprop
         {
             var layer = layers[l];
             var next = l == layers.Length - 1 ? output : l % 2 == 0 ? even : odd;
-            var narrow = m != 1 ? null : narrowWeights is null ? NarrowCache<T>.Get(layer.Weight.Storage, layer.OutputSize, layer.InputSize) : narrowWeights[l];
+            var narrow = m == 1 ? NarrowCache<T>.Get(layer.Weight.Storage, layer.OutputSize, layer.InputSize) : null;
             if (narrow is not null)
             {
                 int count = layer.OutputSize;

@@ -194,6 +194,11 @@ public class PredictorThreadProperties
                 Assert.True(Precision.BitwiseEqual<T>(tracedModel, fromModel), $"{typeof(T).Name}: Model.Predict, call {call} on {threads} threads, differs");
                 Assert.Equal(cuttable, weights.Select(NarrowCache<T>.HasCut));
             }
+
+        // A Predictor has its network's weights cut when it is made, before any call.
+        var other = Network.Create<T>([784, 300, 130, 10], Activation.Relu, Activation.Softmax, seed: 6);
+        _ = new Predictor<T>(other, 1);
+        Assert.Equal(cuttable, other.Layers.Select(layer => NarrowCache<T>.HasCut(layer.Weight.Storage)));
     }
 
     [Fact]

@@ -13,9 +13,11 @@ namespace Pure;
 /// output span it is given. One predictor serves one thread at a time (its buffers are shared by its calls); make one
 /// per thread for concurrent prediction. Where the matrix kernel packs the weights before it multiplies (processors
 /// without AVX-512), the predictor packs each layer's weights once, when it is made, and keeps them (about as much
-/// memory again as the weights), instead of packing them on every call. For a batch of one sample it also keeps each
-/// layer's weights cut into the row blocks of the one-sample product (about as much memory again), so that each block
-/// is read as one contiguous stream: 784-512-256-10 at batch 1 took 0.73 times as long in float32 (docs/performance.md).
+/// memory again as the weights), instead of packing them on every call. For a batch of one sample it also has each
+/// layer's weights cut into the row blocks of the one-sample product when it is made (about as much memory again, once
+/// per network: the cut is shared with the network's other predictors and with <see cref="Backprop.Predict{T}"/>), so
+/// that each block is read as one contiguous stream: 784-512-256-10 at batch 1 took 0.73 times as long in float32
+/// (docs/performance.md).
 /// </remarks>
 /// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
 public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -29,7 +31,6 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _odd;
     private readonly T[] _output;
     private readonly T[]?[] _packedWeights;
-    private readonly T[]?[] _narrowWeights;
 
     /// <summary>A predictor for <paramref name="model"/>: its input scaling, its network, and the inverse of its target scaling, as <see cref="Model{T}.Predict"/>.</summary>
     /// <param name="model">The model.</param>
@@ -63,7 +64,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
         _odd = network.Layers.Length > 2 ? GC.AllocateUninitializedArray<T>(widest * maxBatch) : [];
         _output = GC.AllocateUninitializedArray<T>(network.OutputSize * maxBatch);
         _packedWeights = [.. network.Layers.Select(layer => Gemm<T>.PackA(layer.Weight.Storage, layer.OutputSize, layer.InputSize))];
-        _narrowWeights = [.. network.Layers.Select(layer => Gemm<T>.PackNarrow(layer.Weight.Storage, layer.OutputSize, layer.InputSize))];
+        foreach (var layer in network.Layers) NarrowCache<T>.Prepare(layer.Weight.Storage, layer.OutputSize, layer.InputSize);
     }
 
     /// <summary>The most samples one call may hold.</summary>
@@ -102,7 +103,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
                 CheckFinite(_input.AsSpan(0, input.Length), n0, "the scaled input");
             }
         }
-        Backprop.PredictInto(_network, _input, m, _linear, _even, _odd, _output, _packedWeights, _narrowWeights);
+        Backprop.PredictInto(_network, _input, m, _linear, _even, _odd, _output, _packedWeights);
         var result = _output.AsSpan(0, m * nL);
         _targetScaling?.InvertInPlace(nL, m, result);
         result.CopyTo(output);

@@ -443,38 +443,20 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
                 if (!transposeA)
                 {
                     int i = 0;
-                    if (kind == GemmKernel.Vector512)
-                    {
-                        int block = 8 * Vector512<T>.Count, blocks = m / block;
-                        if (n == 1 && narrowA is not null)
-                        {
-                            NarrowPacked(kind, narrowA, columnB, c, bias, scale, block, blocks, m, k);
-                            i = blocks * block;
-                        }
-                        else if (n == 1 && SharesNarrow(blocks, m, k))
-                        {
-                            NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
-                            i = blocks * block;
-                        }
-                        i += NarrowColumn512(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
-                    }
-                    else if (kind == GemmKernel.Vector256)
-                    {
-                        int block = 8 * lanes, blocks = m / block;
-                        if (n == 1 && narrowA is not null)
-                        {
-                            NarrowPacked(kind, narrowA, columnB, c, bias, scale, block, blocks, m, k);
-                            i = blocks * block;
-                        }
-                        else if (n == 1 && SharesNarrow(blocks, m, k))
-                        {
-                            NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
-                            i = blocks * block;
-                        }
-                        i += NarrowColumn256(pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
-                    }
                     if (vector)
                     {
+                        int block = NarrowBlock(kind), blocks = m / block;
+                        if (n == 1 && narrowA is not null)
+                        {
+                            NarrowPacked(kind, narrowA, columnB, c, bias, scale, block, blocks, m, k);
+                            i = blocks * block;
+                        }
+                        else if (n == 1 && SharesNarrow(blocks, m, k))
+                        {
+                            NarrowParallel(kind, a, leadA, columnB, c, bias, scale, block, blocks, k);
+                            i = blocks * block;
+                        }
+                        i += NarrowColumn(kind, pa + i, leadA, column, target + i, pbias == null ? null : pbias + i, scale, m - i, k);
                         for (; i + 4 * lanes <= m; i += 4 * lanes)
                         {
                             Vector256<T> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -545,10 +527,8 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         {
             fixed (T* pa = a, px = x, pc = c, pbias = bias)
             {
-                int row0 = first * block, rows = (end - first) * block;
-                T* rowBias = pbias == null ? null : pbias + row0;
-                if (kind == GemmKernel.Vector512) NarrowColumn512(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
-                else NarrowColumn256(pa + row0, leadA, px, pc + row0, rowBias, scale, rows, k);
+                int row0 = first * block;
+                NarrowColumn(kind, pa + row0, leadA, px, pc + row0, pbias == null ? null : pbias + row0, scale, (end - first) * block, k);
             }
         });
 
@@ -562,16 +542,15 @@ internal static unsafe class Gemm<T> where T : unmanaged, IFloatingPointIeee754<
         {
             fixed (T* pa = narrowA, px = x, pc = c, pbias = bias)
                 for (int b = first; b < end; b++)
-                {
-                    T* from = pa + (long)b * block * k;
-                    T* rowBias = pbias == null ? null : pbias + b * block;
-                    if (kind == GemmKernel.Vector512) NarrowColumn512(from, block, px, pc + b * block, rowBias, scale, block, k);
-                    else NarrowColumn256(from, block, px, pc + b * block, rowBias, scale, block, k);
-                }
+                    NarrowColumn(kind, pa + (long)b * block * k, block, px, pc + b * block, pbias == null ? null : pbias + b * block, scale, block, k);
         }
         if (SharesNarrow(blocks, m, k)) ForkJoin.RunRanges(blocks, MaxThreads, Blocks);
         else Blocks(0, blocks);
     }
+
+    /// <summary><see cref="NarrowColumn512"/> or <see cref="NarrowColumn256"/>, as <paramref name="kind"/> says: the rows done.</summary>
+    private static int NarrowColumn(GemmKernel kind, T* pa, int leadA, T* x, T* target, T* bias, T scale, int m, int k) =>
+        kind == GemmKernel.Vector512 ? NarrowColumn512(pa, leadA, x, target, bias, scale, m, k) : NarrowColumn256(pa, leadA, x, target, bias, scale, m, k);
 
     /// <summary>
     /// Whether a one-column product of m x k with this many row blocks is shared between threads: at least
